@@ -1,0 +1,1 @@
+"""ccsim: a multi-vendor contact-center simulator and test double."""

@@ -1,0 +1,138 @@
+"""The `ccsim` command."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from importlib.metadata import PackageNotFoundError, version
+
+from . import config as config_mod
+from .config import ConfigError
+from .core import RealClock
+from .vendors import FACES
+from .vendors.base import SettingsError
+
+EPILOG_ENV = "\n".join(f"  {name:<18} {text}" for name, text in config_mod.ENV_VARS.items())
+
+
+def _version() -> str:
+    try:
+        return version("ccsim")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _port_assignment(text: str) -> tuple[str, int]:
+    name, sep, port = text.partition("=")
+    if not sep or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"expected NAME=PORT (e.g. huawei=8000), got {text!r}")
+    if name not in FACES and name != "admin":
+        raise argparse.ArgumentTypeError(f"unknown face {name!r}; known: admin, {', '.join(FACES)}")
+    return name, int(port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ccsim",
+        description="ccsim: a multi-vendor contact-center simulator and test double.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"ccsim {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    serve = sub.add_parser(
+        "serve", help="serve every vendor face and the admin API",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Serve every enabled vendor face, each on its own port, plus the admin API "
+                    "(/_ccsim/...). Without --config, the demo configuration is used. Stops cleanly "
+                    "on Ctrl-C or SIGTERM.",
+        epilog="default ports (with the default --port-base 8800):\n  admin       8800 (bound to 127.0.0.1)\n"
+               + "\n".join(f"  {name:<11} 8800 + its offset" for name in FACES)
+               + "\n\nenvironment variables (flags override them; they override the config file):\n" + EPILOG_ENV,
+    )
+    serve.add_argument("--config", "-c", metavar="FILE", help="YAML configuration (agents, queues, face settings); "
+                       "default: $CCSIM_CONFIG, else the built-in demo")
+    serve.add_argument("--host", help="address the vendor faces listen on (default 127.0.0.1; 0.0.0.0 for other machines)")
+    serve.add_argument("--admin-host", help="address the admin API listens on (default 127.0.0.1)")
+    serve.add_argument("--port-base", type=int, metavar="N", help="admin listens on N, each face on N + its offset "
+                       "(default 8800; 0 picks free ports)")
+    serve.add_argument("--port", action="append", type=_port_assignment, default=[], metavar="NAME=PORT",
+                       help="fix one listener's port, e.g. --port huawei=8000 (repeatable)")
+    serve.add_argument("--faces", metavar="LIST", help=f"comma-separated faces to serve (default: all: {','.join(FACES)})")
+    serve.add_argument("--seed", type=int, help="seed for generated names, callers and ids (default 7)")
+    serve.add_argument("--speed", type=float, default=1.0, help="time runs this many times faster than the wall clock "
+                       "(timers, rest and poll holds; default 1)")
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    return parser
+
+
+def _serve_config(args: argparse.Namespace) -> config_mod.Config:
+    import os
+
+    cfg = config_mod.load(args.config or os.environ.get("CCSIM_CONFIG") or None)
+    config_mod.apply_env(cfg)
+    if args.host:
+        cfg.host = args.host
+    if args.admin_host:
+        cfg.admin_host = args.admin_host
+    if args.port_base is not None:
+        cfg.port_base = args.port_base
+    if args.seed is not None:
+        cfg.seed = args.seed
+    for name, port in args.port:
+        cfg.ports[name] = port
+    if args.faces:
+        wanted = [f.strip() for f in args.faces.split(",") if f.strip()]
+        unknown = [f for f in wanted if f not in FACES]
+        if unknown:
+            raise ConfigError(f"--faces: unknown face(s) {', '.join(unknown)}; known: {', '.join(FACES)}")
+        cfg.faces_enabled = [f for f in FACES if f in wanted]
+    return cfg
+
+
+async def _serve(cfg: config_mod.Config, speed: float) -> None:
+    from .app import Simulator
+
+    sim = Simulator(cfg, RealClock(speed))
+    try:
+        urls = await sim.start()
+    except OSError as exc:
+        raise ConfigError(f"cannot listen: {exc.strerror or exc} (another ccsim running? try --port-base)") from None
+    print(f"ccsim {_version()} serving ({cfg.source}, seed {cfg.seed})", flush=True)
+    print(f"  admin       {urls['admin']}/_ccsim/health", flush=True)
+    for name in sim.faces:
+        print(f"  {name:<11} {urls[name]}  {sim.faces[name].description}", flush=True)
+    print("Ctrl-C to stop.", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await sim.stop()
+        print("ccsim stopped.", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=getattr(args, "log_level", "info").upper(), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "serve":
+            asyncio.run(_serve(_serve_config(args), args.speed))
+            return 0
+    except (ConfigError, SettingsError) as exc:
+        print(f"ccsim: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

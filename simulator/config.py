@@ -1,0 +1,163 @@
+"""Configuration: a YAML file (agents, queues, per-face settings), then environment variables,
+then command-line flags, each overriding the one before.
+
+The file's shape is checked against contracts/config.schema.json; errors name the file and
+the offending key.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .contracts import validator
+from .core import Agent, Channel, Queue
+from .vendors import FACES
+
+DEFAULT_PORT_BASE = 8800  # admin 8800, huawei 8801, ... (no "60" anywhere: see the NICE face)
+
+ENV_VARS = {
+    "CCSIM_CONFIG": "config file (YAML)",
+    "CCSIM_HOST": "address the vendor faces listen on",
+    "CCSIM_ADMIN_HOST": "address the admin API listens on",
+    "CCSIM_PORT_BASE": "first port; face ports follow it",
+    "CCSIM_SEED": "seed for generated names, numbers and ids",
+}
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass
+class Config:
+    seed: int = 7
+    host: str = "127.0.0.1"
+    admin_host: str = "127.0.0.1"
+    port_base: int = DEFAULT_PORT_BASE
+    ports: dict[str, int] = field(default_factory=dict)  # "admin" or a face name -> port
+    faces_enabled: list[str] = field(default_factory=lambda: list(FACES))
+    journal_capacity: int = 50_000
+    caller_locale: str = "en_US"
+    agents: list[dict[str, Any]] = field(default_factory=list)
+    queues: list[dict[str, Any]] = field(default_factory=list)
+    faces: dict[str, dict[str, Any]] = field(default_factory=dict)  # per-face settings
+    source: str = "<built-in>"
+
+    def port_for(self, name: str, offset: int) -> int:
+        if name in self.ports:
+            return self.ports[name]
+        return 0 if self.port_base == 0 else self.port_base + offset
+
+
+def _schema_errors(data: Any, source: str) -> None:
+    errors = sorted(validator("config.schema.json").iter_errors(data), key=lambda e: list(e.path))
+    if errors:
+        lines = [f"  at {'.'.join(str(p) for p in e.path) or '(top level)'}: {e.message}" for e in errors[:10]]
+        raise ConfigError(f"{source}: invalid configuration\n" + "\n".join(lines))
+
+
+def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
+    _schema_errors(data, source)
+    for kind in ("agents", "queues"):
+        for i, item in enumerate(data.get(kind, [])):
+            extra = set(item) - _ITEM_KEYS[kind] - set(FACES)
+            if extra:
+                raise ConfigError(f"{source}: {kind}[{i}]: unknown key(s) {', '.join(sorted(extra))} "
+                                  f"(faces: {', '.join(FACES)})")
+    unknown_faces = set(data.get("faces", {})) - set(FACES)
+    if unknown_faces:
+        raise ConfigError(f"{source}: faces: unknown face(s) {', '.join(sorted(unknown_faces))}")
+    cfg = Config(
+        seed=data.get("seed", 7),
+        port_base=data.get("port_base", DEFAULT_PORT_BASE),
+        ports=dict(data.get("ports", {})),
+        journal_capacity=data.get("journal_capacity", 50_000),
+        caller_locale=data.get("caller_locale", "en_US"),
+        agents=list(data.get("agents", [])),
+        queues=list(data.get("queues", [])),
+        faces={k: dict(v or {}) for k, v in data.get("faces", {}).items()},
+        source=source,
+    )
+    if "host" in data:
+        cfg.host = data["host"]
+    if "admin_host" in data:
+        cfg.admin_host = data["admin_host"]
+    if "enable" in data:
+        cfg.faces_enabled = [f for f in FACES if f in data["enable"]]
+    return cfg
+
+
+_ITEM_KEYS = {
+    "agents": {"id", "name", "skills", "capacity"},
+    "queues": {"id", "name", "skills", "channel", "timeout", "number"},
+}
+
+
+def load(path: str | os.PathLike[str] | None = None) -> Config:
+    """Load a config file; without one, the demo configuration that ships with ccsim."""
+    if path is None:
+        text = resources.files("simulator").joinpath("demo.yaml").read_text(encoding="utf-8")
+        source = "demo configuration"
+    else:
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        source = str(p)
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping")
+    return from_mapping(data, source)
+
+
+def apply_env(cfg: Config, env: dict[str, str] | os._Environ[str] = os.environ) -> Config:
+    try:
+        if "CCSIM_HOST" in env:
+            cfg.host = env["CCSIM_HOST"]
+        if "CCSIM_ADMIN_HOST" in env:
+            cfg.admin_host = env["CCSIM_ADMIN_HOST"]
+        if "CCSIM_PORT_BASE" in env:
+            cfg.port_base = int(env["CCSIM_PORT_BASE"])
+        if "CCSIM_SEED" in env:
+            cfg.seed = int(env["CCSIM_SEED"])
+    except ValueError as exc:
+        raise ConfigError(f"environment: {exc}") from None
+    return cfg
+
+
+def build_agents(cfg: Config, faker: Any) -> list[Agent]:
+    agents = []
+    for item in cfg.agents:
+        faces = {name: dict(item[name] or {}) for name in FACES if name in item}
+        agents.append(Agent(
+            id=str(item["id"]),
+            name=item.get("name") or faker.name(),
+            skills=set(item.get("skills", [])),
+            capacity={Channel(c): int(n) for c, n in item.get("capacity", {}).items()},
+            faces=faces,
+        ))
+    return agents
+
+
+def build_queues(cfg: Config) -> list[Queue]:
+    return [
+        Queue(
+            id=str(item["id"]),
+            name=item.get("name", str(item["id"])),
+            skills=set(item.get("skills", [])),
+            channel=Channel(item.get("channel", "voice")),
+            timeout=item.get("timeout"),
+            number=str(item.get("number", "")),
+            faces={name: dict(item[name] or {}) for name in FACES if name in item},
+        )
+        for item in cfg.queues
+    ]

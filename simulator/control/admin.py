@@ -1,0 +1,163 @@
+"""The admin API under /_ccsim/: health, state, contact injection, reset, journal.
+
+Described by contracts/admin/openapi.json, served at /_ccsim/openapi.json. Errors are JSON
+`{"error": "<message>"}` with 400 (bad input), 404 (unknown id) or 409 (wrong state).
+"""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from .. import contracts
+from ..core import Channel, EndReason, Match, UnknownId, WorldError
+from ..core.model import ContactState
+
+if TYPE_CHECKING:
+    from ..app import Simulator
+
+MAX_WAIT_SECONDS = 300.0
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    raw = await request.read()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise BadRequest("the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be a JSON object")
+    return body
+
+
+def _match(request: web.Request) -> tuple[Match, int, int | None]:
+    q = dict(request.query)
+    try:
+        since = int(q.pop("since", 0))
+        limit = int(q.pop("limit")) if "limit" in q else None
+        q.pop("timeout", None)
+        return Match.from_mapping(q), since, limit
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
+
+
+class AdminApi:
+    def __init__(self, sim: "Simulator"):
+        self.sim = sim
+        self._runner: web.AppRunner | None = None
+
+    def build_app(self) -> web.Application:
+        app = web.Application(middlewares=[self._middleware], client_max_size=256 * 1024)
+        r = app.router
+        r.add_get("/_ccsim/health", self.health)
+        r.add_get("/_ccsim/state", self.state)
+        r.add_get("/_ccsim/agents/{id}", self.agent)
+        r.add_post("/_ccsim/contacts", self.inject)
+        r.add_get("/_ccsim/contacts/{id}", self.contact)
+        r.add_post("/_ccsim/contacts/{id}/hangup", self.hangup)
+        r.add_post("/_ccsim/contacts/{id}/abandon", self.abandon)
+        r.add_post("/_ccsim/reset", self.reset)
+        r.add_get("/_ccsim/journal", self.journal)
+        r.add_get("/_ccsim/journal/wait", self.journal_wait)
+        r.add_get("/_ccsim/openapi.json", self.openapi)
+        return app
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler):
+        with self.sim.clock.activity():
+            try:
+                return await handler(request)
+            except BadRequest as exc:
+                return _error(400, str(exc))
+            except UnknownId as exc:
+                return _error(404, str(exc))
+            except WorldError as exc:
+                return _error(409, str(exc))
+            except web.HTTPException as exc:
+                if exc.status >= 400:
+                    return _error(exc.status, exc.reason)
+                raise
+
+    async def start(self, host: str, port: int) -> str:
+        self._runner = web.AppRunner(self.build_app(), access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port, reuse_address=True)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return f"http://{host}:{self.port}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # -- handlers ---------------------------------------------------------------------------
+    async def health(self, request: web.Request) -> web.Response:
+        return web.json_response(self.sim.health())
+
+    async def state(self, request: web.Request) -> web.Response:
+        return web.json_response(self.sim.world.snapshot())
+
+    async def agent(self, request: web.Request) -> web.Response:
+        return web.json_response(self.sim.world.agent(request.match_info["id"]).snapshot())
+
+    async def contact(self, request: web.Request) -> web.Response:
+        return web.json_response(self.sim.world.contact(request.match_info["id"]).snapshot())
+
+    async def inject(self, request: web.Request) -> web.Response:
+        body = await _json_body(request)
+        problems = contracts.errors("admin/inject.schema.json", body)
+        if problems:
+            raise BadRequest("; ".join(problems))
+        contact = self.sim.world.inject(
+            str(body["queue"]), channel=Channel(body["channel"]) if "channel" in body else None,
+            caller=body.get("caller"), called=body.get("called"), data=body.get("data"))
+        return web.json_response(contact.snapshot(), status=201)
+
+    async def hangup(self, request: web.Request) -> web.Response:
+        contact = self.sim.world.contact(request.match_info["id"])
+        self.sim.world.end(contact.id, EndReason.CUSTOMER)
+        return web.json_response(contact.snapshot())
+
+    async def abandon(self, request: web.Request) -> web.Response:
+        contact = self.sim.world.contact(request.match_info["id"])
+        if contact.state not in (ContactState.QUEUED, ContactState.OFFERED):
+            raise WorldError(f"contact {contact.id} is {contact.state.value}; only a waiting contact can be abandoned")
+        self.sim.world.end(contact.id, EndReason.ABANDONED)
+        return web.json_response(contact.snapshot())
+
+    async def reset(self, request: web.Request) -> web.Response:
+        self.sim.reset()
+        return web.json_response({"status": "reset"})
+
+    async def journal(self, request: web.Request) -> web.Response:
+        match, since, limit = _match(request)
+        entries = self.sim.journal.query(match, since, limit)
+        return web.json_response({"entries": [e.to_dict() for e in entries], "dropped": self.sim.journal.dropped,
+                                  "lastSeq": self.sim.journal.last_seq})
+
+    async def journal_wait(self, request: web.Request) -> web.Response:
+        match, since, _ = _match(request)
+        try:
+            timeout = min(float(request.query.get("timeout", 10)), MAX_WAIT_SECONDS)
+        except ValueError:
+            raise BadRequest("timeout must be a number of seconds") from None
+        try:
+            entry = await self.sim.journal.wait_for(match, timeout, since)
+        except TimeoutError:
+            return web.json_response({"matched": False, "entry": None})
+        return web.json_response({"matched": True, "entry": entry.to_dict()})
+
+    async def openapi(self, request: web.Request) -> web.Response:
+        return web.json_response(contracts.load("admin/openapi.json"))

@@ -1,0 +1,267 @@
+"""Time, injected.
+
+Every timer in ccsim goes through a Clock: long-poll holds, ring timeouts, rest timers,
+journal waits. Two implementations share one interface:
+
+* RealClock: wall time on the running event loop.
+* VirtualClock: simulated time that jumps to the next timer as soon as the system is
+  quiescent (no request or frame in flight, nothing ready to run) — the idea of trio's
+  autojump MockClock. Hours of simulated time then run in milliseconds, and the same
+  inputs give the same timestamps every run.
+
+"In flight" is declared with `clock.activity()`: a face wraps each request it serves in it,
+and an in-process client wraps each request it sends. A task waiting on the clock inside an
+activity does not count as in flight while it waits (a long poll holding for ten seconds is
+quiescent, not busy).
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import heapq
+import itertools
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+# 2026-01-01T00:00:00Z: a fixed origin makes virtual timestamps identical between runs.
+VIRTUAL_EPOCH = 1767225600.0
+
+_inside_activity: contextvars.ContextVar[bool] = contextvars.ContextVar("ccsim_activity", default=False)
+
+
+class TimerHandle:
+    """A scheduled callback; cancel() is idempotent."""
+
+    __slots__ = ("deadline", "callback", "cancelled", "_loop_handle")
+
+    def __init__(self, deadline: float, callback: Callable[[], Any]):
+        self.deadline = deadline
+        self.callback = callback
+        self.cancelled = False
+        self._loop_handle: asyncio.TimerHandle | None = None
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        if self._loop_handle is not None:
+            self._loop_handle.cancel()
+
+
+class Clock:
+    """Interface shared by both clocks. Times are epoch seconds (floats)."""
+
+    virtual = False
+
+    def now(self) -> float:
+        raise NotImplementedError
+
+    def call_later(self, delay: float, callback: Callable[[], Any]) -> TimerHandle:
+        raise NotImplementedError
+
+    def now_ms(self) -> int:
+        return int(round(self.now() * 1000))
+
+    def now_iso(self) -> str:
+        return datetime.fromtimestamp(self.now(), tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    async def sleep(self, delay: float) -> None:
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        handle = self.call_later(max(0.0, delay), lambda: done.done() or done.set_result(None))
+        try:
+            with self._parked():
+                await done
+        finally:
+            handle.cancel()
+
+    async def wait_for(self, awaitable: Awaitable[T], timeout: float | None) -> T:
+        """Like asyncio.wait_for, with the timeout measured on this clock.
+
+        Raises TimeoutError when the timeout elapses first.
+        """
+        # The inner task runs outside the activity flag so that it parks on its own terms.
+        ctx = contextvars.copy_context()
+        ctx.run(_inside_activity.set, False)
+        task = asyncio.ensure_future(awaitable) if not asyncio.iscoroutine(awaitable) else asyncio.create_task(awaitable, context=ctx)
+        if timeout is None:
+            with self._parked():
+                return await task
+        loop = asyncio.get_running_loop()
+        expired = loop.create_future()
+        handle = self.call_later(max(0.0, timeout), lambda: expired.done() or expired.set_result(None))
+        try:
+            with self._parked():
+                await asyncio.wait({task, expired}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
+        finally:
+            handle.cancel()
+        if task.done():
+            return task.result()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        raise TimeoutError
+
+    # Activity tracking: a no-op for real time, the quiescence signal for virtual time.
+    @contextlib.contextmanager
+    def activity(self):
+        yield
+
+    @contextlib.contextmanager
+    def _parked(self):
+        yield
+
+
+class RealClock(Clock):
+    """Wall time; with speed != 1, wall time scaled (speed 10 plays ten times faster)."""
+
+    def __init__(self, speed: float = 1.0):
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.speed = speed
+        self._origin = time.time()
+        self._start = time.monotonic()
+
+    def now(self) -> float:
+        return self._origin + (time.monotonic() - self._start) * self.speed
+
+    def call_later(self, delay: float, callback: Callable[[], Any]) -> TimerHandle:
+        handle = TimerHandle(self.now() + delay, callback)
+
+        def fire() -> None:
+            if not handle.cancelled:
+                callback()
+
+        handle._loop_handle = asyncio.get_running_loop().call_later(max(0.0, delay) / self.speed, fire)
+        return handle
+
+
+class VirtualClock(Clock):
+    """Simulated time that autojumps to the next timer when nothing is in flight."""
+
+    virtual = True
+
+    def __init__(self, start: float = VIRTUAL_EPOCH, settle_rounds: int = 8):
+        self._now = start
+        self._timers: list[tuple[float, int, TimerHandle]] = []
+        self._seq = itertools.count()
+        self._active = 0
+        self._settle_rounds = settle_rounds
+        self._wakeup: asyncio.Event | None = None
+        self._runner: asyncio.Task | None = None
+
+    def now(self) -> float:
+        return self._now
+
+    def call_later(self, delay: float, callback: Callable[[], Any]) -> TimerHandle:
+        handle = TimerHandle(self._now + max(0.0, delay), callback)
+        heapq.heappush(self._timers, (handle.deadline, next(self._seq), handle))
+        self._ensure_runner()
+        self._poke()
+        return handle
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward by hand, firing due timers in order (for unit tests)."""
+        target = self._now + seconds
+        while self._timers and self._timers[0][0] <= target:
+            self._fire_next()
+        self._now = max(self._now, target)
+
+    @contextlib.contextmanager
+    def activity(self):
+        token = _inside_activity.set(True)
+        self._active += 1
+        try:
+            yield
+        finally:
+            self._active -= 1
+            _inside_activity.reset(token)
+            self._poke()
+
+    @contextlib.contextmanager
+    def _parked(self):
+        parked = _inside_activity.get()
+        if parked:
+            self._active -= 1
+            self._poke()
+        try:
+            yield
+        finally:
+            if parked:
+                self._active += 1
+
+    @property
+    def pending_timers(self) -> int:
+        return sum(1 for _, _, h in self._timers if not h.cancelled)
+
+    def close(self) -> None:
+        if self._runner is not None:
+            self._runner.cancel()
+            self._runner = None
+
+    # -- the autojump loop -------------------------------------------------------------
+    def _poke(self) -> None:
+        if self._wakeup is not None:
+            self._wakeup.set()
+
+    def _ensure_runner(self) -> None:
+        if self._runner is None or self._runner.done():
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return  # no loop yet: timers wait until something async runs
+            self._wakeup = asyncio.Event()
+            self._runner = loop.create_task(self._autojump(), name="ccsim-virtual-clock")
+
+    def _fire_next(self) -> None:
+        deadline, _, handle = heapq.heappop(self._timers)
+        if handle.cancelled:
+            return
+        self._now = max(self._now, deadline)
+        handle.cancelled = True  # fired timers cannot be cancelled again
+        handle.callback()
+
+    def _drop_cancelled(self) -> None:
+        while self._timers and self._timers[0][2].cancelled:
+            heapq.heappop(self._timers)
+
+    async def _quiescent(self) -> bool:
+        # Let every ready callback run (responses written, handlers resumed) before
+        # deciding that nothing is in flight.
+        for _ in range(self._settle_rounds):
+            if self._active > 0:
+                return False
+            await asyncio.sleep(0)
+        return self._active <= 0
+
+    async def _autojump(self) -> None:
+        assert self._wakeup is not None
+        while True:
+            self._drop_cancelled()
+            if not self._timers or self._active > 0:
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            if not await self._quiescent():
+                continue
+            self._drop_cancelled()
+            if not self._timers:
+                continue
+            self._fire_next()
+            # Fire everything due at the same instant, in scheduling order.
+            while self._timers and self._timers[0][0] <= self._now:
+                self._fire_next()
+
+
+def make_clock(kind: str, speed: float = 1.0) -> Clock:
+    if kind == "real":
+        return RealClock(speed)
+    if kind == "virtual":
+        return VirtualClock()
+    raise ValueError(f"unknown clock {kind!r}: use 'real' or 'virtual'")

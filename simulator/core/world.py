@@ -1,0 +1,336 @@
+"""The world: agents, queues and contacts, the transitions between their states, and routing.
+
+Every method here is synchronous: a transition runs to completion on the event loop before
+anything else can happen, so two requests can never see half a transition. Faces call these
+methods to translate wire commands into core commands, and learn what happened from the bus.
+"""
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from faker import Faker
+
+from .bus import CoreEvent, EventBus
+from .clock import Clock, TimerHandle
+from .model import Agent, Channel, Contact, ContactState, Direction, EndReason, Queue
+
+
+class WorldError(Exception):
+    """A command the world cannot carry out in its state. Faces map it to their own error."""
+
+
+class UnknownId(WorldError):
+    """No agent, queue or contact has that id."""
+
+
+class Policy(Protocol):
+    """What routing asks of the face that owns an agent's session."""
+
+    def eligible(self, agent: Agent, contact: Contact) -> bool: ...
+
+    def offer(self, agent: Agent, contact: Contact) -> None: ...
+
+
+class World:
+    def __init__(self, clock: Clock, seed: int = 0, caller_locale: str = "en_US"):
+        self.clock = clock
+        self.bus = EventBus()
+        self.seed = seed
+        self.agents: dict[str, Agent] = {}
+        self.queues: dict[str, Queue] = {}
+        self.contacts: dict[str, Contact] = {}
+        self.policies: dict[str, Policy] = {}
+        self._caller_locale = caller_locale
+        self._timers: dict[str, TimerHandle] = {}  # queue timeouts, by contact id
+        self._routing = False
+        self._route_again = False
+        self._reseed()
+
+    def _reseed(self) -> None:
+        self.rng = random.Random(self.seed)
+        self.faker = Faker(self._caller_locale)
+        self.faker.seed_instance(self.seed)
+        self._contact_ids = itertools.count(1)
+        self._queue_order = itertools.count(1)
+
+    # -- set-up --------------------------------------------------------------------------
+    def add_agent(self, agent: Agent) -> None:
+        if agent.id in self.agents:
+            raise WorldError(f"duplicate agent id {agent.id!r}")
+        agent.idle_since = self.clock.now()
+        self.agents[agent.id] = agent
+
+    def add_queue(self, queue: Queue) -> None:
+        if queue.id in self.queues:
+            raise WorldError(f"duplicate queue id {queue.id!r}")
+        self.queues[queue.id] = queue
+
+    def register_policy(self, face: str, policy: Policy) -> None:
+        self.policies[face] = policy
+
+    def reset(self) -> None:
+        """Back to the configured start state: nobody signed in, no contacts, same seed."""
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        self.contacts.clear()
+        for queue in self.queues.values():
+            queue.waiting.clear()
+        for agent in self.agents.values():
+            agent.face = None
+            agent.presence = "offline"
+            agent.contacts.clear()
+            agent.idle_since = self.clock.now()
+        self._reseed()
+        self._publish("world.reset")
+
+    # -- look-ups --------------------------------------------------------------------------
+    def agent(self, agent_id: str) -> Agent:
+        try:
+            return self.agents[agent_id]
+        except KeyError:
+            raise UnknownId(f"unknown agent {agent_id!r}") from None
+
+    def queue(self, queue_id: str) -> Queue:
+        try:
+            return self.queues[queue_id]
+        except KeyError:
+            raise UnknownId(f"unknown queue {queue_id!r}") from None
+
+    def contact(self, contact_id: str) -> Contact:
+        try:
+            return self.contacts[contact_id]
+        except KeyError:
+            raise UnknownId(f"unknown contact {contact_id!r}") from None
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "now": self.clock.now(),
+            "agents": [a.snapshot() for a in self.agents.values()],
+            "queues": [q.snapshot() for q in self.queues.values()],
+            "contacts": [c.snapshot() for c in self.contacts.values()],
+        }
+
+    # -- agents ------------------------------------------------------------------------------
+    def sign_in(self, agent_id: str, face: str) -> Agent:
+        agent = self.agent(agent_id)
+        if agent.face is not None and agent.face != face:
+            raise WorldError(f"agent {agent_id} is signed in on {agent.face}")
+        agent.face = face
+        self._publish("agent.signed_in", agent=agent_id, face=face)
+        return agent
+
+    def sign_out(self, agent_id: str) -> None:
+        agent = self.agent(agent_id)
+        for cid in list(agent.contacts):
+            contact = self.contacts[cid]
+            if contact.state is ContactState.OFFERED:
+                self.requeue(cid)
+            elif not contact.ended:
+                self.end(cid, EndReason.AGENT)
+        agent.face = None
+        self.set_presence(agent_id, "offline")
+        self._publish("agent.signed_out", agent=agent_id)
+
+    def set_presence(self, agent_id: str, presence: str) -> None:
+        """Record the neutral presence a face derives from its own state; routing follows."""
+        agent = self.agent(agent_id)
+        if presence == agent.presence:
+            return
+        before, agent.presence = agent.presence, presence
+        if presence == "idle":
+            agent.idle_since = self.clock.now()
+        self._publish("agent.presence", agent=agent_id, before=before, presence=presence)
+        self.route()
+
+    # -- contacts ------------------------------------------------------------------------------
+    def _new_contact(self, channel: Channel, direction: Direction, caller: str, called: str,
+                     data: dict[str, Any] | None) -> Contact:
+        contact = Contact(id=f"c{next(self._contact_ids)}", channel=channel, direction=direction,
+                          caller=caller, called=called, data=dict(data or {}), created=self.clock.now())
+        self.contacts[contact.id] = contact
+        return contact
+
+    def _transition(self, contact: Contact, state: ContactState, kind: str, **data: Any) -> None:
+        contact.state = state
+        contact.history.append((state.value, self.clock.now()))
+        self._publish(kind, contact=contact.id, agent=contact.agent, **data)
+
+    def fake_caller(self) -> str:
+        return self.faker.numerify("+1555#######")
+
+    def inject(self, queue_id: str, *, channel: Channel | str | None = None, caller: str | None = None,
+               called: str | None = None, data: dict[str, Any] | None = None) -> Contact:
+        """A customer contact arrives in a queue."""
+        queue = self.queue(queue_id)
+        channel = Channel(channel) if channel is not None else queue.channel
+        contact = self._new_contact(channel, Direction.INBOUND, caller or self.fake_caller(),
+                                    called or queue.number or queue.id, data)
+        self._enqueue(contact, queue)
+        self.route()
+        return contact
+
+    def _enqueue(self, contact: Contact, queue: Queue, front: bool = False) -> None:
+        contact.queue = queue.id
+        contact.agent = None
+        contact.queues_visited.append(queue.id)
+        contact.order = -next(self._queue_order) if front else next(self._queue_order)
+        (queue.waiting.insert(0, contact.id) if front else queue.waiting.append(contact.id))
+        self._transition(contact, ContactState.QUEUED, "contact.queued", queue=queue.id)
+        if queue.timeout is not None and contact.id not in self._timers:
+            self._timers[contact.id] = self.clock.call_later(queue.timeout, lambda: self._queue_timeout(contact.id))
+
+    def _dequeue(self, contact: Contact) -> None:
+        if contact.queue is not None:
+            queue = self.queues[contact.queue]
+            if contact.id in queue.waiting:
+                queue.waiting.remove(contact.id)
+        timer = self._timers.pop(contact.id, None)
+        if timer is not None:
+            timer.cancel()
+
+    def _queue_timeout(self, contact_id: str) -> None:
+        self._timers.pop(contact_id, None)
+        contact = self.contacts.get(contact_id)
+        if contact is not None and contact.state is ContactState.QUEUED:
+            self.end(contact_id, EndReason.TIMED_OUT)
+
+    def offer(self, contact_id: str, agent_id: str) -> None:
+        """Give a contact to an agent. The agent's face decides what the offer looks like."""
+        contact, agent = self.contact(contact_id), self.agent(agent_id)
+        if contact.ended:
+            raise WorldError(f"contact {contact_id} has ended")
+        self._dequeue(contact)
+        contact.agent = agent_id
+        agent.contacts.append(contact_id)
+        self._transition(contact, ContactState.OFFERED, "contact.offered", queue=contact.queue)
+        policy = self.policies.get(agent.face or "")
+        if policy is not None:
+            policy.offer(agent, contact)
+
+    def outbound(self, agent_id: str, called: str, *, caller: str = "", channel: Channel = Channel.VOICE,
+                 data: dict[str, Any] | None = None, internal: bool = False) -> Contact:
+        """An agent starts a contact (callout); it is offered to the far end, not routed."""
+        agent = self.agent(agent_id)
+        contact = self._new_contact(channel, Direction.INTERNAL if internal else Direction.OUTBOUND, caller, called, data)
+        contact.agent = agent_id
+        agent.contacts.append(contact.id)
+        self._transition(contact, ContactState.OFFERED, "contact.dialing", called=called)
+        return contact
+
+    def connect(self, contact_id: str) -> None:
+        contact = self.contact(contact_id)
+        if contact.state not in (ContactState.OFFERED, ContactState.HELD):
+            raise WorldError(f"contact {contact_id} is {contact.state.value}, not offered")
+        self._transition(contact, ContactState.CONNECTED, "contact.connected")
+
+    def hold(self, contact_id: str) -> None:
+        contact = self.contact(contact_id)
+        if contact.state is not ContactState.CONNECTED:
+            raise WorldError(f"contact {contact_id} is {contact.state.value}, not connected")
+        self._transition(contact, ContactState.HELD, "contact.held")
+
+    def resume(self, contact_id: str) -> None:
+        contact = self.contact(contact_id)
+        if contact.state is not ContactState.HELD:
+            raise WorldError(f"contact {contact_id} is {contact.state.value}, not held")
+        self._transition(contact, ContactState.CONNECTED, "contact.resumed")
+
+    def _detach(self, contact: Contact) -> str | None:
+        """Take the contact from every agent holding it (an internal call has two)."""
+        for agent in self.agents.values():
+            if contact.id in agent.contacts:
+                agent.contacts.remove(contact.id)
+        return contact.agent
+
+    def requeue(self, contact_id: str, queue_id: str | None = None, *, front: bool = True) -> None:
+        """Take a contact back from its agent (refused, not answered, transferred to a queue)."""
+        contact = self.contact(contact_id)
+        if contact.ended:
+            raise WorldError(f"contact {contact_id} has ended")
+        target = self.queue(queue_id or contact.queue or "")
+        previous = self._detach(contact)
+        self._publish("contact.requeued", contact=contact.id, agent=previous, queue=target.id)
+        self._enqueue(contact, target, front=front)
+        self.route()
+
+    def can_take(self, agent_id: str, contact_id: str) -> bool:
+        """Would the agent's face accept this contact now?"""
+        agent, contact = self.agent(agent_id), self.contact(contact_id)
+        policy = self.policies.get(agent.face or "")
+        return policy is not None and policy.eligible(agent, contact)
+
+    def transfer_to_agent(self, contact_id: str, agent_id: str) -> bool:
+        """Move a contact to another agent if that agent's face accepts it; False otherwise."""
+        contact = self.contact(contact_id)
+        if not self.can_take(agent_id, contact_id):
+            return False
+        previous = self._detach(contact)
+        self._publish("contact.transferred", contact=contact.id, agent=previous, to=agent_id)
+        self.offer(contact_id, agent_id)
+        return True
+
+    def end(self, contact_id: str, reason: EndReason | str, **data: Any) -> None:
+        contact = self.contact(contact_id)
+        if contact.ended:
+            raise WorldError(f"contact {contact_id} has already ended")
+        reason = EndReason(reason)
+        if reason is EndReason.CUSTOMER and contact.state in (ContactState.QUEUED, ContactState.OFFERED):
+            reason = EndReason.ABANDONED  # the customer left before anyone answered
+        self._dequeue(contact)
+        self._detach(contact)
+        contact.end_reason = reason
+        self._transition(contact, ContactState.ENDED, "contact.ended", reason=reason.value, **data)
+        self.route()
+
+    # -- routing (the ACD) ---------------------------------------------------------------------
+    def route(self) -> None:
+        """Offer waiting contacts, oldest first, to eligible agents, longest idle first.
+
+        Re-entrant calls (an offer that frees another agent) set a flag and the outer call
+        loops, so routing always finishes in a consistent state.
+        """
+        if self._routing:
+            self._route_again = True
+            return
+        self._routing = True
+        try:
+            while True:
+                self._route_again = False
+                for contact in self._waiting_oldest_first():
+                    if contact.state is not ContactState.QUEUED:
+                        continue
+                    agent = self._pick_agent(contact)
+                    if agent is not None:
+                        self.offer(contact.id, agent.id)
+                if not self._route_again:
+                    break
+        finally:
+            self._routing = False
+
+    def _waiting_oldest_first(self) -> list[Contact]:
+        waiting = [self.contacts[cid] for q in self.queues.values() for cid in q.waiting]
+        return sorted(waiting, key=lambda c: c.order)
+
+    def eligible_agents(self, contact: Contact) -> Iterable[Agent]:
+        queue = self.queues[contact.queue] if contact.queue else None
+        for agent in self.agents.values():
+            if agent.face is None or (queue is not None and not queue.skills <= agent.skills):
+                continue
+            policy = self.policies.get(agent.face)
+            if policy is not None and policy.eligible(agent, contact):
+                yield agent
+
+    def _pick_agent(self, contact: Contact) -> Agent | None:
+        candidates = list(self.eligible_agents(contact))
+        if not candidates:
+            return None
+        order = list(self.agents)
+        return min(candidates, key=lambda a: (a.idle_since, order.index(a.id)))
+
+    # -- events ------------------------------------------------------------------------------
+    def _publish(self, kind: str, *, contact: str | None = None, agent: str | None = None, **data: Any) -> None:
+        self.bus.publish(CoreEvent(kind, self.clock.now(), contact, agent, data))

@@ -1,0 +1,16 @@
+"""Vendor faces. Adding a vendor: a folder here, and one line in FACES."""
+from __future__ import annotations
+
+import importlib
+
+from .base import Face
+
+# name -> "module:class". The order is the order of `ccsim serve`'s listing.
+FACES: dict[str, str] = {
+    "huawei": "simulator.vendors.huawei:HuaweiFace",
+}
+
+
+def face_class(name: str) -> type[Face]:
+    module, _, cls = FACES[name].partition(":")
+    return getattr(importlib.import_module(module), cls)

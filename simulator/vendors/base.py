@@ -1,0 +1,173 @@
+"""What every vendor face is: a translator between one wire protocol and the core.
+
+A face owns its listening socket, its vendor session state, and its vendor error codes. It
+implements the routing policy for the agents signed in through it (`eligible`, `offer`) and
+learns about contact changes from the bus. It never touches another face.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import traceback
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
+
+from aiohttp import web
+
+from ..core import Agent, Contact, Journal, World
+
+log = logging.getLogger("ccsim.face")
+
+# Response headers that carry no information about the exchange (or change run to run).
+_UNJOURNALED_HEADERS = {"date", "server", "content-length", "host", "connection", "keep-alive", "transfer-encoding"}
+JOURNAL_BODY_LIMIT = 64 * 1024
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def build_settings(cls: type, values: dict[str, Any] | None, face: str) -> Any:
+    """A face's settings dataclass from a config mapping, with readable errors."""
+    values = dict(values or {})
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise SettingsError(f"faces.{face}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}")
+    try:
+        return cls(**values)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"faces.{face}: {exc}") from None
+
+
+class Face:
+    name: ClassVar[str]
+    port_offset: ClassVar[int]  # default port = port base + offset
+    Settings: ClassVar[type]
+    description: ClassVar[str] = ""
+
+    def __init__(self, world: World, journal: Journal, settings: Any):
+        self.world = world
+        self.journal = journal
+        self.clock = world.clock
+        self.settings = settings
+        world.register_policy(self.name, self)
+
+    # Routing policy: asked by the core for agents signed in through this face.
+    def eligible(self, agent: Agent, contact: Contact) -> bool:
+        return False
+
+    def offer(self, agent: Agent, contact: Contact) -> None:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget every session; the world has been reset already."""
+
+    async def start(self, host: str, port: int) -> str:
+        raise NotImplementedError
+
+    async def stop(self) -> None:
+        pass
+
+
+def body_for_journal(raw: bytes, content_type: str | None = None) -> Any:
+    if not raw:
+        return None
+    text = raw[:JOURNAL_BODY_LIMIT].decode("utf-8", errors="replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def journal_headers(headers: Any) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k.lower() not in _UNJOURNALED_HEADERS}
+
+
+class HttpFace(Face):
+    """A face served over HTTP by aiohttp, with every exchange journaled.
+
+    Handlers set request["op"], request["agent"] and request["types"] to label the journal
+    entry. Any exception a handler lets escape is a bug: the face answers with
+    `internal_error_response` (its vendor's own error, never a 500 page) and the journal entry
+    carries the traceback under response["internalError"], which the test suite asserts absent.
+    """
+
+    client_max_size: ClassVar[int] = 1024 * 1024
+
+    def __init__(self, world: World, journal: Journal, settings: Any):
+        super().__init__(world, journal, settings)
+        self._runner: web.AppRunner | None = None
+        self.url: str | None = None
+
+    def routes(self, app: web.Application) -> None:
+        raise NotImplementedError
+
+    def internal_error_response(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response({"message": "internal simulator error"}, status=500)
+
+    def too_large_response(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response({"message": "request body too large"}, status=413)
+
+    def build_app(self) -> web.Application:
+        app = web.Application(client_max_size=self.client_max_size, middlewares=[self._journal_middleware])
+        self.routes(app)
+        return app
+
+    @web.middleware
+    async def _journal_middleware(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
+        with self.clock.activity():
+            internal_error = None
+            try:
+                raw = await request.read()
+            except web.HTTPRequestEntityTooLarge:
+                raw = b""
+                response = self.too_large_response(request)
+            else:
+                try:
+                    response = await handler(request)
+                except web.HTTPException as exc:
+                    response = exc
+                except Exception:  # a bug: answer in the vendor's terms, keep the evidence
+                    internal_error = traceback.format_exc()
+                    log.error("%s face: unhandled error on %s %s\n%s", self.name, request.method, request.path_qs, internal_error)
+                    response = self.internal_error_response(request)
+            self._record(request, raw, response, internal_error)
+            return response
+
+    def _record(self, request: web.Request, raw: bytes, response: web.StreamResponse, internal_error: str | None) -> None:
+        resp_body = getattr(response, "body", None)
+        resp: dict[str, Any] = {
+            "status": response.status,
+            "headers": journal_headers(response.headers),
+            "body": body_for_journal(resp_body if isinstance(resp_body, bytes) else b""),
+        }
+        if internal_error:
+            resp["internalError"] = internal_error
+        self.journal.record(
+            self.name, "http", request.get("op", "unrouted"), agent=request.get("agent"),
+            request={
+                "method": request.method,
+                "path": request.path,
+                "query": {k: v for k, v in request.query.items()},
+                "headers": journal_headers(request.headers),
+                "body": body_for_journal(raw),
+            },
+            response=resp, types=request.get("types", ()),
+        )
+
+    async def start(self, host: str, port: int) -> str:
+        self._runner = web.AppRunner(self.build_app(), access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port, reuse_address=True)
+        await site.start()
+        bound = site._server.sockets[0].getsockname()  # type: ignore[union-attr]
+        self.port = bound[1]
+        self.url = f"http://{host}:{self.port}"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

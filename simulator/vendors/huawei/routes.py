@@ -1,0 +1,331 @@
+"""Huawei HTTP routes under /agentgateway/resource.
+
+One catch-all aiohttp route feeds our own table, so that `//` in paths collapses, unknown
+query parameters are ignored, and every answer (404 and 405 included) is the Huawei envelope.
+Business failures are HTTP 200 with a non-zero retcode (reference §0, INFERRED from clients).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from . import wire
+from .retcodes import HuaweiError
+from .session import AgentState, Session
+
+if TYPE_CHECKING:
+    from .face import HuaweiFace
+
+PREFIX = "/agentgateway/resource/"
+
+
+@dataclass
+class Req:
+    face: "HuaweiFace"
+    request: web.Request
+    params: dict[str, str]
+    raw: bytes
+    workno: str
+    headers: dict[str, str]  # extra response headers (Set-GUID)
+
+    @property
+    def guid(self) -> str | None:
+        value = self.request.headers.get("Guid")
+        return value.split("=", 1)[1] if value and value.startswith("JSESSIONID=") else value
+
+    def session(self) -> Session:
+        return self.face.session_for(self.workno, self.guid)
+
+    def body(self, retcode: str = "000-002") -> dict[str, Any]:
+        return wire.parse_json_body(self.raw, retcode)
+
+    def query_int(self, name: str, default: int | None = None) -> int | None:
+        return wire.as_int(dict(self.request.query), name, default, "000-002")
+
+
+Handler = Callable[[Req], Awaitable[Any]]
+_ROUTES: list[tuple[str, re.Pattern[str], str, Handler, str]] = []
+
+
+def route(method: str, template: str, op: str, *, bad_agent: str = "000-002"):
+    """Register a handler for METHOD template; `bad_agent` is the retcode for a malformed agentid."""
+    pattern = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$", re.IGNORECASE)
+
+    def register(fn: Handler) -> Handler:
+        _ROUTES.append((method, pattern, op, fn, bad_agent))
+        return fn
+
+    return register
+
+
+def _ok(face: "HuaweiFace", result: Any = None) -> dict[str, Any]:
+    return wire.envelope(result, message=face.settings.success_message)
+
+
+# -- sign-in and sign-out ----------------------------------------------------------------------
+async def _login(r: Req, *, phone_required: bool, force: bool) -> dict[str, Any]:
+    params = r.face.parse_login(r.body("100-001"), phone_required=phone_required)
+    session = r.face.sign_in(r.workno, params, force=force)
+    r.headers["Set-GUID"] = f"JSESSIONID={session.guid}"
+    return _ok(r.face, r.face.login_result(session))
+
+
+for _method, _path, _op, _phone, _force in (
+    ("PUT", "onlineagent/{agentid}", "login", True, False),
+    ("PUT", "onlineagent/{agentid}/loginex", "loginex", False, False),
+    ("PUT", "onlineagent/{agentid}/forcelogin", "forcelogin", True, True),
+    ("PUT", "onlineagent/{agentid}/forceloginex", "forceloginex", False, True),
+    ("PUT", "onlineagent/{agentid}/forceloginexwithoutphone", "forceloginexwithoutphone", False, True),
+):
+    route(_method, _path, _op, bad_agent="100-001")(
+        lambda r, _p=_phone, _f=_force: _login(r, phone_required=_p, force=_f))
+
+
+@route("DELETE", "onlineagent/{agentid}/logout", "logout", bad_agent="100-005")
+async def _logout(r: Req):
+    r.face.sign_out(r.session(), force=False)
+    return _ok(r.face)
+
+
+@route("DELETE", "onlineagent/{agentid}/forcelogout", "forcelogout", bad_agent="100-005")
+async def _forcelogout(r: Req):
+    r.face.sign_out(r.session(), force=True)
+    return _ok(r.face)
+
+
+@route("DELETE", "onlineagent/{agentid}/forcelogoutwithreason/{reason}", "forcelogoutwithreason", bad_agent="100-005")
+async def _forcelogout_reason(r: Req):
+    reason = r.params["reason"]
+    if not reason.isdigit() or not 1 <= int(reason) <= 255:
+        raise HuaweiError("100-005", "reason must be 1-255.")
+    r.face.sign_out(r.session(), force=True)
+    return _ok(r.face)
+
+
+@route("POST", "onlineagent/{agentid}/resetskill/{autoflag}", "resetskill")
+async def _resetskill(r: Req):
+    session = r.session()
+    ids = [s for s in r.request.query.get("skillid", "").split(";") if s]
+    r.face.reset_skills(session, r.params["autoflag"].lower() == "true", ids)
+    return wire.envelope(message=r.face.settings.success_message, with_result=False)
+
+
+# -- agent state ------------------------------------------------------------------------------
+def _state_op(method: str, template: str, op: str, action: Callable[["HuaweiFace", Session], None]) -> None:
+    async def handler(r: Req):
+        action(r.face, r.session())
+        return _ok(r.face)
+
+    route(method, template, op)(handler)
+
+
+_state_op("POST", "onlineagent/{agentid}/sayfree", "sayfree", lambda f, s: f.say_free(s))
+_state_op("POST", "onlineagent/{agentid}/cancelbusy", "cancelbusy", lambda f, s: f.cancel_busy(s))
+_state_op("POST", "onlineagent/{agentid}/cancelrest", "cancelrest", lambda f, s: f.cancel_rest(s))
+_state_op("POST", "onlineagent/{agentid}/work", "work", lambda f, s: f.work(s))
+_state_op("POST", "onlineagent/{agentid}/cancelwork", "cancelwork", lambda f, s: f.cancel_work(s))
+
+
+@route("POST", "onlineagent/{agentid}/saybusy", "saybusy")
+async def _saybusy(r: Req):
+    session = r.session()
+    wire.as_bool(dict(r.request.query), "prolong", False, "000-002")
+    r.face.say_busy(session, r.query_int("reason"))
+    return _ok(r.face)
+
+
+@route("POST", "onlineagent/{agentid}/rest/{time}/{restcause}", "rest")
+async def _rest(r: Req):
+    session = r.session()
+    seconds, cause = r.params["time"], r.params["restcause"]
+    if not seconds.isdigit() or not cause.isdigit():
+        raise HuaweiError("000-002", "time and restcause must be numbers.")
+    r.face.rest(session, int(seconds), int(cause))
+    return _ok(r.face)
+
+
+def _flag_op(name: str) -> None:
+    async def handler(r: Req):
+        session = r.session()
+        setattr(session.params, name, r.params["flag"].lower() == "true")
+        return _ok(r.face)
+
+    route("POST", f"onlineagent/{{agentid}}/{name}/{{flag}}", name)(handler)
+
+
+_flag_op("autoanswer")
+_flag_op("autoenteridle")
+
+
+@route("GET", "onlineagent/{agentid}/agentstatus", "agentstatus")
+async def _agentstatus(r: Req):
+    session = r.session()
+    # INFERRED: isWorking is true in wrap-up (the sample shows false for an idle agent).
+    return _ok(r.face, {"agentState": int(session.state), "isWorking": session.state is AgentState.WORK})
+
+
+@route("POST", "onlineagent/{agentid}/handshake", "handshake")
+async def _handshake(r: Req):
+    session = r.session()
+    r.face.touch(session)
+    _rotate(r, session)
+    return {"message": "success", "retcode": "0"}
+
+
+@route("PUT", "onlineagent/{agentid}/heartbeat", "heartbeat")
+async def _heartbeat(r: Req):
+    session = r.session()
+    r.face.touch(session)
+    return _ok(r.face, {"loginTime": str(session.login_time_ms)})
+
+
+@route("PUT", "onlineagent/{agentid}/updateGuid", "updateGuid")
+async def _update_guid(r: Req):
+    # INFERRED: no Guid is required, since the page that calls it has lost its Guid.
+    session = r.face.sessions.get(r.workno)
+    if session is None or not session.signed_in:
+        raise HuaweiError("100-006")
+    r.headers["Set-GUID"] = f"JSESSIONID={session.guid}"
+    return _ok(r.face, {"guid": session.guid})
+
+
+def _rotate(r: Req, session: Session) -> None:
+    new = r.face.rotate_guid(session)
+    if new:
+        r.headers["Set-GUID"] = f"JSESSIONID={new}"
+
+
+# -- events -----------------------------------------------------------------------------------
+@route("GET", "agentevent/{agentid}", "agentevent")
+async def _agentevent(r: Req):
+    session = r.face.session_for(r.workno, r.guid, allow_closed=True)
+    event = await r.face.next_event(session)
+    if session.signed_in:
+        _rotate(r, session)
+    if event is not None:
+        r.request["types"] = (event["eventType"],)
+    return {"message": "", "retcode": "0", "event": event}
+
+
+# -- voice --------------------------------------------------------------------------------------
+@route("PUT", "voicecall/{agentid}/answer", "answer")
+async def _answer(r: Req):
+    r.face.answer(r.session(), r.request.query.get("callid"))
+    return _ok(r.face)
+
+
+async def _release(r: Req):
+    r.face.release_call(r.session())
+    return _ok(r.face)
+
+
+route("DELETE", "voicecall/{agentid}/release", "release")(_release)
+route("DELETE", "voicecall/{agentid}", "releaseEx")(_release)
+
+
+@route("POST", "voicecall/{agentid}/hold", "hold")
+async def _hold(r: Req):
+    r.face.hold(r.session())
+    return _ok(r.face)
+
+
+@route("POST", "voicecall/{agentid}/gethold", "gethold")
+async def _gethold(r: Req):
+    r.face.unhold(r.session(), r.request.query.get("callid"))
+    return _ok(r.face)
+
+
+@route("POST", "voicecall/{agentid}/connecthold/{callid}", "connecthold")
+async def _connecthold(r: Req):
+    session = r.session()
+    if session.call is None:
+        raise HuaweiError("200-005")
+    if session.call.callid != r.params["callid"] or session.call.phase != "held":
+        raise HuaweiError("200-006")
+    r.face.unhold(session, None)
+    return _ok(r.face)
+
+
+@route("POST", "voicecall/{agentid}/transfer", "transfer")
+async def _transfer(r: Req):
+    session = r.session()
+    body = r.body()
+    devicetype = wire.as_int(body, "devicetype", None, "000-002")
+    address = wire.as_str(body, "address", max_len=24, retcode="000-002", required=True)
+    wire.as_int(body, "mode", 0, "000-002")
+    r.face.transfer(session, devicetype or 0, address)
+    return _ok(r.face)
+
+
+@route("PUT", "voicecall/{agentid}/callout", "callout")
+async def _callout(r: Req):
+    session = r.session()
+    body = r.body()
+    called = wire.as_str(body, "called", max_len=64, retcode="000-002", required=True)
+    caller = wire.as_str(body, "caller", max_len=24, retcode="000-002")
+    for name in ("skillid", "mediaability"):
+        wire.as_int(body, name, None, "000-002")
+    wire.as_str(body, "callappdata", max_len=16 * 1024, retcode="000-002")
+    return _ok(r.face, r.face.callout(session, called, caller))
+
+
+@route("PUT", "voicecall/{agentid}/callinner", "callinner")
+async def _callinner(r: Req):
+    session = r.session()
+    called = wire.as_str(r.body(), "called", max_len=24, retcode="000-002", required=True)
+    return _ok(r.face, r.face.call_inner(session, called))
+
+
+@route("POST", "voicecall/{agentid}/beginmute", "beginmute")
+async def _beginmute(r: Req):
+    r.face.mute(r.session(), True)
+    return _ok(r.face)
+
+
+@route("POST", "voicecall/{agentid}/endmute", "endmute")
+async def _endmute(r: Req):
+    r.face.mute(r.session(), False)
+    return _ok(r.face)
+
+
+# -- dispatch -------------------------------------------------------------------------------------
+def _json(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response(body, status=status, headers=headers, content_type="application/json")
+
+
+async def dispatch(face: "HuaweiFace", request: web.Request) -> web.StreamResponse:
+    path = re.sub(r"/{2,}", "/", request.path)
+    if not path.lower().startswith(PREFIX):
+        return _json({"message": "Not found.", "retcode": "000-002"}, 404)
+    tail = path[len(PREFIX):].rstrip("/")
+    matched = [(m, p.match(tail), op, fn, bad) for m, p, op, fn, bad in _ROUTES]
+    matched = [x for x in matched if x[1]]
+    if not matched:
+        return _json({"message": "Not found.", "retcode": "000-002"}, 404)
+    hit = next((x for x in matched if x[0] == request.method), None)
+    if hit is None:
+        allow = ", ".join(sorted({x[0] for x in matched}))
+        return _json({"message": f"Method not allowed; use {allow}.", "retcode": "000-002"}, 405, {"Allow": allow})
+    _, found, op, handler, bad_agent = hit
+    params = found.groupdict()
+    request["op"] = op
+    workno = params.get("agentid", "")
+    request["agent"] = face.agent_of.get(workno, workno or None)
+    r = Req(face, request, params, await request.read(), workno, {})
+    try:
+        wire.parse_agent_id(workno, face.settings.max_agent_id, bad_agent)
+        body = await handler(r)
+    except HuaweiError as exc:
+        body = wire.error_envelope(exc)
+    return _json(body, headers=r.headers)
+
+
+def install(app: web.Application, face: "HuaweiFace") -> None:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        return await dispatch(face, request)
+
+    app.router.add_route("*", "/{tail:.*}", handle)

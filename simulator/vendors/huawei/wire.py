@@ -1,0 +1,99 @@
+"""Huawei wire formats: the response envelope, events, and request-field parsing."""
+from __future__ import annotations
+
+import ipaddress
+import json
+from typing import Any
+
+from .retcodes import SUCCESS, HuaweiError
+
+CONTENT_TYPE = "application/json;charset=UTF-8"
+
+
+def envelope(result: Any = None, *, message: str = "", retcode: str = SUCCESS, with_result: bool = True) -> dict[str, Any]:
+    body: dict[str, Any] = {"message": message, "retcode": retcode}
+    if with_result:
+        body["result"] = result if result is not None else {}
+    return body
+
+
+def error_envelope(exc: HuaweiError) -> dict[str, Any]:
+    return {"message": exc.message, "retcode": exc.retcode}
+
+
+def event(event_type: str, work_no: str, content: Any = None, gen_time_ms: int | None = None) -> dict[str, Any]:
+    ev: dict[str, Any] = {"eventType": event_type, "workNo": work_no, "content": content}
+    if gen_time_ms is not None:
+        ev["eventGenTime"] = gen_time_ms
+    return ev
+
+
+def parse_json_body(raw: bytes, retcode: str) -> dict[str, Any]:
+    """The body as a JSON object; an empty body is {}. Anything else fails with `retcode`."""
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise HuaweiError(retcode, "The message body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise HuaweiError(retcode, "The message body must be a JSON object.")
+    return body
+
+
+# Field parsers. Huawei's own sample sends booleans and ints as strings ("false", "4"),
+# so both spellings are accepted; anything else is a parameter error.
+def as_bool(body: dict[str, Any], name: str, default: bool, retcode: str) -> bool:
+    value = body.get(name)
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise HuaweiError(retcode, f"{name} must be a boolean.")
+
+
+def as_int(body: dict[str, Any], name: str, default: int | None, retcode: str) -> int | None:
+    value = body.get(name)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        raise HuaweiError(retcode, f"{name} must be an integer.")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise HuaweiError(retcode, f"{name} must be an integer.")
+
+
+def as_str(body: dict[str, Any], name: str, *, max_len: int, retcode: str, required: bool = False,
+           default: str = "") -> str:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise HuaweiError(retcode, f"{name} is mandatory.")
+        return default
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise HuaweiError(retcode, f"{name} must be a string.")
+    value = str(value)
+    if len(value) > max_len:
+        raise HuaweiError(retcode, f"{name} exceeds {max_len} characters.")
+    return value
+
+
+def valid_ipv4(value: str) -> bool:
+    try:
+        return isinstance(ipaddress.ip_address(value), ipaddress.IPv4Address)
+    except ValueError:
+        return False
+
+
+def parse_agent_id(raw: str, max_agent_id: int, retcode: str = "100-001") -> str:
+    if not raw.isdigit() or raw.startswith("0") or not 101 <= int(raw) <= max_agent_id:
+        raise HuaweiError(retcode, f"agentid must be a number from 101 to {max_agent_id}.")
+    return raw
+
+
+def is_dial_string(value: str) -> bool:
+    return 1 <= len(value) <= 24 and all(ch in "0123456789*#" for ch in value)
