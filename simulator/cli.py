@@ -12,7 +12,8 @@ from importlib.metadata import PackageNotFoundError, version
 from . import config as config_mod
 from .config import ConfigError
 from .core import RealClock
-from .vendors import FACES
+from .config import DEFAULT_PORT_BASE
+from .vendors import FACES, face_class
 from .vendors.base import SettingsError
 
 EPILOG_ENV = "\n".join(f"  {name:<18} {text}" for name, text in config_mod.ENV_VARS.items())
@@ -50,8 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve every enabled vendor face, each on its own port, plus the admin API "
                     "(/_ccsim/...). Without --config, the demo configuration is used. Stops cleanly "
                     "on Ctrl-C or SIGTERM.",
-        epilog="default ports (with the default --port-base 8800):\n  admin       8800 (bound to 127.0.0.1)\n"
-               + "\n".join(f"  {name:<11} 8800 + its offset" for name in FACES)
+        epilog=f"default ports (with the default --port-base {DEFAULT_PORT_BASE}):\n"
+               f"  admin       {DEFAULT_PORT_BASE} (bound to 127.0.0.1)\n"
+               + "\n".join(f"  {name:<11} {DEFAULT_PORT_BASE + face_class(name).port_offset}" for name in FACES)
                + "\n\nenvironment variables (flags override them; they override the config file):\n" + EPILOG_ENV,
     )
     serve.add_argument("--config", "-c", metavar="FILE", help="YAML configuration (agents, queues, face settings); "

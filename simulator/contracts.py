@@ -12,6 +12,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 _HERE = Path(__file__).resolve().parent
 
@@ -23,14 +24,21 @@ def contracts_dir() -> Path:
     raise FileNotFoundError("contracts/ not found next to the simulator package")
 
 
+BASE_URI = "https://ccsim.dev/contracts/"
+
+
 @lru_cache(maxsize=None)
-def _registry() -> Registry:
+def registry() -> Registry:
+    """Every contract file, known by BASE_URI + its path (and by its own $id if it has one),
+    so that files can $ref each other whatever their kind (a schema, an OpenAPI document)."""
     root = contracts_dir()
     resources = []
     for path in root.rglob("*.json"):
         doc = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(doc, dict) and "$id" in doc:
-            resources.append((doc["$id"], Resource.from_contents(doc)))
+        resource = Resource.from_contents(doc, default_specification=DRAFT202012)
+        resources.append((BASE_URI + path.relative_to(root).as_posix(), resource))
+        if isinstance(doc, dict) and isinstance(doc.get("$id"), str):
+            resources.append((doc["$id"], resource))
     return Registry().with_resources(resources)
 
 
@@ -42,9 +50,10 @@ def load(relative: str) -> dict[str, Any]:
 @lru_cache(maxsize=None)
 def validator(relative: str) -> Draft202012Validator:
     """A validator for contracts/<relative>, resolving $refs between contract files by $id."""
-    return Draft202012Validator(load(relative), registry=_registry())
+    return Draft202012Validator(load(relative), registry=registry())
 
 
 def errors(relative: str, instance: Any) -> list[str]:
     return [f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
             for e in validator(relative).iter_errors(instance)]
+

@@ -13,6 +13,7 @@ from aiohttp import web
 from .. import contracts
 from ..core import Channel, EndReason, Match, UnknownId, WorldError
 from ..core.model import ContactState
+from ..vendors.base import served_activity
 
 if TYPE_CHECKING:
     from ..app import Simulator
@@ -41,12 +42,13 @@ async def _json_body(request: web.Request) -> dict[str, Any]:
     return body
 
 
-def _match(request: web.Request) -> tuple[Match, int, int | None]:
-    q = dict(request.query)
+def _match(query: dict[str, str]) -> tuple[Match, int, int | None]:
+    q = dict(query)
     try:
         since = int(q.pop("since", 0))
         limit = int(q.pop("limit")) if "limit" in q else None
-        q.pop("timeout", None)
+        if limit is not None and limit < 0:
+            raise ValueError("limit must be >= 0")
         return Match.from_mapping(q), since, limit
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
@@ -75,7 +77,7 @@ class AdminApi:
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler):
-        with self.sim.clock.activity():
+        with served_activity(self.sim.clock, request):
             try:
                 return await handler(request)
             except BadRequest as exc:
@@ -142,17 +144,21 @@ class AdminApi:
         return web.json_response({"status": "reset"})
 
     async def journal(self, request: web.Request) -> web.Response:
-        match, since, limit = _match(request)
+        match, since, limit = _match(request.query)
         entries = self.sim.journal.query(match, since, limit)
         return web.json_response({"entries": [e.to_dict() for e in entries], "dropped": self.sim.journal.dropped,
                                   "lastSeq": self.sim.journal.last_seq})
 
     async def journal_wait(self, request: web.Request) -> web.Response:
-        match, since, _ = _match(request)
+        query = dict(request.query)
         try:
-            timeout = min(float(request.query.get("timeout", 10)), MAX_WAIT_SECONDS)
+            timeout = float(query.pop("timeout", 10))
         except ValueError:
-            raise BadRequest("timeout must be a number of seconds") from None
+            timeout = -1.0
+        if not 0 <= timeout <= MAX_WAIT_SECONDS:  # also refuses nan
+            raise BadRequest(f"timeout must be a number of seconds from 0 to {MAX_WAIT_SECONDS:g}")
+        query.pop("limit", None)  # accepted for symmetry with /journal; a wait returns one entry
+        match, since, _ = _match(query)
         try:
             entry = await self.sim.journal.wait_for(match, timeout, since)
         except TimeoutError:

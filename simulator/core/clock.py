@@ -12,7 +12,9 @@ journal waits. Two implementations share one interface:
 "In flight" is declared with `clock.activity()`: a face wraps each request it serves in it,
 and an in-process client wraps each request it sends. A task waiting on the clock inside an
 activity does not count as in flight while it waits (a long poll holding for ten seconds is
-quiescent, not busy).
+quiescent, not busy). An in-process client marks its requests with IN_PROCESS_HEADER; the
+server then serves them with `activity(carries=1)`, so that while the handler waits on the
+clock the client waiting for it is not counted either.
 """
 from __future__ import annotations
 
@@ -31,7 +33,10 @@ T = TypeVar("T")
 # 2026-01-01T00:00:00Z: a fixed origin makes virtual timestamps identical between runs.
 VIRTUAL_EPOCH = 1767225600.0
 
-_inside_activity: contextvars.ContextVar[bool] = contextvars.ContextVar("ccsim_activity", default=False)
+# How many in-flight tokens the current task stands for (0 outside any activity).
+_activity_weight: contextvars.ContextVar[int] = contextvars.ContextVar("ccsim_activity", default=0)
+
+IN_PROCESS_HEADER = "X-Ccsim-In-Process"
 
 
 class TimerHandle:
@@ -85,7 +90,7 @@ class Clock:
         """
         # The inner task runs outside the activity flag so that it parks on its own terms.
         ctx = contextvars.copy_context()
-        ctx.run(_inside_activity.set, False)
+        ctx.run(_activity_weight.set, 0)
         task = asyncio.ensure_future(awaitable) if not asyncio.iscoroutine(awaitable) else asyncio.create_task(awaitable, context=ctx)
         if timeout is None:
             with self._parked():
@@ -110,7 +115,7 @@ class Clock:
 
     # Activity tracking: a no-op for real time, the quiescence signal for virtual time.
     @contextlib.contextmanager
-    def activity(self):
+    def activity(self, carries: int = 0):
         yield
 
     @contextlib.contextmanager
@@ -174,27 +179,27 @@ class VirtualClock(Clock):
         self._now = max(self._now, target)
 
     @contextlib.contextmanager
-    def activity(self):
-        token = _inside_activity.set(True)
+    def activity(self, carries: int = 0):
+        # Counts once; while parked it releases itself and the `carries` tokens it stands for.
+        token = _activity_weight.set(1 + carries)
         self._active += 1
         try:
             yield
         finally:
             self._active -= 1
-            _inside_activity.reset(token)
+            _activity_weight.reset(token)
             self._poke()
 
     @contextlib.contextmanager
     def _parked(self):
-        parked = _inside_activity.get()
-        if parked:
-            self._active -= 1
+        weight = _activity_weight.get()
+        self._active -= weight
+        if weight:
             self._poke()
         try:
             yield
         finally:
-            if parked:
-                self._active += 1
+            self._active += weight
 
     @property
     def pending_timers(self) -> int:

@@ -101,8 +101,13 @@ class Journal:
         return entry
 
     def query(self, match: Match = Match(), since: int = 0, limit: int | None = None) -> list[JournalEntry]:
+        """Matching entries from seq `since` on; with `limit`, only the last `limit` of them."""
         found = [e for e in self._entries if e.seq >= since and match(e)]
-        return found if limit is None else found[-limit:] if limit >= 0 else found
+        if limit is None:
+            return found
+        if limit < 0:
+            raise ValueError("limit must be >= 0")
+        return found[len(found) - limit:] if limit else []
 
     def around(self, seq: int, before: int = 5, after: int = 5) -> list[JournalEntry]:
         return [e for e in self._entries if seq - before <= e.seq <= seq + after]

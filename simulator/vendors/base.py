@@ -16,8 +16,14 @@ from typing import Any, ClassVar
 from aiohttp import web
 
 from ..core import Agent, Contact, Journal, World
+from ..core.clock import IN_PROCESS_HEADER
 
 log = logging.getLogger("ccsim.face")
+
+# What a handler tells the journal about the exchange it served.
+OP = web.RequestKey("ccsim_op", str)
+AGENT = web.RequestKey("ccsim_agent", str)
+TYPES = web.RequestKey("ccsim_types", tuple)
 
 # Response headers that carry no information about the exchange (or change run to run).
 _UNJOURNALED_HEADERS = {"date", "server", "content-length", "host", "connection", "keep-alive", "transfer-encoding"}
@@ -82,14 +88,28 @@ def body_for_journal(raw: bytes, content_type: str | None = None) -> Any:
 
 
 def journal_headers(headers: Any) -> dict[str, str]:
-    return {k: v for k, v in headers.items() if k.lower() not in _UNJOURNALED_HEADERS}
+    return {k: v for k, v in headers.items()
+            if k.lower() not in _UNJOURNALED_HEADERS and not k.lower().startswith("x-ccsim-")}
+
+
+async def read_body(request: web.Request) -> bytes:
+    """The request body; b"" when it is over the size limit (the handler has answered that)."""
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return b""
+
+
+def served_activity(clock: Any, request: web.Request):
+    """The clock activity a server handler runs in (carrying an in-process client's token)."""
+    return clock.activity(carries=1 if IN_PROCESS_HEADER in request.headers else 0)
 
 
 class HttpFace(Face):
     """A face served over HTTP by aiohttp, with every exchange journaled.
 
-    Handlers set request["op"], request["agent"] and request["types"] to label the journal
-    entry. Any exception a handler lets escape is a bug: the face answers with
+    Handlers set request[OP], request[AGENT] and request[TYPES] to label the journal entry,
+    and answer an over-size body (read_body gives b"") in their vendor's terms. Any exception a handler lets escape is a bug: the face answers with
     `internal_error_response` (its vendor's own error, never a 500 page) and the journal entry
     carries the traceback under response["internalError"], which the test suite asserts absent.
     """
@@ -107,9 +127,6 @@ class HttpFace(Face):
     def internal_error_response(self, request: web.Request) -> web.StreamResponse:
         return web.json_response({"message": "internal simulator error"}, status=500)
 
-    def too_large_response(self, request: web.Request) -> web.StreamResponse:
-        return web.json_response({"message": "request body too large"}, status=413)
-
     def build_app(self) -> web.Application:
         app = web.Application(client_max_size=self.client_max_size, middlewares=[self._journal_middleware])
         self.routes(app)
@@ -117,23 +134,17 @@ class HttpFace(Face):
 
     @web.middleware
     async def _journal_middleware(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
-        with self.clock.activity():
+        with served_activity(self.clock, request):
             internal_error = None
             try:
-                raw = await request.read()
-            except web.HTTPRequestEntityTooLarge:
-                raw = b""
-                response = self.too_large_response(request)
-            else:
-                try:
-                    response = await handler(request)
-                except web.HTTPException as exc:
-                    response = exc
-                except Exception:  # a bug: answer in the vendor's terms, keep the evidence
-                    internal_error = traceback.format_exc()
-                    log.error("%s face: unhandled error on %s %s\n%s", self.name, request.method, request.path_qs, internal_error)
-                    response = self.internal_error_response(request)
-            self._record(request, raw, response, internal_error)
+                response = await handler(request)
+            except web.HTTPException as exc:
+                response = exc
+            except Exception:  # a bug: answer in the vendor's terms, keep the evidence
+                internal_error = traceback.format_exc()
+                log.error("%s face: unhandled error on %s %s\n%s", self.name, request.method, request.path_qs, internal_error)
+                response = self.internal_error_response(request)
+            self._record(request, await read_body(request), response, internal_error)
             return response
 
     def _record(self, request: web.Request, raw: bytes, response: web.StreamResponse, internal_error: str | None) -> None:
@@ -146,7 +157,7 @@ class HttpFace(Face):
         if internal_error:
             resp["internalError"] = internal_error
         self.journal.record(
-            self.name, "http", request.get("op", "unrouted"), agent=request.get("agent"),
+            self.name, "http", request.get(OP, "unrouted"), agent=request.get(AGENT),
             request={
                 "method": request.method,
                 "path": request.path,
@@ -154,7 +165,7 @@ class HttpFace(Face):
                 "headers": journal_headers(request.headers),
                 "body": body_for_journal(raw),
             },
-            response=resp, types=request.get("types", ()),
+            response=resp, types=request.get(TYPES, ()),
         )
 
     async def start(self, host: str, port: int) -> str:

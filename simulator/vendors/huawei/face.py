@@ -54,10 +54,6 @@ class HuaweiFace(CallControl, HttpFace):
         # 100-007 is Huawei's own "exception during the agent's operation".
         return web.json_response(wire.error_envelope(HuaweiError("100-007")), content_type="application/json")
 
-    def too_large_response(self, request: web.Request) -> web.StreamResponse:
-        return web.json_response(wire.error_envelope(HuaweiError("000-002", "The message body is too large.")),
-                                 content_type="application/json")
-
     def reset(self) -> None:
         for session in self.sessions.values():
             session.close()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from ..base import AGENT, OP, TYPES, read_body
 from . import wire
 from .retcodes import HuaweiError
 from .session import AgentState, Session
@@ -51,12 +52,12 @@ Handler = Callable[[Req], Awaitable[Any]]
 _ROUTES: list[tuple[str, re.Pattern[str], str, Handler, str]] = []
 
 
-def route(method: str, template: str, op: str, *, bad_agent: str = "000-002"):
-    """Register a handler for METHOD template; `bad_agent` is the retcode for a malformed agentid."""
+def route(method: str, template: str, op: str, *, bad_param: str = "000-002"):
+    """Register a handler for METHOD template; `bad_param` is the retcode for a malformed agentid or body."""
     pattern = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$", re.IGNORECASE)
 
     def register(fn: Handler) -> Handler:
-        _ROUTES.append((method, pattern, op, fn, bad_agent))
+        _ROUTES.append((method, pattern, op, fn, bad_param))
         return fn
 
     return register
@@ -81,23 +82,23 @@ for _method, _path, _op, _phone, _force in (
     ("PUT", "onlineagent/{agentid}/forceloginex", "forceloginex", False, True),
     ("PUT", "onlineagent/{agentid}/forceloginexwithoutphone", "forceloginexwithoutphone", False, True),
 ):
-    route(_method, _path, _op, bad_agent="100-001")(
+    route(_method, _path, _op, bad_param="100-001")(
         lambda r, _p=_phone, _f=_force: _login(r, phone_required=_p, force=_f))
 
 
-@route("DELETE", "onlineagent/{agentid}/logout", "logout", bad_agent="100-005")
+@route("DELETE", "onlineagent/{agentid}/logout", "logout", bad_param="100-005")
 async def _logout(r: Req):
     r.face.sign_out(r.session(), force=False)
     return _ok(r.face)
 
 
-@route("DELETE", "onlineagent/{agentid}/forcelogout", "forcelogout", bad_agent="100-005")
+@route("DELETE", "onlineagent/{agentid}/forcelogout", "forcelogout", bad_param="100-005")
 async def _forcelogout(r: Req):
     r.face.sign_out(r.session(), force=True)
     return _ok(r.face)
 
 
-@route("DELETE", "onlineagent/{agentid}/forcelogoutwithreason/{reason}", "forcelogoutwithreason", bad_agent="100-005")
+@route("DELETE", "onlineagent/{agentid}/forcelogoutwithreason/{reason}", "forcelogoutwithreason", bad_param="100-005")
 async def _forcelogout_reason(r: Req):
     reason = r.params["reason"]
     if not reason.isdigit() or not 1 <= int(reason) <= 255:
@@ -189,7 +190,6 @@ async def _update_guid(r: Req):
     session = r.face.sessions.get(r.workno)
     if session is None or not session.signed_in:
         raise HuaweiError("100-006")
-    r.headers["Set-GUID"] = f"JSESSIONID={session.guid}"
     return _ok(r.face, {"guid": session.guid})
 
 
@@ -207,7 +207,7 @@ async def _agentevent(r: Req):
     if session.signed_in:
         _rotate(r, session)
     if event is not None:
-        r.request["types"] = (event["eventType"],)
+        r.request[TYPES] = (event["eventType"],)
     return {"message": "", "retcode": "0", "event": event}
 
 
@@ -310,14 +310,17 @@ async def dispatch(face: "HuaweiFace", request: web.Request) -> web.StreamRespon
     if hit is None:
         allow = ", ".join(sorted({x[0] for x in matched}))
         return _json({"message": f"Method not allowed; use {allow}.", "retcode": "000-002"}, 405, {"Allow": allow})
-    _, found, op, handler, bad_agent = hit
+    _, found, op, handler, bad_param = hit
     params = found.groupdict()
-    request["op"] = op
+    request[OP] = op
     workno = params.get("agentid", "")
-    request["agent"] = face.agent_of.get(workno, workno or None)
-    r = Req(face, request, params, await request.read(), workno, {})
+    request[AGENT] = face.agent_of.get(workno, workno or None)
+    raw = await read_body(request)
+    r = Req(face, request, params, raw, workno, {})
     try:
-        wire.parse_agent_id(workno, face.settings.max_agent_id, bad_agent)
+        if not raw and request.content_length:
+            raise HuaweiError(bad_param, "The message body is too large.")
+        wire.parse_agent_id(workno, face.settings.max_agent_id, bad_param)
         body = await handler(r)
     except HuaweiError as exc:
         body = wire.error_envelope(exc)

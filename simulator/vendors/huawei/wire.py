@@ -74,9 +74,8 @@ def as_str(body: dict[str, Any], name: str, *, max_len: int, retcode: str, requi
         if required:
             raise HuaweiError(retcode, f"{name} is mandatory.")
         return default
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
+    if not isinstance(value, str):
         raise HuaweiError(retcode, f"{name} must be a string.")
-    value = str(value)
     if len(value) > max_len:
         raise HuaweiError(retcode, f"{name} exceeds {max_len} characters.")
     return value

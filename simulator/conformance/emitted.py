@@ -1,0 +1,34 @@
+"""Check what a simulator emitted against contracts/.
+
+Every journaled HTTP response of a face is validated against
+contracts/<face>/responses/<op>.schema.json (an op without a contract is itself a violation),
+and no exchange may have hit an internal error or answered 5xx. The test suite runs this over
+the journal after every test.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import contracts
+from ..core import Journal, JournalEntry
+
+
+def entry_violations(entry: JournalEntry) -> list[str]:
+    where = f"#{entry.seq} {entry.face} {entry.op} {entry.request.get('method', '')} {entry.request.get('path', '')}"
+    problems = []
+    if "internalError" in entry.response:
+        problems.append(f"{where}: internal error:\n{entry.response['internalError']}")
+    status = entry.response.get("status")
+    if isinstance(status, int) and status >= 500:
+        problems.append(f"{where}: answered HTTP {status}")
+    if entry.kind == "http":
+        relative = f"{entry.face}/responses/{entry.op}.schema.json"
+        if not (contracts.contracts_dir() / Path(relative)).is_file():
+            problems.append(f"{where}: no contract {relative}")
+        else:
+            problems += [f"{where}: response {p}" for p in contracts.errors(relative, entry.response)]
+    return problems
+
+
+def journal_violations(journal: Journal) -> list[str]:
+    return [p for entry in journal.query() for p in entry_violations(entry)]

@@ -1,0 +1,85 @@
+"""`ccsim serve` as a user runs it: a real process, real ports, real signals."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CCSIM = [sys.executable, "-m", "simulator"]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*CCSIM, *args], capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})})
+
+
+def test_help_explains_every_serve_option():
+    out = run("serve", "--help")
+    assert out.returncode == 0
+    for option in ("--config", "--host", "--admin-host", "--port-base", "--port", "--faces", "--seed", "--speed"):
+        assert option in out.stdout
+    assert "huawei      8801" in out.stdout and "CCSIM_PORT_BASE" in out.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["serve", "--config", "/nonexistent.yaml"], "cannot read"),
+    (["serve", "--faces", "avaya"], "unknown face"),
+])
+def test_bad_options_give_a_message_and_exit_2(args, message):
+    out = run(*args)
+    assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_invalid_config_names_the_file_and_the_key(tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("agents:\n  - {id: '1', skils: [x], huawei: {}}\nfaces: {huawei: {poll_hold_secs: 3}}\n")
+    out = run("serve", "--config", str(bad))
+    assert out.returncode == 2 and str(bad) in out.stderr and "skils" in out.stderr
+    bad.write_text("faces: {huawei: {poll_hold_secs: 3}}\n")
+    out = run("serve", "--config", str(bad))
+    assert out.returncode == 2 and "poll_hold_secs" in out.stderr and "Traceback" not in out.stderr
+
+
+def _wait_for_urls(proc: subprocess.Popen, deadline: float) -> dict[str, str]:
+    urls: dict[str, str] = {}
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        found = re.match(r"\s+(\w+)\s+(http://\S+?)(/_ccsim/health)?\s", line + " ")
+        if found:
+            urls[found.group(1)] = found.group(2)
+        if line.startswith("Ctrl-C"):
+            return urls
+    raise AssertionError(f"ccsim serve did not come up; got {urls}")
+
+
+def test_serve_answers_on_the_demo_config_and_stops_on_sigterm():
+    proc = subprocess.Popen([*CCSIM, "serve", "--port-base", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        urls = _wait_for_urls(proc, time.monotonic() + 30)
+        assert set(urls) == {"admin", "huawei"}
+        health = json.load(urllib.request.urlopen(urls["admin"] + "/_ccsim/health", timeout=10))
+        assert health["status"] == "ok" and health["clock"]["kind"] == "real"
+        request = urllib.request.Request(
+            urls["huawei"] + "/agentgateway/resource/onlineagent/291/loginex", method="PUT",
+            data=b'{ "password": "", "phonenum": "40038", "status": "4", "releasephone": "false", "agenttype": "4" }',
+            headers={"Content-Type": "application/json; charset=UTF-8"})
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            assert json.load(resp)["retcode"] == "0" and resp.headers["Set-GUID"].startswith("JSESSIONID=")
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        assert "ccsim stopped." in out and "Traceback" not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
