@@ -205,3 +205,18 @@ async def test_reset_returns_to_the_configured_start():
     assert not world.contacts and all(a.presence == "offline" and a.face is None for a in world.agents.values())
     again = world.inject("sales")
     assert again.id == "c1" and again.caller == first_caller  # ids and generated data start over
+
+
+def test_nothing_outside_the_clock_reads_or_waits_on_wall_time():
+    """Design rule: time is injected. Scan the package for direct uses of wall time."""
+    import re
+    from pathlib import Path
+
+    import simulator
+
+    forbidden = re.compile(r"\btime\.(time|monotonic|sleep)\(|asyncio\.sleep\(|(?<!clock)\.call_(later|at)\(")
+    root = Path(simulator.__file__).parent
+    offenders = [f"{p.relative_to(root)}:{n}" for p in root.rglob("*.py") if p.name != "clock.py"
+                 for n, line in enumerate(p.read_text().splitlines(), 1)
+                 if forbidden.search(line)]
+    assert not offenders, offenders

@@ -75,6 +75,19 @@ async def test_malformed_sign_in_body_gives_100_001(huawei, raw):
     assert resp.status == 200 and resp.body["retcode"] == "100-001"
 
 
+async def test_mediatype_reports_the_webm_sign_in(huawei):
+    resp = await huawei("291").sign_in(checkInWebm=False)
+    assert resp.body["result"]["mediatype"] == "TFF"
+
+
+async def test_forcelogin_defaults_releasephone_to_false(admin, huawei):
+    client = huawei("291")
+    assert (await client.sign_in(op="forcelogin", phonenum="40038", autoanswer=False)).body["retcode"] == "0"
+    await client.drain()
+    await admin.inject("sales")
+    assert "AgentOther_PhoneAlerting" not in event_types(await client.drain())
+
+
 async def test_wrong_content_type_is_tolerated(sim, wire):
     url = sim.urls["huawei"] + "/agentgateway/resource/onlineagent/291/loginex"
     resp = await wire.request("PUT", url, data='{"password": ""}', headers={"Content-Type": "text/plain"})
@@ -149,6 +162,7 @@ async def test_logout_sends_shutdown_then_the_agent_is_signed_out(agent291):
     event = await agent291.next_event()
     assert event["eventType"] == "AgentOther_ShutdownService"
     assert set(event["content"]) == {"loginTime"}
+    assert (await agent291.call("logout")).body["retcode"] == "100-008"  # already signed out
     assert (await agent291.poll()).body["retcode"] == "100-006"
     assert (await agent291.call("sayfree")).body["retcode"] == "100-006"
     assert (await agent291.sign_in()).body["retcode"] == "0"  # and can sign in again

@@ -141,7 +141,7 @@ class HuaweiFace(CallControl, HttpFace):
         return session.guid
 
     # -- sign-in -----------------------------------------------------------------------------
-    def parse_login(self, body: dict[str, Any], *, phone_required: bool) -> LoginParams:
+    def parse_login(self, body: dict[str, Any], *, phone_required: bool, releasephone_default: bool = True) -> LoginParams:
         bad = "100-001"
         password = wire.as_str(body, "password", max_len=32, retcode=bad, required=True)
         phonenum = wire.as_str(body, "phonenum", max_len=24, retcode=bad, required=phone_required)
@@ -158,13 +158,14 @@ class HuaweiFace(CallControl, HttpFace):
             raise HuaweiError("100-016")
         for name in ("entryIp", "vcPhoneNumber"):
             wire.as_str(body, name, max_len=24 if name == "vcPhoneNumber" else 64, retcode=bad)
-        for name, default in (("phonelinkage", False), ("checkInWebm", True), ("checkInMailm", False), ("listenStatus", False)):
+        for name, default in (("phonelinkage", False), ("checkInMailm", False), ("listenStatus", False)):
             wire.as_bool(body, name, default, bad)
         return LoginParams(
             password=password, phonenum=phonenum,
             autoanswer=wire.as_bool(body, "autoanswer", True, bad),
             autoenteridle=wire.as_bool(body, "autoenteridle", True, bad),
-            releasephone=wire.as_bool(body, "releasephone", True, bad),
+            releasephone=wire.as_bool(body, "releasephone", releasephone_default, bad),
+            webm=wire.as_bool(body, "checkInWebm", True, bad),
             agenttype=agenttype, status=status, ip=ip,
         )
 
@@ -213,7 +214,7 @@ class HuaweiFace(CallControl, HttpFace):
 
     def login_result(self, session: Session) -> dict[str, Any]:
         return {
-            "vdnid": self.settings.vdnid, "workno": session.workno, "mediatype": "TTF",
+            "vdnid": self.settings.vdnid, "workno": session.workno, "mediatype": "T" + ("T" if session.params.webm else "F") + "F",
             "loginTime": str(session.login_time_ms), "isForceChange": "false",
             "serverName": self.settings.server_name, "timeRemaining": self.settings.time_remaining,
         }

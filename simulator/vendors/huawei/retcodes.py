@@ -17,6 +17,7 @@ MESSAGES = {
     "100-005": "The sign-out parameter is invalid.",
     "100-006": "The agent has not signed in.",
     "100-007": "An exception occurred during the agent's operation.",
+    "100-008": "The agent has already signed out.",
     "100-009": "The agent status is incorrect.",
     "100-010": "The agent status is incorrect during sign-out.",
     "100-012": "The agent type is incorrect at sign-in.",

@@ -69,7 +69,10 @@ def _ok(face: "HuaweiFace", result: Any = None) -> dict[str, Any]:
 
 # -- sign-in and sign-out ----------------------------------------------------------------------
 async def _login(r: Req, *, phone_required: bool, force: bool) -> dict[str, Any]:
-    params = r.face.parse_login(r.body("100-001"), phone_required=phone_required)
+    # forcelogin's releasephone defaults to false (the zh page); the others' to true.
+    releasephone_default = not (force and phone_required)
+    params = r.face.parse_login(r.body("100-001"), phone_required=phone_required,
+                                releasephone_default=releasephone_default)
     session = r.face.sign_in(r.workno, params, force=force)
     r.headers["Set-GUID"] = f"JSESSIONID={session.guid}"
     return _ok(r.face, r.face.login_result(session))
@@ -86,15 +89,23 @@ for _method, _path, _op, _phone, _force in (
         lambda r, _p=_phone, _f=_force: _login(r, phone_required=_p, force=_f))
 
 
+def _signed_in_session(r: Req) -> Session:
+    """For sign-out: 100-008 when the session has just ended (its events not yet polled)."""
+    closing = r.face.sessions.get(r.workno)
+    if closing is not None and not closing.signed_in and closing.guid_valid(r.guid):
+        raise HuaweiError("100-008")
+    return r.session()
+
+
 @route("DELETE", "onlineagent/{agentid}/logout", "logout", bad_param="100-005")
 async def _logout(r: Req):
-    r.face.sign_out(r.session(), force=False)
+    r.face.sign_out(_signed_in_session(r), force=False)
     return _ok(r.face)
 
 
 @route("DELETE", "onlineagent/{agentid}/forcelogout", "forcelogout", bad_param="100-005")
 async def _forcelogout(r: Req):
-    r.face.sign_out(r.session(), force=True)
+    r.face.sign_out(_signed_in_session(r), force=True)
     return _ok(r.face)
 
 
@@ -103,7 +114,7 @@ async def _forcelogout_reason(r: Req):
     reason = r.params["reason"]
     if not reason.isdigit() or not 1 <= int(reason) <= 255:
         raise HuaweiError("100-005", "reason must be 1-255.")
-    r.face.sign_out(r.session(), force=True)
+    r.face.sign_out(_signed_in_session(r), force=True)
     return _ok(r.face)
 
 

@@ -57,6 +57,7 @@ class LoginParams:
     agenttype: int
     status: int
     ip: str
+    webm: bool = True  # checkInWebm: signed in to the WebM media server too
 
 
 @dataclass
