@@ -130,3 +130,39 @@ async def test_injected_contact_waits_until_an_agent_is_free(admin, agent291):
     ringing = [e for e in events if e["eventType"] == "AgentEvent_Ringing"]
     assert len(ringing) == 1 and ringing[0]["content"]["caller"] == first["caller"]
     assert (await admin.get(f"/contacts/{second['id']}")).body["state"] == "queued"
+
+
+@pytest.mark.parametrize("retcode", ["100-003", "100-007", "999-001"])
+async def test_injected_faults_give_the_server_side_sign_in_errors(admin, huawei, retcode):
+    fault = (await admin.post("/faults", {"face": "huawei", "op": "loginex", "error": retcode, "times": 1})).body
+    assert fault["id"] and fault["hits"] == 0
+    assert (await huawei("291").sign_in()).body["retcode"] == retcode
+    assert (await huawei("291").sign_in()).body["retcode"] == "0"  # used up after one request
+    assert (await admin.get("/faults")).body == {"faults": []}
+
+
+async def test_fault_delay_is_on_the_simulators_clock_and_can_be_limited_to_an_agent(admin, huawei, sim):
+    rule = (await admin.post("/faults", {"face": "huawei", "agent": "292", "delay": 30})).body
+    start = sim.clock.now()
+    assert (await huawei("291").sign_in()).body["retcode"] == "0"
+    assert sim.clock.now() == start
+    assert (await huawei("292").sign_in(password="secret")).body["retcode"] == "0"
+    assert sim.clock.now() - start == pytest.approx(30)
+    assert (await admin.get("/faults")).body["faults"][0]["hits"] == 1
+    assert (await sim_delete(admin, f"/faults/{rule['id']}")).status == 200
+    assert (await sim_delete(admin, f"/faults/{rule['id']}")).status == 404
+
+
+@pytest.mark.parametrize("body, status", [
+    ({"face": "huawei"}, 400),  # neither error nor delay
+    ({"face": "huawei", "error": "oops"}, 400),  # not a retcode
+    ({"face": "avaya", "error": "1"}, 404),
+    ({"face": "huawei", "delay": -1}, 400),
+])
+async def test_bad_faults_are_refused(admin, body, status):
+    assert (await admin.post("/faults", body)).status == status
+
+
+async def sim_delete(admin, route):
+    resp = await admin.wire.request("DELETE", admin.url + route)
+    return admin._checked("DELETE", route, resp)

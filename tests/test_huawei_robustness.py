@@ -85,3 +85,15 @@ async def test_fuzzed_paths_never_give_5xx(sim, wire, path, method, body):
     resp = await wire.request(method, sim.urls["huawei"] + BASE + "/".join(path), data=body)
     assert resp.status in (200, 404, 405)
     assert isinstance(resp.body, dict) and isinstance(resp.body["retcode"], str)
+
+
+def test_request_contracts_accept_the_seed_sample_and_refuse_what_the_face_refuses():
+    from simulator import contracts
+
+    seed = json.loads('{ "password": "", "phonenum": "40038", "status": "4", "releasephone": "false", "agenttype": "4" }')
+    assert contracts.errors("huawei/requests/loginex.schema.json", seed) == []
+    assert contracts.errors("huawei/requests/login.schema.json", {"password": ""})  # login needs phonenum
+    for bad in ({"password": "x" * 33}, {"password": "", "status": 7}, {"password": 1}, {"password": "", "Status": 4}):
+        assert contracts.errors("huawei/requests/loginex.schema.json", bad), bad
+    assert contracts.errors("huawei/requests/callout.schema.json", {"called": "5551234"}) == []
+    assert contracts.errors("huawei/requests/transfer.schema.json", {"devicetype": 2, "address": "292", "mode": 0}) == []

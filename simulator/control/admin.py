@@ -13,7 +13,7 @@ from aiohttp import web
 from .. import contracts
 from ..core import Channel, EndReason, Match, UnknownId, WorldError
 from ..core.model import ContactState
-from ..vendors.base import served_activity
+from ..vendors.base import serve_app, served_activity
 
 if TYPE_CHECKING:
     from ..app import Simulator
@@ -72,6 +72,9 @@ class AdminApi:
         r.add_post("/_ccsim/reset", self.reset)
         r.add_get("/_ccsim/journal", self.journal)
         r.add_get("/_ccsim/journal/wait", self.journal_wait)
+        r.add_get("/_ccsim/faults", self.faults)
+        r.add_post("/_ccsim/faults", self.add_fault)
+        r.add_delete("/_ccsim/faults/{id}", self.remove_fault)
         r.add_get("/_ccsim/openapi.json", self.openapi)
         return app
 
@@ -92,12 +95,8 @@ class AdminApi:
                 raise
 
     async def start(self, host: str, port: int) -> str:
-        self._runner = web.AppRunner(self.build_app(), access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, reuse_address=True)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        return f"http://{host}:{self.port}"
+        self._runner, url = await serve_app(self.build_app(), host, port)
+        return url
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -164,6 +163,29 @@ class AdminApi:
         except TimeoutError:
             return web.json_response({"matched": False, "entry": None})
         return web.json_response({"matched": True, "entry": entry.to_dict()})
+
+    async def faults(self, request: web.Request) -> web.Response:
+        return web.json_response({"faults": [f.to_dict() for f in self.sim.world.faults.all()]})
+
+    async def add_fault(self, request: web.Request) -> web.Response:
+        body = await _json_body(request)
+        problems = contracts.errors("admin/fault.schema.json", body)
+        if problems:
+            raise BadRequest("; ".join(problems))
+        face = self.sim.faces.get(body["face"])
+        if face is None:
+            raise UnknownId(f"unknown face {body['face']!r}; serving: {', '.join(self.sim.faces)}")
+        problem = body.get("error") and face.fault_error_problem(body["error"])
+        if problem:
+            raise BadRequest(f"error {body['error']!r}: {problem}")
+        fault = self.sim.world.faults.add(body["face"], op=body.get("op"), agent=body.get("agent"),
+                                          error=body.get("error"), delay=body.get("delay", 0.0), times=body.get("times"))
+        return web.json_response(fault.to_dict(), status=201)
+
+    async def remove_fault(self, request: web.Request) -> web.Response:
+        if not self.sim.world.faults.remove(request.match_info["id"]):
+            raise UnknownId(f"unknown fault {request.match_info['id']!r}")
+        return web.json_response({"status": "removed"})
 
     async def openapi(self, request: web.Request) -> web.Response:
         return web.json_response(contracts.load("admin/openapi.json"))

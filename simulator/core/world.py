@@ -15,6 +15,7 @@ from faker import Faker
 
 from .bus import CoreEvent, EventBus
 from .clock import Clock, TimerHandle
+from .faults import Faults
 from .model import Agent, Channel, Contact, ContactState, Direction, EndReason, Queue
 
 
@@ -43,6 +44,7 @@ class World:
         self.queues: dict[str, Queue] = {}
         self.contacts: dict[str, Contact] = {}
         self.policies: dict[str, Policy] = {}
+        self.faults = Faults()
         self._caller_locale = caller_locale
         self._timers: dict[str, TimerHandle] = {}  # queue timeouts, by contact id
         self._routing = False
@@ -77,6 +79,7 @@ class World:
             timer.cancel()
         self._timers.clear()
         self.contacts.clear()
+        self.faults.clear()
         for queue in self.queues.values():
             queue.waiting.clear()
         for agent in self.agents.values():

@@ -67,6 +67,10 @@ class Face:
     def offer(self, agent: Agent, contact: Contact) -> None:
         raise NotImplementedError
 
+    def fault_error_problem(self, error: str) -> str | None:
+        """Why `error` is not one of this face's error codes (None when it is)."""
+        return None
+
     def reset(self) -> None:
         """Forget every session; the world has been reset already."""
 
@@ -90,6 +94,16 @@ def body_for_journal(raw: bytes, content_type: str | None = None) -> Any:
 def journal_headers(headers: Any) -> dict[str, str]:
     return {k: v for k, v in headers.items()
             if k.lower() not in _UNJOURNALED_HEADERS and not k.lower().startswith("x-ccsim-")}
+
+
+async def serve_app(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:
+    """Listen with `app` on host:port (0 = a free port); the runner (to clean up) and the URL."""
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, reuse_address=True)
+    await site.start()
+    bound = site._server.sockets[0].getsockname()  # type: ignore[union-attr]
+    return runner, f"http://{host}:{bound[1]}"
 
 
 async def read_body(request: web.Request) -> bytes:
@@ -169,13 +183,7 @@ class HttpFace(Face):
         )
 
     async def start(self, host: str, port: int) -> str:
-        self._runner = web.AppRunner(self.build_app(), access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, reuse_address=True)
-        await site.start()
-        bound = site._server.sockets[0].getsockname()  # type: ignore[union-attr]
-        self.port = bound[1]
-        self.url = f"http://{host}:{self.port}"
+        self._runner, self.url = await serve_app(self.build_app(), host, port)
         return self.url
 
     async def stop(self) -> None:

@@ -5,6 +5,7 @@ calls.py. Everything here is synchronous: one request's transition completes bef
 """
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -53,6 +54,9 @@ class HuaweiFace(CallControl, HttpFace):
     def internal_error_response(self, request: web.Request) -> web.StreamResponse:
         # 100-007 is Huawei's own "exception during the agent's operation".
         return web.json_response(wire.error_envelope(HuaweiError("100-007")), content_type="application/json")
+
+    def fault_error_problem(self, error: str) -> str | None:
+        return None if re.fullmatch(r"\d{3}-\d{3}", error) else "a Huawei retcode looks like 100-003"
 
     def reset(self) -> None:
         for session in self.sessions.values():

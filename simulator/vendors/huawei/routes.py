@@ -332,6 +332,11 @@ async def dispatch(face: "HuaweiFace", request: web.Request) -> web.StreamRespon
         if not raw and request.content_length:
             raise HuaweiError(bad_param, "The message body is too large.")
         wire.parse_agent_id(workno, face.settings.max_agent_id, bad_param)
+        fault = face.world.faults.take(face.name, op, request[AGENT])
+        if fault is not None:
+            await face.clock.sleep(fault.delay)
+            if fault.error:
+                raise HuaweiError(fault.error, "(injected fault)")
         body = await handler(r)
     except HuaweiError as exc:
         body = wire.error_envelope(exc)
