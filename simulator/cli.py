@@ -69,6 +69,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--speed", type=float, default=1.0, help="time runs this many times faster than the wall clock "
                        "(timers, rest and poll holds; default 1)")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+    run = sub.add_parser(
+        "run", help="run YAML call scenarios and report",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run scenario files, or every scenario in folders (recursively). Each scenario gets its own "
+                    "simulator on free ports and the virtual clock (hours in seconds), unless --target points at a "
+                    "running `ccsim serve`. Exits 0 only if every scenario passed; 2 if a scenario is invalid.",
+        epilog="examples:\n  ccsim run scenarios/\n  ccsim run scenarios/huawei --junit report.xml\n"
+               "  ccsim run demo.yaml --speed 1          # play at human pace\n"
+               "  ccsim run my.yaml --target http://127.0.0.1:8800",
+    )
+    run.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
+    run.add_argument("--junit", metavar="FILE", help="write JUnit XML (one testcase per scenario)")
+    run.add_argument("--json", metavar="FILE", help="write the results as JSON")
+    run.add_argument("--target", metavar="ADMIN_URL", help="run against a running ccsim serve (its admin URL); "
+                     "the scenario's own agents and queues are then not applied")
+    run.add_argument("--speed", type=float, metavar="X", help="play on the real clock, X times faster than real "
+                     "time (1 = human pace, for demos); default: the virtual clock, as fast as possible")
+    run.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     return parser
 
 
@@ -128,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             asyncio.run(_serve(_serve_config(args), args.speed))
             return 0
+        if args.command == "run":
+            from .scenario.cli import run_command
+
+            return run_command(args)
     except (ConfigError, SettingsError) as exc:
         print(f"ccsim: {exc}", file=sys.stderr)
         return 2

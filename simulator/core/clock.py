@@ -264,6 +264,11 @@ class VirtualClock(Clock):
                 self._fire_next()
 
 
+def wall_seconds() -> float:
+    """Monotonic wall time, for reporting how long something took (never for behaviour)."""
+    return time.monotonic()
+
+
 def make_clock(kind: str, speed: float = 1.0) -> Clock:
     if kind == "real":
         return RealClock(speed)

@@ -52,6 +52,9 @@ class Face:
     port_offset: ClassVar[int]  # default port = port base + offset
     Settings: ClassVar[type]
     description: ClassVar[str] = ""
+    # The module whose parse(agent, op, args, ctx) makes this face's `agent <id> <face> <op>`
+    # scenario steps (see simulator/scenario/steps.py).
+    steps_module: ClassVar[str]
 
     def __init__(self, world: World, journal: Journal, settings: Any):
         self.world = world

@@ -29,6 +29,7 @@ class HuaweiFace(CallControl, HttpFace):
     port_offset = 1
     Settings = HuaweiSettings
     description = "Huawei CC-Gateway agent REST API (/agentgateway/resource/...)"
+    steps_module = "simulator.vendors.huawei.steps"
 
     def __init__(self, world: World, journal: Journal, settings: HuaweiSettings):
         super().__init__(world, journal, settings)

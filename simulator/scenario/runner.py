@@ -1,0 +1,248 @@
+"""Running a scenario: against an in-process simulator (virtual clock by default) or a running
+`ccsim serve` (`target`). World steps and state checks go through the admin API in both cases,
+agent steps through the faces' real wire protocols."""
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..app import Simulator
+from ..client import WireClient
+from ..control.client import AdminClient, AdminError
+from ..core import Clock, RealClock, VirtualClock
+from ..core.clock import wall_seconds
+from .loader import Scenario
+from .steps import Step, StepFailed
+
+
+class AgentDriver:
+    """One agent's client on one face during a run: the face subclass polls or subscribes and
+    appends what the agent receives to `events`; expectations consume them from `cursor`."""
+
+    def __init__(self, run: "Run", agent_id: str):
+        self.run, self.agent_id = run, agent_id
+        self.events: list[dict[str, Any]] = []
+        self.cursor = 0
+        self._waiters: list[asyncio.Future] = []
+        self.tasks: list[asyncio.Task] = []
+
+    @staticmethod
+    def event_type(event: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def received(self, event: dict[str, Any]) -> None:
+        self.events.append(event)
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def pending_types(self) -> list[str]:
+        return [self.event_type(e) for e in self.events[self.cursor:]]
+
+    async def wait_beyond(self, count: int, timeout: float | None) -> bool:
+        """Wait until more than `count` events have arrived; False when `timeout` passes first."""
+        if len(self.events) > count:
+            return True
+        if timeout is not None and timeout <= 0:
+            return False
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await self.run.clock.wait_for(waiter, timeout)
+            return True
+        except TimeoutError:
+            return False
+
+    async def _wait_more(self, deadline: float) -> bool:
+        return await self.wait_beyond(len(self.events), deadline - self.run.clock.now())
+
+    async def expect_sequence(self, types: list[str], within: float) -> None:
+        """The next events are exactly `types`, in order."""
+        deadline = self.run.clock.now() + within
+        while len(self.events) - self.cursor < len(types):
+            got = self.pending_types()
+            if got != types[:len(got)]:
+                break  # already wrong: no need to wait
+            if not await self._wait_more(deadline):
+                break
+        got = self.pending_types()[:len(types)]
+        if got != types:
+            raise StepFailed(f"events for {self.agent_id}: expected exactly {types}", types, got)
+        self.cursor += len(types)
+
+    async def expect_included(self, types: list[str], within: float) -> None:
+        """`types` arrive in this order, possibly with others between; consumed up to the last."""
+        deadline = self.run.clock.now() + within
+        while True:
+            position, matched = self.cursor, 0
+            for index in range(self.cursor, len(self.events)):
+                if matched < len(types) and self.event_type(self.events[index]) == types[matched]:
+                    matched += 1
+                    position = index + 1
+            if matched == len(types):
+                self.cursor = position
+                return
+            if not await self._wait_more(deadline):
+                raise StepFailed(f"events for {self.agent_id}: expected to include {types}", types, self.pending_types())
+
+    def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+
+
+@dataclass
+class Run:
+    scenario: Scenario
+    clock: Clock
+    wire: WireClient
+    admin: AdminClient
+    urls: dict[str, str]
+    rng: random.Random
+    contacts: dict[str, str] = field(default_factory=dict)
+    last_contact: str | None = None
+    drivers: dict[tuple[str, str], AgentDriver] = field(default_factory=dict)
+    journal_start: int = 0
+    current: Step | None = None
+
+    def remember_contact(self, contact_id: str, name: str | None) -> None:
+        self.last_contact = contact_id
+        if name:
+            self.contacts[name] = contact_id
+
+    def contact_id(self, name: str | None) -> str:
+        if name is None:
+            if self.last_contact is None:
+                raise StepFailed("no contact has arrived yet")
+            return self.last_contact
+        if name not in self.contacts:
+            raise StepFailed(f"no contact named {name!r} (name one with `as:` in `customer calls`)")
+        return self.contacts[name]
+
+    def driver(self, face: str, agent_id: str, factory: Callable[["Run", str], AgentDriver]) -> AgentDriver:
+        key = (face, agent_id)
+        if key not in self.drivers:
+            self.drivers[key] = factory(self, agent_id)
+        return self.drivers[key]
+
+    def driver_for(self, agent_id: str) -> AgentDriver:
+        found = [d for (_, a), d in self.drivers.items() if a == agent_id]
+        if not found:
+            raise StepFailed(f"agent {agent_id} has not signed in on any face in this scenario")
+        return found[-1]
+
+    async def run_steps(self, steps: list[Step]) -> None:
+        for step in steps:
+            self.current = step
+            await step.action(self)
+
+    async def eventually(self, fetch: Callable[[], Awaitable[Any]], ok: Callable[[Any], bool], within: float,
+                         what: str, expected: Any, shown: Callable[[Any], Any]) -> None:
+        """Check now; if not yet true, re-check every second of scenario time until `within`."""
+        deadline = self.clock.now() + within
+        while True:
+            value = await fetch()
+            if ok(value):
+                return
+            if self.clock.now() >= deadline:
+                raise StepFailed(f"{what}: expected {expected!r}, got {shown(value)!r}", expected, shown(value))
+            await self.clock.sleep(min(1.0, deadline - self.clock.now()))
+
+    async def expect_requests(self, match: dict[str, Any], count: int | None, within: float) -> None:
+        described = " ".join(f"{k}={v}" for k, v in match.items())
+        if count is None:
+            entry = await self.admin.journal_wait(within, since=self.journal_start, **match)
+            if entry is None:
+                raise StepFailed(f"expected a request matching {described} within {within:g}s", match, None)
+            return
+        await self.clock.sleep(within)
+        found = (await self.admin.journal(since=self.journal_start, **match))["entries"]
+        if len(found) != count:
+            raise StepFailed(f"expected {count} request(s) matching {described}, got {len(found)}", count, len(found))
+
+
+@dataclass
+class ScenarioResult:
+    name: str
+    path: str
+    passed: bool
+    steps_run: int = 0
+    wall_seconds: float = 0.0
+    simulated_seconds: float = 0.0
+    failed_step: str | None = None
+    message: str | None = None
+    expected: Any = None
+    actual: Any = None
+    journal_excerpt: list[str] = field(default_factory=list)
+    journal: list[dict[str, Any]] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {k: v for k, v in self.__dict__.items() if k != "journal"}
+        return d
+
+
+def format_entry(entry: dict[str, Any], origin: float) -> str:
+    request, response = entry.get("request", {}), entry.get("response", {})
+    body = response.get("body")
+    outcome = body.get("retcode", "") if isinstance(body, dict) else ""
+    types = f" [{', '.join(entry['types'])}]" if entry.get("types") else ""
+    return (f"+{entry['at'] - origin:10.3f}s {entry['face']:<8} {request.get('method', '')} {request.get('path', '')}"
+            f" -> {response.get('status', '')} {outcome}{types}").rstrip()
+
+
+async def run_scenario(scenario: Scenario, *, target: str | None = None, speed: float | None = None,
+                       keep_journal: bool = False) -> ScenarioResult:
+    """Run one scenario. `target`: admin URL of a running ccsim serve; `speed`: play on a real
+    clock at that speed instead of the virtual clock."""
+    wall = wall_seconds()
+    sim: Simulator | None = None
+    if target:
+        clock: Clock = RealClock(speed or 1.0)
+    elif speed is not None or scenario.clock == "real":
+        clock = RealClock(speed or scenario.speed)
+    else:
+        clock = VirtualClock()
+    result = ScenarioResult(scenario.name, scenario.path, passed=False)
+    start_time = clock.now()
+    async with WireClient(None if target else clock) as wire:
+        try:
+            if target:
+                admin = AdminClient(wire, target)
+                await admin.reset()
+                urls = {name: face["url"] for name, face in (await admin.health())["faces"].items()}
+            else:
+                sim = Simulator(scenario.config, clock)
+                urls = await sim.start()
+                admin = AdminClient(wire, urls["admin"])
+            run = Run(scenario, clock, wire, admin, urls, random.Random(scenario.seed))
+            run.journal_start = (await admin.journal(limit=0))["lastSeq"] + 1
+            try:
+                for index, step in enumerate(scenario.steps):
+                    run.current = step
+                    await step.action(run)
+                    result.steps_run = index + 1
+                result.passed = True
+            except (StepFailed, AdminError) as exc:
+                result.failed_step = run.current.describe() if run.current else None
+                result.message = str(exc)
+                result.expected = getattr(exc, "expected", None)
+                result.actual = getattr(exc, "actual", None)
+                recent = (await admin.journal(since=run.journal_start, limit=12))["entries"]
+                result.journal_excerpt = [format_entry(e, start_time) for e in recent]
+            finally:
+                for driver in run.drivers.values():
+                    driver.stop()
+                await asyncio.gather(*(t for d in run.drivers.values() for t in d.tasks), return_exceptions=True)
+            if keep_journal and sim is not None:
+                result.journal = [e.to_dict() for e in sim.journal.query()]
+        except (OSError, AdminError) as exc:
+            result.message = f"cannot run: {exc}"
+        finally:
+            result.simulated_seconds = clock.now() - start_time
+            if sim is not None:
+                await sim.stop()
+    result.wall_seconds = wall_seconds() - wall
+    return result
