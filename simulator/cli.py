@@ -88,6 +88,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--speed", type=float, metavar="X", help="play on the real clock, X times faster than real "
                      "time (1 = human pace, for demos); default: the virtual clock, as fast as possible")
     run.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+
+    record = sub.add_parser(
+        "record", help="turn a running simulator's journal into a scenario",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Export what happened on a running `ccsim serve` (a real client driven against it, calls "
+                    "injected through the admin API) as a scenario that, replayed with `ccsim run`, sends the "
+                    "same requests and expects the same answers and events: a regression test made from a "
+                    "manual session. Reset the simulator (POST /_ccsim/reset) before the session to record.",
+        epilog="example:\n  ccsim record -o scenarios/regression/login_and_call.yaml --name 'Login and one call'",
+    )
+    record.add_argument("--admin", default=f"http://127.0.0.1:{DEFAULT_PORT_BASE}", metavar="URL",
+                        help="admin URL of the running simulator (default: %(default)s)")
+    record.add_argument("--output", "-o", metavar="FILE", help="write the scenario here (default: print it)")
+    record.add_argument("--name", default="Recorded session", help="the scenario's name")
     return parser
 
 
@@ -151,11 +165,18 @@ def main(argv: list[str] | None = None) -> int:
             from .scenario.cli import run_command
 
             return run_command(args)
+        if args.command == "record":
+            from .scenario.cli import record_command
+
+            return record_command(args)
     except (ConfigError, SettingsError) as exc:
         print(f"ccsim: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `ccsim run ... | head`: the reader left; so do we, quietly
+        sys.stderr.close()
+        return 1
     return 0
 
 

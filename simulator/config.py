@@ -48,6 +48,10 @@ class Config:
     faces: dict[str, dict[str, Any]] = field(default_factory=dict)  # per-face settings
     source: str = "<built-in>"
 
+    def to_mapping(self) -> dict[str, Any]:
+        """The simulated world as a config file would say it (no listening addresses)."""
+        return {"seed": self.seed, "agents": self.agents, "queues": self.queues, "faces": self.faces}
+
     def port_for(self, name: str, offset: int) -> int:
         if name in self.ports:
             return self.ports[name]

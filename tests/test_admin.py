@@ -73,13 +73,20 @@ async def test_hangup_and_abandon(admin, agent291):
 
 async def test_reset_signs_everyone_out_and_clears_the_journal(sim, admin, agent291):
     await admin.inject("sales")
-    assert (await admin.post("/reset")).body == {"status": "reset"}
+    await agent291.drain()
+    held_poll = asyncio.create_task(agent291.poll())  # a long poll in flight across the reset
+    await sim.clock.sleep(1)
+    before = sim.journal.last_seq
+    reset = (await admin.post("/reset")).body
+    assert reset == {"status": "reset", "since": before + 1}
+    assert (await held_poll).body["retcode"] == "100-006"  # answered, but not journaled after the reset
     state = (await admin.get("/state")).body
     assert state["contacts"] == [] and all(a["presence"] == "offline" for a in state["agents"])
     assert (await agent291.call("agentstatus")).body["retcode"] == "100-006"
     assert (await agent291.sign_in()).body["retcode"] == "0"  # a clean start
     journal = (await admin.get("/journal")).body
     assert [e["op"] for e in journal["entries"]] == ["agentstatus", "loginex"]
+    assert journal["entries"][0]["seq"] == reset["since"] and journal["lastSeq"] == reset["since"] + 1
 
 
 async def test_journal_query_filters(admin, agent291, huawei):

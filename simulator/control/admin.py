@@ -64,6 +64,7 @@ class AdminApi:
         r = app.router
         r.add_get("/_ccsim/health", self.health)
         r.add_get("/_ccsim/state", self.state)
+        r.add_get("/_ccsim/config", self.config)
         r.add_get("/_ccsim/agents/{id}", self.agent)
         r.add_post("/_ccsim/contacts", self.inject)
         r.add_get("/_ccsim/contacts/{id}", self.contact)
@@ -124,11 +125,13 @@ class AdminApi:
         contact = self.sim.world.inject(
             str(body["queue"]), channel=Channel(body["channel"]) if "channel" in body else None,
             caller=body.get("caller"), called=body.get("called"), data=body.get("data"))
+        self._journal("inject", body, contact.snapshot())
         return web.json_response(contact.snapshot(), status=201)
 
     async def hangup(self, request: web.Request) -> web.Response:
         contact = self.sim.world.contact(request.match_info["id"])
         self.sim.world.end(contact.id, EndReason.CUSTOMER)
+        self._journal("hangup", None, contact.snapshot())
         return web.json_response(contact.snapshot())
 
     async def abandon(self, request: web.Request) -> web.Response:
@@ -136,11 +139,19 @@ class AdminApi:
         if contact.state not in (ContactState.QUEUED, ContactState.OFFERED):
             raise WorldError(f"contact {contact.id} is {contact.state.value}; only a waiting contact can be abandoned")
         self.sim.world.end(contact.id, EndReason.ABANDONED)
+        self._journal("abandon", None, contact.snapshot())
         return web.json_response(contact.snapshot())
+
+    def _journal(self, op: str, body: Any, contact: dict[str, Any]) -> None:
+        """World actions are part of the record too (`ccsim record` turns them into steps)."""
+        self.sim.journal.record("admin", "control", op, request={"body": body}, response={"body": contact})
+
+    async def config(self, request: web.Request) -> web.Response:
+        return web.json_response(self.sim.config.to_mapping())
 
     async def reset(self, request: web.Request) -> web.Response:
         self.sim.reset()
-        return web.json_response({"status": "reset"})
+        return web.json_response({"status": "reset", "since": self.sim.journal.last_seq + 1})
 
     async def journal(self, request: web.Request) -> web.Response:
         match, since, limit = _match(request.query)

@@ -29,6 +29,9 @@ class AdminClient:
     async def health(self) -> dict[str, Any]:
         return await self._json("GET", "/health")
 
+    async def config(self) -> dict[str, Any]:
+        return await self._json("GET", "/config")
+
     async def state(self) -> dict[str, Any]:
         return await self._json("GET", "/state")
 

@@ -76,7 +76,10 @@ class Journal:
         self.capacity = capacity
         self._entries: deque[JournalEntry] = deque(maxlen=capacity)
         self._seq = itertools.count(1)
+        self._last_seq = 0
         self.dropped = 0
+        # Bumped by clear(): an exchange that began before a reset is not recorded after it.
+        self.epoch = 0
         self._waiters: list[tuple[Match, int, asyncio.Future]] = []
 
     def __len__(self) -> int:
@@ -84,13 +87,15 @@ class Journal:
 
     @property
     def last_seq(self) -> int:
-        return self._entries[-1].seq if self._entries else 0
+        """The seq of the newest entry ever recorded (kept across clears: seqs never repeat)."""
+        return self._last_seq
 
     def record(self, face: str, kind: str, op: str, *, agent: str | None = None,
                request: dict[str, Any] | None = None, response: dict[str, Any] | None = None,
                types: Iterable[str] = ()) -> JournalEntry:
         entry = JournalEntry(next(self._seq), self.clock.now(), face, kind, op, agent,
                              request or {}, response or {}, tuple(types))
+        self._last_seq = entry.seq
         if len(self._entries) == self.capacity:
             self.dropped += 1
         self._entries.append(entry)
@@ -115,6 +120,7 @@ class Journal:
     def clear(self) -> None:
         self._entries.clear()
         self.dropped = 0
+        self.epoch += 1
 
     async def wait_for(self, match: Match, timeout: float | None, since: int = 0) -> JournalEntry:
         """The first entry at or after `since` that matches; TimeoutError on the clock's timeout."""

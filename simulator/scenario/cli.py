@@ -7,7 +7,10 @@ import asyncio
 import sys
 from pathlib import Path
 
+from ..client import WireClient
+from ..control.client import AdminClient, AdminError
 from .loader import Scenario, ScenarioError, is_scenario_file, load
+from .record import dump, scenario_from_journal
 from .report import progress_line, summary, write_json, write_junit
 from .runner import ScenarioResult, run_scenario
 
@@ -51,3 +54,25 @@ async def _run_all(scenarios: list[Scenario], target: str | None, speed: float |
         print(progress_line(result), flush=True)
         results.append(result)
     return results
+
+
+def record_command(args: argparse.Namespace) -> int:
+    try:
+        text = asyncio.run(_record(args.admin, args.name))
+    except (OSError, AdminError) as exc:
+        print(f"ccsim: cannot read the journal from {args.admin}: {exc}", file=sys.stderr)
+        return 2
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+async def _record(admin_url: str, name: str) -> str:
+    async with WireClient() as wire:
+        admin = AdminClient(wire, admin_url)
+        config = await admin.config()
+        entries = (await admin.journal())["entries"]
+    return dump(scenario_from_journal(entries, config, name))

@@ -65,7 +65,9 @@ def parse_yaml(text: str, path: str) -> Any:
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed bracket is found at the end of the file; where it opened is more useful.
+        at_end = "stream end" in str(exc.problem)
+        mark = (exc.context_mark if at_end and exc.context_mark else None) or exc.problem_mark or exc.context_mark
         raise ScenarioError(path, mark.line + 1 if mark else None, f"not valid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise ScenarioError(path, None, f"not valid YAML: {exc}") from None

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import random
+import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..app import Simulator
 from ..client import WireClient
+from ..control.admin import MAX_WAIT_SECONDS
 from ..control.client import AdminClient, AdminError
 from ..core import Clock, RealClock, VirtualClock
 from ..core.clock import wall_seconds
@@ -154,10 +156,14 @@ class Run:
     async def expect_requests(self, match: dict[str, Any], count: int | None, within: float) -> None:
         described = " ".join(f"{k}={v}" for k, v in match.items())
         if count is None:
-            entry = await self.admin.journal_wait(within, since=self.journal_start, **match)
-            if entry is None:
-                raise StepFailed(f"expected a request matching {described} within {within:g}s", match, None)
-            return
+            deadline = self.clock.now() + within
+            while True:  # the admin API holds a wait for at most MAX_WAIT_SECONDS: ask again
+                left = deadline - self.clock.now()
+                entry = await self.admin.journal_wait(min(left, MAX_WAIT_SECONDS), since=self.journal_start, **match)
+                if entry is not None:
+                    return
+                if left <= MAX_WAIT_SECONDS:
+                    raise StepFailed(f"expected a request matching {described} within {within:g}s", match, None)
         await self.clock.sleep(within)
         found = (await self.admin.journal(since=self.journal_start, **match))["entries"]
         if len(found) != count:
@@ -186,6 +192,9 @@ class ScenarioResult:
 
 def format_entry(entry: dict[str, Any], origin: float) -> str:
     request, response = entry.get("request", {}), entry.get("response", {})
+    if entry.get("kind") == "control":
+        contact = response.get("body") or {}
+        return f"+{entry['at'] - origin:10.3f}s {entry['face']:<8} {entry['op']} {contact.get('id', '')} ({contact.get('queue', '')})"
     body = response.get("body")
     outcome = body.get("retcode", "") if isinstance(body, dict) else ""
     types = f" [{', '.join(entry['types'])}]" if entry.get("types") else ""
@@ -225,9 +234,10 @@ async def run_scenario(scenario: Scenario, *, target: str | None = None, speed: 
                     await step.action(run)
                     result.steps_run = index + 1
                 result.passed = True
-            except (StepFailed, AdminError) as exc:
+            except (StepFailed, AdminError, Exception) as exc:
                 result.failed_step = run.current.describe() if run.current else None
-                result.message = str(exc)
+                result.message = str(exc) if isinstance(exc, (StepFailed, AdminError)) else \
+                    f"ccsim internal error (please report):\n{traceback.format_exc()}"
                 result.expected = getattr(exc, "expected", None)
                 result.actual = getattr(exc, "actual", None)
                 recent = (await admin.journal(since=run.journal_start, limit=12))["entries"]

@@ -152,6 +152,7 @@ class HttpFace(Face):
     @web.middleware
     async def _journal_middleware(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
         with served_activity(self.clock, request):
+            epoch = self.journal.epoch
             internal_error = None
             try:
                 response = await handler(request)
@@ -161,7 +162,8 @@ class HttpFace(Face):
                 internal_error = traceback.format_exc()
                 log.error("%s face: unhandled error on %s %s\n%s", self.name, request.method, request.path_qs, internal_error)
                 response = self.internal_error_response(request)
-            self._record(request, await read_body(request), response, internal_error)
+            if epoch == self.journal.epoch:  # else it belongs to the simulator before a reset
+                self._record(request, await read_body(request), response, internal_error)
             return response
 
     def _record(self, request: web.Request, raw: bytes, response: web.StreamResponse, internal_error: str | None) -> None:

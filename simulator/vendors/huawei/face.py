@@ -61,6 +61,7 @@ class HuaweiFace(CallControl, HttpFace):
 
     def reset(self) -> None:
         for session in self.sessions.values():
+            session.events.clear()  # nothing of the old world is delivered after a reset
             session.close()
         self.sessions.clear()
         self.failed_logins.clear()

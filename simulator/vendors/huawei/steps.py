@@ -7,15 +7,14 @@ collects the agent's events, as a real client does, for `expect events for <id>`
 """
 from __future__ import annotations
 
+import asyncio
 import difflib
-from typing import TYPE_CHECKING, Any
+import re
+from typing import Any
 
 from ...scenario.runner import AgentDriver, Run
 from ...scenario.steps import Action, ParseContext, StepFailed, seconds
 from .client import OPS, SIGN_IN_OPS, HuaweiAgentClient, PollFailed
-
-if TYPE_CHECKING:
-    pass
 
 _LOGIN_FIELDS = {"password", "phonenum", "autoanswer", "autoenteridle", "releasephone", "agenttype", "status", "ip",
                  "entryIp", "phonelinkage", "checkInWebm", "checkInMailm", "vcPhoneNumber", "listenStatus"}
@@ -35,7 +34,6 @@ _ARGS: dict[str, tuple[set[str], set[str]]] = {
     "callout": ({"called", "caller", "skillid", "callappdata", "mediaability"}, set()),
     "callinner": ({"called"}, set()),
 }
-_QUERY = {"reason", "prolong", "callid", "skillid"}  # the rest of the path/query fields are in the path
 _WORKS = {"answer_after", "talk", "wrap_up", "calls"}
 
 
@@ -43,24 +41,24 @@ class HuaweiDriver(AgentDriver):
     def __init__(self, run: Run, agent_id: str):
         super().__init__(run, agent_id)
         self.client = HuaweiAgentClient(run.wire, run.urls["huawei"], agent_id)
-        self._poller = None
+        self._generation = 0  # one per sign-in
 
     @staticmethod
     def event_type(event: dict[str, Any]) -> str:
         return event["eventType"]
 
     def start_polling(self) -> None:
-        if self._poller is None or self._poller.done():
-            self._poller = self.run_task(self._poll())
+        """After each sign-in, a poller for the new session. An older poller finishes the poll it
+        has in flight (delivering, say, the old session's AgentOther_ShutdownService) and stops."""
+        self._generation += 1
+        self.run_task(self._poll(self._generation))
 
     def run_task(self, coro):
-        import asyncio
-
         task = asyncio.get_running_loop().create_task(coro)
         self.tasks.append(task)
         return task
 
-    async def _poll(self) -> None:
+    async def _poll(self, generation: int) -> None:
         while True:
             try:
                 event = await self.client.next_event()
@@ -68,16 +66,33 @@ class HuaweiDriver(AgentDriver):
                 return  # signed out, or the session was taken over: a real client stops too
             if event is not None:
                 self.received(event)
+            if generation != self._generation:
+                return
+
+    def current_callid(self) -> str | None:
+        """The callid of the latest call event the agent received (`callid: current`)."""
+        for event in reversed(self.events):
+            if event["eventType"].startswith("AgentEvent_") and _callid(event):
+                return _callid(event)
+        return None
 
     async def request(self, op: str, args: dict[str, Any]) -> Any:
-        body_fields, path_fields = _ARGS.get(op, (set(), set()))
+        if args.get("callid") == "current":
+            args = {**args, "callid": self.current_callid() or ""}
+        body_fields, url_fields = _ARGS.get(op, (set(), set()))
+        in_path = _path_names(op)
         body = {k: v for k, v in args.items() if k in body_fields} if body_fields else None
-        query = {k: _text(v) for k, v in args.items() if k in path_fields and k in _QUERY}
-        path = {k: _text(v) for k, v in args.items() if k in path_fields and k not in _QUERY}
+        query = {k: _text(v) for k, v in args.items() if k in url_fields and k not in in_path}
+        path = {k: _text(v) for k, v in args.items() if k in in_path}
         resp = await self.client.call(op, body, query=query or None, **path)
         if not isinstance(resp.body, dict):
             raise StepFailed(f"huawei {op}: HTTP {resp.status} with a body that is not JSON", "JSON envelope", resp.body)
         return resp.body
+
+
+def _path_names(op: str) -> set[str]:
+    """The arguments that go in the op's path (the rest of its URL arguments go in the query)."""
+    return set(re.findall(r"\{(\w+)\}", OPS[op][1])) - {"agentid"}
 
 
 def _text(value: Any) -> str:
@@ -178,3 +193,37 @@ async def _work(driver: HuaweiDriver, answer_after: float, talk: list[float], wr
 def _callid(event: dict[str, Any]) -> str | None:
     content = event.get("content")
     return content.get("callid") if isinstance(content, dict) else content
+
+
+# -- recording (ccsim record) -------------------------------------------------------------------
+def recorded_events(entry: dict[str, Any], context: dict[str, Any]) -> list[str]:
+    """The event types a journaled poll delivered (and, in `context`, each agent's call)."""
+    body = entry["response"].get("body")
+    if entry["op"] == "agentevent" and isinstance(body, dict) and isinstance(body.get("event"), dict):
+        event = body["event"]
+        if event["eventType"].startswith("AgentEvent_") and _callid(event):
+            context[entry["agent"]] = _callid(event)
+        return [event["eventType"]]
+    return []
+
+
+def record_step(entry: dict[str, Any], context: dict[str, Any]) -> dict[str, Any] | None:
+    """A journaled request as the step that sends it again and expects the same retcode."""
+    op, request = entry["op"], entry["request"]
+    if op not in OPS or op == "agentevent" or not entry.get("agent"):
+        return None
+    body = request.get("body")
+    if body is not None and not isinstance(body, dict):
+        return None  # a malformed body cannot be written as step arguments
+    body_fields, path_fields = _ARGS.get(op, (set(), set()))
+    args: dict[str, Any] = {k: v for k, v in (body or {}).items() if k in body_fields}
+    template = OPS[op][1].replace("{agentid}", r"[^/]+")
+    found = re.search(re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$", re.sub("/{2,}", "/", request["path"]))
+    args.update({k: v for k, v in (found.groupdict() if found else {}).items() if k in path_fields})
+    args.update({k: v for k, v in request.get("query", {}).items() if k in path_fields})
+    if "callid" in args and args["callid"] == context.get(entry["agent"]):
+        args["callid"] = "current"  # callids differ between runs: name the call in progress
+    response = entry["response"].get("body")
+    if isinstance(response, dict) and "retcode" in response:
+        args["expect"] = {"retcode": response["retcode"]}
+    return {f"agent {entry['agent']} huawei {op}": args}

@@ -1,0 +1,86 @@
+"""`ccsim record`: a running simulator's journal (a real client driven against `ccsim serve`)
+as a scenario that, replayed, sends the same requests and expects the same answers and events.
+
+World actions (contacts injected, customers hanging up) come from the journal's control
+entries; each face's steps module turns its own exchanges into agent steps (`record_step`) and
+tells which events a response delivered (`recorded_events`). Time between actions becomes
+`wait` steps, so timers behave as they did.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import yaml
+
+from ..vendors import FACES, face_class
+
+
+def _face_module(face: str) -> Any:
+    return importlib.import_module(face_class(face).steps_module) if face in FACES else None
+
+
+def _world_step(entry: dict[str, Any]) -> dict[str, Any] | None:
+    contact = entry["response"]["body"]
+    if entry["op"] == "inject":
+        asked = entry["request"]["body"] or {}
+        fields = {"queue": contact["queue"], "caller": contact["caller"]}
+        fields.update({k: asked[k] for k in ("channel", "called", "data") if k in asked})
+        fields["as"] = contact["id"]
+        return {"customer calls": fields}
+    if entry["op"] in ("hangup", "abandon"):
+        verb = "customer hangs up" if entry["op"] == "hangup" else "customer abandons"
+        return {verb: {"contact": contact["id"]}}
+    return None
+
+
+def _wait(seconds: float) -> dict[str, Any] | None:
+    millis = round(seconds * 1000)
+    return {"wait": f"{millis}ms"} if millis > 0 else None
+
+
+def scenario_from_journal(entries: list[dict[str, Any]], config: dict[str, Any], name: str) -> dict[str, Any]:
+    steps: list[dict[str, Any]] = []
+    last_action_at: float | None = None
+    contexts: dict[str, dict[str, Any]] = {}  # per face, for its own bookkeeping
+    for entry in entries:
+        if entry["kind"] == "control":
+            step = _world_step(entry)
+        else:
+            module = _face_module(entry["face"])
+            if module is None:
+                continue
+            context = contexts.setdefault(entry["face"], {})
+            events = module.recorded_events(entry, context)
+            if events:
+                agent = entry["agent"]
+                # Consecutive deliveries to one agent read best as one expectation.
+                previous = steps[-1] if steps else {}
+                key = f"expect events for {agent}"
+                if key in previous:
+                    previous[key].extend(events)
+                else:
+                    steps.append({key: list(events)})
+                continue
+            step = module.record_step(entry, context)
+        if step is None:
+            continue
+        if last_action_at is not None:
+            pause = _wait(entry["at"] - last_action_at)
+            if pause:
+                steps.append(pause)
+        last_action_at = entry["at"]
+        steps.append(step)
+    return {
+        "name": name,
+        "description": "Recorded by `ccsim record` from a session against ccsim serve; replay with `ccsim run`.",
+        "seed": config.get("seed", 7),
+        "agents": config.get("agents", []),
+        "queues": config.get("queues", []),
+        "faces": config.get("faces", {}),
+        "steps": steps or [{"wait": "0ms"}],
+    }
+
+
+def dump(scenario: dict[str, Any]) -> str:
+    return yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True, width=120)
