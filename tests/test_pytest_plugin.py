@@ -312,6 +312,9 @@ def test_the_server_stops_cleanly(project):
     pytester.makeconftest("""
         import socket, threading, urllib.parse
 
+        # Threads that were there before this session (an outer test session's own server).
+        BEFORE = {t.ident for t in threading.enumerate()}
+
         def pytest_sessionfinish(session):
             urls = getattr(session.config, "ccsim_urls", {})
             open_ports = []
@@ -320,7 +323,7 @@ def test_the_server_stops_cleanly(project):
                 with socket.socket() as s:
                     if s.connect_ex((parts.hostname, parts.port)) == 0:
                         open_ports.append(url)
-            threads = [t.name for t in threading.enumerate() if t.name.startswith("ccsim")]
+            threads = [t.name for t in threading.enumerate() if t.name.startswith("ccsim") and t.ident not in BEFORE]
             print(f"\\nCHECKED {len(urls)} urls; still open: {open_ports}; ccsim threads: {threads}")
     """)
     result = pytester.runpytest("-s", "-W", "error")

@@ -188,3 +188,11 @@ def test_path_arguments_sign_in_again_and_long_waits():
         """), "regressions.yaml")
     result = asyncio.run(run_scenario(scenario))
     assert result.passed, (result.failed_step, result.message)
+
+
+def test_speed_plays_on_the_real_clock():
+    scenario = loader.loads(HEADER + "  - customer calls: {queue: sales}\n  - wait: 2s\n  - expect queue sales: {waiting: 1}\n",
+                            "speed.yaml")
+    result = asyncio.run(run_scenario(scenario, speed=20))  # 2 s of scenario time in about 0.1 s
+    assert result.passed and result.simulated_seconds == pytest.approx(2, abs=0.5)
+    assert loader.loads(HEADER + "  - wait: 1s\n", "v.yaml").clock == "virtual"
