@@ -35,6 +35,16 @@ def _port_assignment(text: str) -> tuple[str, int]:
     return name, int(port)
 
 
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ccsim",
@@ -66,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="fix one listener's port, e.g. --port huawei=8000 (repeatable)")
     serve.add_argument("--faces", metavar="LIST", help=f"comma-separated faces to serve (default: all: {','.join(FACES)})")
     serve.add_argument("--seed", type=int, help="seed for generated names, callers and ids (default 7)")
-    serve.add_argument("--speed", type=float, default=1.0, help="time runs this many times faster than the wall clock "
+    serve.add_argument("--speed", type=_positive, default=1.0, help="time runs this many times faster than the wall clock "
                        "(timers, rest and poll holds; default 1)")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
@@ -85,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", metavar="FILE", help="write the results as JSON")
     run.add_argument("--target", metavar="ADMIN_URL", help="run against a running ccsim serve (its admin URL); "
                      "the scenario's own agents and queues are then not applied")
-    run.add_argument("--speed", type=float, metavar="X", help="play on the real clock, X times faster than real "
+    run.add_argument("--speed", type=_positive, metavar="X", help="play on the real clock, X times faster than real "
                      "time (1 = human pace, for demos); default: the virtual clock, as fast as possible")
     run.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
 

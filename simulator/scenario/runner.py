@@ -35,6 +35,12 @@ class AgentDriver:
     def event_type(event: dict[str, Any]) -> str:
         raise NotImplementedError
 
+    def run_task(self, coro: Any) -> asyncio.Task:
+        """Run a background activity of this agent's client; stopped with the scenario."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.append(task)
+        return task
+
     def received(self, event: dict[str, Any]) -> None:
         self.events.append(event)
         waiters, self._waiters = self._waiters, []

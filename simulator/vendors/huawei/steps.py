@@ -7,7 +7,6 @@ collects the agent's events, as a real client does, for `expect events for <id>`
 """
 from __future__ import annotations
 
-import asyncio
 import difflib
 import re
 from typing import Any
@@ -52,11 +51,6 @@ class HuaweiDriver(AgentDriver):
         has in flight (delivering, say, the old session's AgentOther_ShutdownService) and stops."""
         self._generation += 1
         self.run_task(self._poll(self._generation))
-
-    def run_task(self, coro):
-        task = asyncio.get_running_loop().create_task(coro)
-        self.tasks.append(task)
-        return task
 
     async def _poll(self, generation: int) -> None:
         while True:
@@ -103,6 +97,9 @@ def parse(agent: str, op: str, args: Any, ctx: ParseContext) -> Action:
     args = dict(args or {})
     if op == "works":
         return _parse_works(agent, args, ctx)
+    if op == "agentevent":
+        raise ctx.error("the agent's events are polled in the background after sign-in; "
+                        "check them with `expect events for <agent>`")
     if op not in OPS:
         hint = difflib.get_close_matches(op, [*OPS, "works"], n=1)
         raise ctx.error(f"huawei has no operation {op!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
@@ -114,8 +111,7 @@ def parse(agent: str, op: str, args: Any, ctx: ParseContext) -> Action:
     if unknown:
         allowed = ", ".join(sorted(body_fields | path_fields)) or "none"
         raise ctx.error(f"huawei {op}: unknown argument(s) {', '.join(sorted(unknown))} (allowed: {allowed}, expect)")
-    missing = {"rest": {"time", "restcause"}, "forcelogoutwithreason": {"reason"}, "autoanswer": {"flag"},
-               "autoenteridle": {"flag"}, "resetskill": {"autoflag"}, "connecthold": {"callid"}}.get(op, set()) - set(args)
+    missing = _path_names(op) - set(args)
     if missing:
         raise ctx.error(f"huawei {op}: missing argument(s) {', '.join(sorted(missing))}")
     if op in SIGN_IN_OPS:
