@@ -54,7 +54,7 @@ def _wait_for_urls(proc: subprocess.Popen, deadline: float) -> dict[str, str]:
         line = proc.stdout.readline()
         if not line:
             break
-        found = re.match(r"\s+(\w+)\s+(http://\S+?)(/_ccsim/health)?\s", line + " ")
+        found = re.match(r"\s+(\w+)\s+(\w+://\S+?)(/_ccsim/health)?\s", line + " ")
         if found:
             urls[found.group(1)] = found.group(2)
         if line.startswith("Ctrl-C"):
@@ -66,7 +66,7 @@ def test_serve_answers_on_the_demo_config_and_stops_on_sigterm():
     proc = subprocess.Popen([*CCSIM, "serve", "--port-base", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         urls = _wait_for_urls(proc, time.monotonic() + 30)
-        assert set(urls) == {"admin", "huawei"}
+        assert set(urls) == {"admin", "huawei", "finesse"}
         health = json.load(urllib.request.urlopen(urls["admin"] + "/_ccsim/health", timeout=10))
         assert health["status"] == "ok" and health["clock"]["kind"] == "real"
         request = urllib.request.Request(

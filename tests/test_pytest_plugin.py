@@ -259,7 +259,7 @@ def test_ccsim_config_fixture_can_be_overridden(project):
     pytester = project(test_override="""
         def test_override(ccsim):
             assert [a["id"] for a in ccsim.state()["agents"]] == ["42"]
-            assert set(ccsim.urls) == {"admin", "huawei"}
+            assert set(ccsim.urls) == {"admin", "huawei", "finesse"}
     """)
     pytester.makeconftest("""
         import pytest
@@ -328,7 +328,7 @@ def test_the_server_stops_cleanly(project):
     """)
     result = pytester.runpytest("-s", "-W", "error")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["CHECKED 2 urls; still open: []; ccsim threads: []"])
+    result.stdout.fnmatch_lines(["CHECKED 3 urls; still open: []; ccsim threads: []"])
 
 
 SCENARIO = """\

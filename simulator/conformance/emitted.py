@@ -1,9 +1,11 @@
 """Check what a simulator emitted against contracts/.
 
 Every journaled HTTP response of a face is validated against
-contracts/<face>/responses/<op>.schema.json (an op without a contract is itself a violation),
-and no exchange may have hit an internal error or answered 5xx. The test suite runs this over
-the journal after every test.
+contracts/<face>/responses/<op>.schema.json; every other message a face emitted (a journal
+entry of another kind whose `response` carries a body: a JMS event, a STOMP frame, a webhook)
+against contracts/<face>/<kind>/<op>.schema.json. A message without a contract is itself a
+violation, and no exchange may have hit an internal error or answered 5xx. The test suite
+runs this over the journal after every test.
 """
 from __future__ import annotations
 
@@ -23,10 +25,14 @@ def entry_violations(entry: JournalEntry) -> list[str]:
         problems.append(f"{where}: answered HTTP {status}")
     if entry.kind == "http":
         relative = f"{entry.face}/responses/{entry.op}.schema.json"
-        if not (contracts.contracts_dir() / Path(relative)).is_file():
-            problems.append(f"{where}: no contract {relative}")
-        else:
-            problems += [f"{where}: response {p}" for p in contracts.errors(relative, entry.response)]
+    elif entry.kind != "control" and "body" in entry.response:
+        relative = f"{entry.face}/{entry.kind}/{entry.op}.schema.json"
+    else:
+        return problems  # nothing was emitted (a command received, a world action)
+    if not (contracts.contracts_dir() / Path(relative)).is_file():
+        problems.append(f"{where}: no contract {relative}")
+    else:
+        problems += [f"{where}: {p}" for p in contracts.errors(relative, entry.response)]
     return problems
 
 

@@ -276,6 +276,15 @@ class World:
         self.offer(contact_id, agent_id)
         return True
 
+    def reassign(self, contact_id: str, agent_id: str) -> None:
+        """Hand a connected contact to another agent directly (a consult-then-transfer: the
+        agent is already talking to the first one, so it is not offered or routed)."""
+        contact, agent = self.contact(contact_id), self.agent(agent_id)
+        previous = self._detach(contact)
+        contact.agent = agent_id
+        agent.contacts.append(contact_id)
+        self._publish("contact.transferred", contact=contact_id, agent=previous, to=agent_id)
+
     def end(self, contact_id: str, reason: EndReason | str, **data: Any) -> None:
         contact = self.contact(contact_id)
         if contact.ended:

@@ -35,6 +35,21 @@ class AgentDriver:
     def event_type(event: dict[str, Any]) -> str:
         raise NotImplementedError
 
+    @staticmethod
+    def event_detail(event: dict[str, Any]) -> str | None:
+        """What `Type:Detail` in an expectation compares with (a state, an error code); None if the
+        face has no such thing."""
+        return None
+
+    def label(self, event: dict[str, Any]) -> str:
+        detail = self.event_detail(event)
+        return self.event_type(event) + (f":{detail}" if detail is not None else "")
+
+    def matches(self, event: dict[str, Any], wanted: str) -> bool:
+        """`wanted` is an event type, or `Type:Detail` to check the detail too."""
+        kind, _, detail = wanted.partition(":")
+        return self.event_type(event) == kind and (not detail or self.event_detail(event) == detail)
+
     def run_task(self, coro: Any) -> asyncio.Task:
         """Run a background activity of this agent's client; stopped with the scenario."""
         task = asyncio.get_running_loop().create_task(coro)
@@ -49,7 +64,7 @@ class AgentDriver:
                 waiter.set_result(None)
 
     def pending_types(self) -> list[str]:
-        return [self.event_type(e) for e in self.events[self.cursor:]]
+        return [self.label(e) for e in self.events[self.cursor:]]
 
     async def wait_beyond(self, count: int, timeout: float | None) -> bool:
         """Wait until more than `count` events have arrived; False when `timeout` passes first."""
@@ -72,15 +87,18 @@ class AgentDriver:
         """The next events are exactly `types`, in order."""
         deadline = self.run.clock.now() + within
         while len(self.events) - self.cursor < len(types):
-            got = self.pending_types()
-            if got != types[:len(got)]:
+            if not self._prefix_matches(types):
                 break  # already wrong: no need to wait
             if not await self._wait_more(deadline):
                 break
-        got = self.pending_types()[:len(types)]
-        if got != types:
+        if len(self.events) - self.cursor < len(types) or not self._prefix_matches(types):
+            got = self.pending_types()[:len(types)]
             raise StepFailed(f"events for {self.agent_id}: expected exactly {types}", types, got)
         self.cursor += len(types)
+
+    def _prefix_matches(self, types: list[str]) -> bool:
+        pending = self.events[self.cursor:self.cursor + len(types)]
+        return all(self.matches(event, wanted) for event, wanted in zip(pending, types))
 
     async def expect_included(self, types: list[str], within: float) -> None:
         """`types` arrive in this order, possibly with others between; consumed up to the last."""
@@ -88,7 +106,7 @@ class AgentDriver:
         while True:
             position, matched = self.cursor, 0
             for index in range(self.cursor, len(self.events)):
-                if matched < len(types) and self.event_type(self.events[index]) == types[matched]:
+                if matched < len(types) and self.matches(self.events[index], types[matched]):
                     matched += 1
                     position = index + 1
             if matched == len(types):
@@ -254,7 +272,7 @@ async def run_scenario(scenario: Scenario, *, target: str | None = None, speed: 
                 await asyncio.gather(*(t for d in run.drivers.values() for t in d.tasks), return_exceptions=True)
             if keep_journal and sim is not None:
                 result.journal = [e.to_dict() for e in sim.journal.query()]
-        except (OSError, AdminError) as exc:
+        except (OSError, AdminError, ValueError) as exc:  # ValueError: settings this run cannot use
             result.message = f"cannot run: {exc}"
         finally:
             result.simulated_seconds = clock.now() - start_time

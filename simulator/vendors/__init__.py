@@ -8,6 +8,7 @@ from .base import Face
 # name -> "module:class". The order is the order of `ccsim serve`'s listing.
 FACES: dict[str, str] = {
     "huawei": "simulator.vendors.huawei:HuaweiFace",
+    "finesse": "simulator.vendors.finesse:FinesseFace",
 }
 
 

@@ -1,0 +1,104 @@
+"""Information commands: reason codes, queue statistics, team users, phonebooks, skill groups
+and supervisors. Each answers with one event to the asking client's topic."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import protocol as p
+from .users import User, finesse_time
+
+if TYPE_CHECKING:
+    from .face import FinesseFace
+
+_REASON_CATEGORY = {"wrapupreasoncode": "WRAP_UP", "reasoncodelogout": "LOGOUT", "reasoncodenotready": "NOT_READY"}
+
+
+class Queries:
+    def query_handlers(self: "FinesseFace") -> dict[str, Any]:
+        handlers: dict[str, Any] = {name: self._reason_codes for name in _REASON_CATEGORY}
+        handlers.update({
+            "getqueuelist": self._queue_list, "getteamusers": self._team_users, "GetPhonebooks": self._phonebooks,
+            "GetTeamPhonebooks": self._phonebooks, "GetPhonebookContacts": self._phonebook_contacts,
+            "GETSKILLGROPU": self._skill_groups, "GETSUPERVISOR": self._supervisors,
+        })
+        return handlers
+
+    def _asker(self: "FinesseFace", user: User | None, command: p.Command) -> User:
+        user = self._need(user, command)
+        if not user.destination:
+            raise p.ProtocolError("SUBSCRIPTION_FAILED", "send Connect first: there is no topic to answer on",
+                                  user.login_id, command.name)
+        return user
+
+    def _reason_codes(self: "FinesseFace", user: User | None, command: p.Command) -> None:
+        user = self._asker(user, command)
+        category = _REASON_CATEGORY[command.name]
+        label = "WrapUp" if category == "WRAP_UP" else category  # "as passed in the request" (INFERRED)
+        self.publish(user, p.reason_codes(user.login_id, label, self.settings.codes(category)))
+
+    def _queue_list(self: "FinesseFace", user: User | None, command: p.Command) -> None:
+        user = self._asker(user, command)
+        entries = []
+        for queue in self.world.queues.values():
+            members = [u for u in self.users.values() if u.logged_in and queue.skills <= self.world.agents[u.agent_id].skills]
+            count = lambda *states: sum(u.state in states for u in members)  # noqa: E731
+            waiting = [self.world.contacts[c] for c in queue.waiting]
+            oldest = finesse_time(min(c.created for c in waiting)) if waiting else ""
+            entries.append(p.pairs([
+                ("QueueName", queue.name), ("NotReady", count("NOT_READY")), ("Ready", count("READY")),
+                ("TalkingIN", count("TALKING", "HOLD")), ("TalkingINT", 0), ("TalkingOUT", 0),
+                ("WrapUpNotReady", count("WORK")), ("WrapUpReady", count("WORK_READY")),
+                ("CallsInQueue", len(waiting)), ("LongestInQueue", oldest),
+            ]))
+        self.publish(user, p.listing(user.login_id, "QueueList", entries))
+
+    def _team_users(self: "FinesseFace", user: User | None, command: p.Command) -> None:
+        user = self._asker(user, command)
+        team = command.args["teamId"]
+        if user.supervisor and team not in user.teams or not user.supervisor and team != user.team:
+            raise p.ProtocolError("INVALID_STATE", f"team {team} is not {user.login_id}'s", user.login_id, command.name)
+        labels = dict(self.settings.codes("NOT_READY") + self.settings.codes("LOGOUT"))
+        entries = [p.pairs([
+            ("FirstName", u.first_name), ("LastName", u.last_name), ("Extension", u.signed_extension),
+            ("LoginId", u.login_id), ("State", u.state), ("PendingState", u.pending), ("MediaType", "voice"),
+            ("StateChangeTime", finesse_time(u.changed_at) if u.changed_at else ""),
+            ("StateChangeLabel", labels.get(u.reason_code, "")),
+        ]) for u in self.users.values() if u.team == team and not u.supervisor]
+        self.publish(user, p.listing(user.login_id, "TeamUsersList", entries))
+
+    def _books(self: "FinesseFace", user: User, team: str | None) -> list[dict[str, Any]]:
+        books = self.settings.phonebooks
+        if team is None:
+            return [b for b in books if b.get("type", "GLOBAL") == "GLOBAL" or b.get("team") == user.team]
+        return [b for b in books if b.get("type") == "TEAM" and str(b.get("team")) == team]
+
+    def _phonebooks(self: "FinesseFace", user: User | None, command: p.Command) -> None:
+        user = self._asker(user, command)
+        team = command.args.get("teamId") if command.name == "GetTeamPhonebooks" else None
+        name, empty = ("TeamPhoneBooks", "NoTeamPhoneBookFound") if team else ("Phonebooks", "NoPhoneBookFound")
+        entries = [p.pairs([("name", b["name"]), ("type", b.get("type", "GLOBAL")), ("id", b["id"])])
+                   for b in self._books(user, team)]
+        self.publish(user, p.listing(user.login_id, name, entries, empty))
+
+    def _phonebook_contacts(self: "FinesseFace", user: User | None, command: p.Command) -> None:
+        user = self._asker(user, command)
+        book = next((b for b in self.settings.phonebooks if str(b["id"]) == command.args["phonebookId"]), None)
+        entries = [p.pairs([("description", c.get("description", "")), ("firstName", c.get("firstName", "")),
+                            ("lastName", c.get("lastName", "")), ("phoneNumber", c.get("phoneNumber", "")),
+                            ("id", c.get("id", ""))]) for c in (book or {}).get("contacts", [])]
+        self.publish(user, p.listing(user.login_id, "PhonebookContacts", entries, "NoContactFound"))
+
+    def _skill_groups(self: "FinesseFace", user: User | None, command: p.Command) -> None:
+        # The seed gives no reply layout: queues the agent has the skills for (INFERRED).
+        user = self._asker(user, command)
+        skills = self.world.agents[user.agent_id].skills
+        entries = [p.pairs([("name", q.name), ("id", q.id)]) for q in self.world.queues.values() if q.skills <= skills]
+        self.publish(user, p.listing(user.login_id, "SkillGroups", entries, "NoSkillGroupFound"))
+
+    def _supervisors(self: "FinesseFace", user: User | None, command: p.Command) -> None:
+        # The seed gives no reply layout: the supervisors of the agent's team (INFERRED).
+        user = self._asker(user, command)
+        entries = [p.pairs([("FirstName", s.first_name), ("LastName", s.last_name), ("LoginId", s.login_id),
+                            ("Extension", s.signed_extension)])
+                   for s in self.users.values() if s.supervisor and user.team in s.teams]
+        self.publish(user, p.listing(user.login_id, "Supervisors", entries, "NoSupervisorFound"))

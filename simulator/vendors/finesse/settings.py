@@ -1,0 +1,60 @@
+"""Finesse face settings (config `faces.finesse`). INFERRED choices are marked and listed in
+contracts/finesse/README.md."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_REASON_CODES: dict[str, list[dict[str, Any]]] = {
+    "NOT_READY": [{"code": 1, "label": "Break"}, {"code": 2, "label": "Lunch"}, {"code": 3, "label": "Meeting"}],
+    "LOGOUT": [{"code": 11, "label": "End of shift"}, {"code": 12, "label": "Training"}],
+    "WRAP_UP": [{"code": 21, "label": "Sale"}, {"code": 22, "label": "No sale"}, {"code": 23, "label": "Support"}],
+}
+
+
+@dataclass
+class FinesseSettings:
+    # Where commands and events travel: "embedded" (our STOMP endpoint) or "activemq".
+    transport: str = "embedded"
+    activemq_host: str = "127.0.0.1"
+    activemq_port: int = 61613
+    activemq_login: str | None = None
+    activemq_passcode: str | None = None
+    # The connector's command queue (the public client's "Connector1") and the topic prefix;
+    # deployment configuration in the real product, so settings here (INFERRED names).
+    command_queue: str = "/queue/Connector1"
+    topic_prefix: str = "/topic/"
+    # Embedded STOMP endpoint limits.
+    max_frame_bytes: int = 1024 * 1024
+    stomp_login: str | None = None  # credentials required on CONNECT; None accepts any
+    stomp_passcode: str | None = None
+    # Finesse flavour: "UCCE" (default) or "UCCX": transitions, HOLD state, mobile agents.
+    deployment: str = "UCCE"
+    # Default wrap-up mode for agents that do not set one (agents' `finesse.wrap_up_mode`).
+    wrap_up_mode: str = "NOT_ALLOWED"
+    # INFERRED: seconds of wrap-up before the timer ends it (WORK -> NOT_READY, WORK_READY -> READY).
+    wrap_up_seconds: float = 60.0
+    # INFERRED: seconds an offered call rings before the agent goes NOT_READY with 32767
+    # ("Call Not Answered") and the call is offered again.
+    ring_timeout_seconds: float = 20.0
+    # INFERRED: seconds until the far end answers a MakeCall or an outside consult/transfer.
+    far_end_answer_seconds: float = 3.0
+    reason_codes: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: dict(DEFAULT_REASON_CODES))
+    teams: dict[str, str] = field(default_factory=lambda: {"1": "Team One"})
+    phonebooks: list[dict[str, Any]] = field(default_factory=list)
+    # Numbers an outbound call or consult cannot reach (the dialog FAILs).
+    unreachable_numbers: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.transport not in ("embedded", "activemq"):
+            raise ValueError(f"transport must be 'embedded' or 'activemq', not {self.transport!r}")
+        if self.deployment not in ("UCCE", "UCCX"):
+            raise ValueError(f"deployment must be 'UCCE' or 'UCCX', not {self.deployment!r}")
+        if self.wrap_up_mode not in WRAP_UP_MODES:
+            raise ValueError(f"wrap_up_mode must be one of {', '.join(WRAP_UP_MODES)}")
+
+    def codes(self, category: str) -> list[tuple[str, str]]:
+        return [(str(c["code"]), str(c["label"])) for c in self.reason_codes.get(category, [])]
+
+
+WRAP_UP_MODES = ("NOT_ALLOWED", "OPTIONAL", "REQUIRED", "REQUIRED_WITH_WRAP_UP_DATA")

@@ -1,0 +1,125 @@
+"""Scenario steps for the Finesse face: `agent <id> finesse <Command>: {field: value, ...}`.
+
+The scenario plays the agent application: a STOMP connection to the face, a subscription to
+its own topic (/topic/ccsim-<agent>), and commands sent to the command queue as TextMessages
+with JMSType `<Command>#<agent>` and the fields joined by commas. Events arriving on the topic
+feed `expect events for <agent>`; `State:READY`, `InboundCall:HELD` or `Error:MISSING_DIALOG_ID`
+check the state or code too.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Any
+from urllib.parse import urlsplit
+
+from ...scenario.runner import AgentDriver, Run
+from ...scenario.steps import Action, ParseContext, StepFailed
+from . import protocol as p
+from .stomp.client import StompClient, StompClientError
+
+_DETAIL_TOKEN = {"State": 2, "InboundCall": 2, "ConsultCall": 2, "DialogState": 2, "Control": 2, "ReasonCodes": 2,
+                 "Error": 3}
+_EXTRA = {"target", "body", "type"}  # raw overrides, see parse()
+_MODES = {"call_by_call": "true", "nailed_connection": "false", "true": "true", "false": "false"}
+
+
+class FinesseDriver(AgentDriver):
+    def __init__(self, run: Run, agent_id: str):
+        super().__init__(run, agent_id)
+        self.destination = f"ccsim-{agent_id}"
+        self.client: StompClient | None = None
+
+    @staticmethod
+    def event_type(event: dict[str, Any]) -> str:
+        return event["tokens"][1] if len(event["tokens"]) > 1 else event["text"]
+
+    @staticmethod
+    def event_detail(event: dict[str, Any]) -> str | None:
+        index = _DETAIL_TOKEN.get(event["tokens"][1] if len(event["tokens"]) > 1 else "")
+        return event["tokens"][index] if index is not None and index < len(event["tokens"]) else None
+
+    def latest(self, key: str, event_name: str | None = None) -> str | None:
+        """The value of the newest `key:value` token (e.g. dialogId) in the agent's events."""
+        for event in reversed(self.events):
+            if event_name and self.event_type(event) != event_name:
+                continue
+            for token in event["tokens"][2:]:
+                if token.startswith(key + ":"):
+                    return token.split(":", 1)[1]
+        return None
+
+    async def connect(self) -> StompClient:
+        if self.client is None:
+            url = urlsplit(self.run.urls["finesse"].split()[0])
+            self.client = await StompClient.connect(url.hostname or "127.0.0.1", url.port or 61613, clock=self.run.clock)
+            await self.client.subscribe(self.run_setting("topic_prefix") + self.destination, id=f"events-{self.agent_id}")
+            self.run_task(self._listen())
+        return self.client
+
+    def run_setting(self, name: str) -> str:
+        return str(self.run.scenario.config.faces.get("finesse", {}).get(name, {"topic_prefix": "/topic/",
+                                                                               "command_queue": "/queue/Connector1"}[name]))
+
+    async def _listen(self) -> None:
+        assert self.client is not None
+        while True:
+            try:
+                frame = await self.client.next_message(None)
+            except StompClientError:
+                return
+            text = frame.body.decode("utf-8", errors="replace")
+            self.received({"text": text, "tokens": text.split("#")})
+
+    async def send(self, jms_type: str, body: str) -> None:
+        client = await self.connect()
+        try:
+            await client.send(self.run_setting("command_queue"), body, {"type": jms_type})
+        except StompClientError as exc:
+            raise StepFailed(f"finesse: the STOMP connection failed: {exc}") from None
+
+    def stop(self) -> None:
+        super().stop()
+        if self.client is not None:
+            self.client.close()
+
+
+def parse(agent: str, op: str, args: Any, ctx: ParseContext) -> Action:
+    spec = p.COMMANDS.get(op.lower())
+    if spec is None:
+        hint = difflib.get_close_matches(op.lower(), list(p.COMMANDS), n=1)
+        raise ctx.error(f"finesse has no command {op!r}" + (f"; did you mean {p.COMMANDS[hint[0]].name!r}?" if hint else ""))
+    args = {k: ("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)) for k, v in dict(args or {}).items()}
+    unknown = set(args) - set(spec.fields) - _EXTRA
+    if unknown:
+        raise ctx.error(f"finesse {spec.name}: unknown field(s) {', '.join(sorted(unknown))} "
+                        f"(fields: {', '.join(spec.fields) or 'none'}; also target, body, type)")
+    credentials = next(a for a in ctx.config.agents if str(a["id"]) == agent)["finesse"] or {}
+    login_id = str(credentials.get("login_id", agent))
+    if "connectionMode" in args:
+        mode = _MODES.get(args["connectionMode"].lower())
+        if mode is None:
+            raise ctx.error("connectionMode is call_by_call (true) or nailed_connection (false)")
+        args["connectionMode"] = mode
+    for name, default in (("password", credentials.get("password", "")), ("extension", credentials.get("extension", ""))):
+        if name in spec.fields and name not in args and spec.name != "TransferCall" and spec.name != "ConferenceCall":
+            args[name] = str(default)
+
+    async def action(run: Run) -> None:
+        driver = run.driver("finesse", agent, FinesseDriver)
+        fields = dict(args)
+        if spec.name == "Connect":
+            fields.setdefault("destination", driver.destination)
+        param = fields.pop("target", None) or (driver.destination if spec.name in ("Hello", "Beat") else login_id)
+        for name in ("dialogId",):
+            if fields.get(name) in ("current", "consult"):
+                found = driver.latest("dialogId", "ConsultCall" if fields[name] == "consult" else None)
+                if found is None:
+                    raise StepFailed(f"finesse {spec.name}: agent {agent} has no {fields[name]} dialog yet")
+                fields[name] = found
+        body = fields.pop("body", None)
+        jms_type = fields.pop("type", None) or f"{op}#{param}"
+        if body is None:
+            body = ",".join(fields.get(f, "") for f in spec.fields if f in fields or spec.fields.index(f) < spec.required)
+        await driver.send(jms_type, body)
+
+    return action

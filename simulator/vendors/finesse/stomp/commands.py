@@ -1,0 +1,258 @@
+"""The broker's STOMP semantics, one hook per client command (`handle_<COMMAND>`), in the
+manner of an aiosmtpd handler. A hook gets the connection and the frame, acts through the
+router, writes any answer with `conn.send_frame`, and raises StompError for a client error
+(the connection then answers ERROR and closes). Receipts, the "CONNECT first" rule and unknown
+commands are the connection's business (connection.py). Subclass to change a behaviour (e.g.
+for fault injection) and pass the instance to StompBroker(handler=...).
+
+Decisions (ActiveMQ Classic 5.x is the model; see shared/reference/finesse.md section 7):
+
+* MESSAGE frames carry `content-length` only for a bytes message, as ActiveMQ does: a SEND
+  with `content-length` (stomp.py's default) makes a BytesMessage, one without it (or with
+  `amq-msg-type:text`) a TextMessage, and a TextMessage goes out with no `content-length`.
+  (A body containing NUL gets one anyway: the frame could not be read without it.)
+* MESSAGE carries what the SEND carried (`type`, i.e. JMSType, and any other header as a
+  property) plus ActiveMQ's `expires`, `priority`, `timestamp`; `redelivered:true` on
+  redelivery; `ack` (1.2, client acks only); `subscription` when the subscription has an id.
+* Credentials are optional: with none configured any login is accepted (ActiveMQ without an
+  authentication plugin); otherwise a wrong login or passcode gets ERROR "Access refused".
+* `host` is recorded but not checked (ActiveMQ does not check it either).
+* `selector` on SUBSCRIBE is refused with an ERROR rather than silently ignored.
+"""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+
+from ....core.clock import Clock
+from .connection import StompConnection, StompError
+from .frames import SUPPORTED_VERSIONS, Frame
+from .heartbeat import negotiate, parse_heartbeat
+from .router import ACK_MODES, DestinationError, Router, StoredMessage, Subscription, check_destination
+
+# SEND headers that are about the frame, not the message: never carried to MESSAGE frames.
+NOT_CARRIED = frozenset({"destination", "receipt", "transaction", "content-length", "message-id", "redelivered",
+                         "subscription", "ack", "amq-msg-type", "JMSXUserID"})
+SERVER = "ccsim-stomp/1.0"
+
+
+def carried_headers(frame: Frame) -> list[tuple[str, str]]:
+    """The headers of a SEND that become message properties (first occurrence of each)."""
+    return [(k, v) for k, v in frame.header_map.items() if k not in NOT_CARRIED]
+
+
+def is_bytes_message(frame: Frame) -> bool:
+    kind = frame.get("amq-msg-type")
+    if kind in ("text", "bytes"):
+        return kind == "bytes"
+    return "content-length" in frame
+
+
+def _required(frame: Frame, name: str) -> str:
+    value = frame.get(name)
+    if value is None:
+        raise StompError(f"Missing header: {name}", f"a {frame.command} frame must have a '{name}' header")
+    return value
+
+
+class StompHandler:
+    def __init__(self, router: Router, clock: Clock, *, heartbeat: tuple[int, int] = (10000, 10000),
+                 credentials: Mapping[str | None, str | None] | None = None, server: str = SERVER,
+                 session_prefix: str = "ccsim"):
+        self.router = router
+        self.clock = clock
+        self.heartbeat = heartbeat
+        self.credentials = dict(credentials) if credentials is not None else None
+        self.server = server
+        self.session_prefix = session_prefix
+        self._sessions = itertools.count(1)
+
+    # -- lifecycle hooks ------------------------------------------------------------------
+    def connection_made(self, conn: StompConnection) -> None:
+        pass
+
+    def connection_lost(self, conn: StompConnection) -> None:
+        """The connection is gone or closing: leave every destination (unacked messages of
+        queues are redelivered to the remaining subscribers), forget its transactions."""
+        subs = list(conn.subscriptions.values())
+        conn.subscriptions.clear()
+        conn.transactions.clear()
+        for sub in subs:
+            self.router.unsubscribe(sub)
+
+    # -- connecting -----------------------------------------------------------------------
+    def handle_CONNECT(self, conn: StompConnection, frame: Frame) -> None:
+        if conn.connected:
+            raise StompError("Already connected", f"{frame.command} was sent on a connection that is already established")
+        version = self.negotiate_version(frame.get("accept-version"))
+        self.authenticate(frame.get("login"), frame.get("passcode"))
+        send_ms = expect_ms = 0
+        if version != "1.0":
+            try:
+                theirs = parse_heartbeat(frame.get("heart-beat"))
+            except ValueError as exc:
+                raise StompError("Invalid heart-beat header", str(exc)) from None
+            send_ms, expect_ms = negotiate(self.heartbeat, theirs)
+        conn.version = conn.parser.version = version
+        conn.connected = True
+        conn.login, conn.host = frame.get("login"), frame.get("host")
+        conn.session_id = f"{self.session_prefix}-session-{next(self._sessions)}"
+        headers: list[tuple[str, str]] = []
+        if version != "1.0":
+            headers += [("version", version), ("heart-beat", f"{self.heartbeat[0]},{self.heartbeat[1]}")]
+        headers += [("server", self.server), ("session", conn.session_id)]
+        conn.send_frame(Frame("CONNECTED", headers))
+        if send_ms or expect_ms:
+            conn.heartbeats.start(send_ms, expect_ms)
+
+    handle_STOMP = handle_CONNECT
+
+    def negotiate_version(self, accept: str | None) -> str:
+        if accept is None:
+            return "1.0"
+        offered = {v.strip() for v in accept.split(",")}
+        common = [v for v in SUPPORTED_VERSIONS if v in offered]
+        if not common:
+            raise StompError(f"Supported protocol versions are {','.join(SUPPORTED_VERSIONS)}",
+                             f"the client accepts only {accept!r}", headers=[("version", ",".join(SUPPORTED_VERSIONS))])
+        return common[-1]
+
+    def authenticate(self, login: str | None, passcode: str | None) -> None:
+        """`credentials` maps login -> passcode; a None login stands for any login, a None
+        passcode for any passcode. None (no mapping) accepts everyone."""
+        if self.credentials is None:
+            return
+        if login is not None and login in self.credentials:
+            expected = self.credentials[login]
+        elif None in self.credentials:
+            expected = self.credentials[None]
+        else:
+            raise StompError("Access refused", "the login or passcode is not valid")
+        if expected is not None and expected != (passcode or ""):
+            raise StompError("Access refused", "the login or passcode is not valid")
+
+    def handle_DISCONNECT(self, conn: StompConnection, frame: Frame) -> None:
+        conn.close_requested = True  # the connection writes the RECEIPT, then closes
+
+    # -- messages -------------------------------------------------------------------------
+    def handle_SEND(self, conn: StompConnection, frame: Frame) -> None:
+        destination = self._destination(_required(frame, "destination"))
+        headers, body, as_bytes = carried_headers(frame), frame.body, is_bytes_message(frame)
+        self._maybe_in_transaction(conn, frame, lambda: self.router.send(
+            self.router.new_message(destination, headers, body, as_bytes)))
+
+    def deliver(self, conn: StompConnection, sub: Subscription, msg: StoredMessage, tag: str) -> None:
+        """Write one MESSAGE frame (a router delivery to a STOMP subscription)."""
+        headers: list[tuple[str, str]] = []
+        if sub.id is not None:
+            headers.append(("subscription", sub.id))
+        headers += [("message-id", msg.message_id), ("destination", msg.destination)]
+        if conn.version == "1.2" and sub.ack != "auto":
+            headers.append(("ack", tag))
+        names = {k for k, _ in msg.headers}
+        for name, default in (("expires", "0"), ("priority", "4"), ("timestamp", str(msg.timestamp_ms))):
+            if name not in names:
+                headers.append((name, default))
+        headers += msg.headers
+        if msg.redelivered:
+            headers.append(("redelivered", "true"))
+        conn.send_frame(Frame("MESSAGE", headers, msg.body), content_length=msg.bytes_message)
+
+    # -- subscriptions --------------------------------------------------------------------
+    def handle_SUBSCRIBE(self, conn: StompConnection, frame: Frame) -> None:
+        destination = self._destination(_required(frame, "destination"))
+        sub_id = frame.get("id") if conn.version == "1.0" else _required(frame, "id")
+        ack = frame.get("ack", "auto")
+        if ack not in ACK_MODES:
+            raise StompError("Invalid ack mode", f"ack must be one of {', '.join(ACK_MODES)}, not {ack!r}")
+        if "selector" in frame:
+            raise StompError("Selectors are not supported", "the ccsim broker has no JMS selectors: subscribe to a narrower destination")
+        key = sub_id if sub_id is not None else destination
+        if key in conn.subscriptions:
+            raise StompError("Duplicate subscription", f"this connection already has a subscription with id {key!r}")
+        conn.subscriptions[key] = self.router.subscribe(conn, sub_id, destination, ack)
+
+    def handle_UNSUBSCRIBE(self, conn: StompConnection, frame: Frame) -> None:
+        if conn.version == "1.0":
+            key = frame.get("id") or frame.get("destination")
+            if key is None:
+                raise StompError("Missing header: id", "an UNSUBSCRIBE frame must have an 'id' or a 'destination' header")
+        else:
+            key = _required(frame, "id")
+        sub = conn.subscriptions.pop(key, None)
+        if sub is None:
+            raise StompError("No subscription matched", f"this connection has no subscription {key!r}")
+        self.router.unsubscribe(sub)
+
+    # -- acknowledgement ------------------------------------------------------------------
+    def handle_ACK(self, conn: StompConnection, frame: Frame) -> None:
+        sub, tag = self._unacked(conn, frame)
+        self._maybe_in_transaction(conn, frame, lambda: self._settle(self.router.ack, sub, tag))
+
+    def handle_NACK(self, conn: StompConnection, frame: Frame) -> None:
+        if conn.version == "1.0":
+            raise StompError("Unknown STOMP action: NACK", "NACK exists from STOMP 1.1 on; this connection speaks 1.0")
+        sub, tag = self._unacked(conn, frame)
+        self._maybe_in_transaction(conn, frame, lambda: self._settle(self.router.nack, sub, tag))
+
+    @staticmethod
+    def _settle(action: Callable[[Subscription, str], None], sub: Subscription, tag: str) -> None:
+        if sub.active and tag in sub.unacked:  # a transaction may commit after it was settled
+            action(sub, tag)
+
+    def _unacked(self, conn: StompConnection, frame: Frame) -> tuple[Subscription, str]:
+        """The subscription and ack tag an ACK or NACK designates."""
+        if conn.version == "1.2":
+            ack_id = _required(frame, "id")
+            for sub in conn.subscriptions.values():
+                if ack_id in sub.unacked:
+                    return sub, ack_id
+            raise StompError(f"Unexpected {frame.command}", f"no message awaiting acknowledgement has the ack id {ack_id!r}")
+        message_id = _required(frame, "message-id")
+        if conn.version == "1.1":
+            sub_id = _required(frame, "subscription")
+            subs = [conn.subscriptions[sub_id]] if sub_id in conn.subscriptions else []
+        else:
+            subs = list(conn.subscriptions.values())
+        for sub in subs:
+            tag = sub.find_tag(message_id)
+            if tag is not None:
+                return sub, tag
+        raise StompError(f"Unexpected {frame.command}", f"no message awaiting acknowledgement has the message-id {message_id!r}")
+
+    # -- transactions ---------------------------------------------------------------------
+    def handle_BEGIN(self, conn: StompConnection, frame: Frame) -> None:
+        tx = _required(frame, "transaction")
+        if tx in conn.transactions:
+            raise StompError("Transaction already started", f"transaction {tx!r} is already open on this connection")
+        conn.transactions[tx] = []
+
+    def handle_COMMIT(self, conn: StompConnection, frame: Frame) -> None:
+        for action in self._end_transaction(conn, frame):
+            action()
+
+    def handle_ABORT(self, conn: StompConnection, frame: Frame) -> None:
+        self._end_transaction(conn, frame)
+
+    def _end_transaction(self, conn: StompConnection, frame: Frame) -> list[Callable[[], None]]:
+        tx = _required(frame, "transaction")
+        if tx not in conn.transactions:
+            raise StompError("Invalid transaction id", f"no transaction {tx!r} is open on this connection (BEGIN it first)")
+        return conn.transactions.pop(tx)
+
+    def _maybe_in_transaction(self, conn: StompConnection, frame: Frame, action: Callable[[], None]) -> None:
+        tx = frame.get("transaction")
+        if tx is None:
+            action()
+        elif tx in conn.transactions:
+            conn.transactions[tx].append(action)
+        else:
+            raise StompError("Invalid transaction id", f"no transaction {tx!r} is open on this connection (BEGIN it first)")
+
+    @staticmethod
+    def _destination(destination: str) -> str:
+        try:
+            return check_destination(destination)
+        except DestinationError as exc:
+            raise StompError("Illegal destination", str(exc)) from None
+

@@ -1,0 +1,258 @@
+"""One client connection of the broker: an asyncio.Protocol in the manner of aiosmtpd's SMTP
+class. It turns bytes into frames, keeps the heart-beats, writes and journals frames, and
+hands each frame to a handler hook `handler.handle_<COMMAND>(connection, frame)` (see
+commands.py). What it guarantees, whatever a client sends:
+
+* each received chunk is handled inside `clock.activity()`, so a virtual clock never jumps
+  while a frame is being processed;
+* a broken frame, an unknown command, a missing header... gets an ERROR frame (`message`
+  header, an explaining body, `receipt-id` when the bad frame asked for a receipt), then the
+  connection is closed; an unexpected exception does the same and is journaled with its
+  traceback under `internalError` (a bug, which the test suite looks for);
+* nothing a connection does can raise out of it: other clients keep being served.
+
+Closing is graceful: the broker stops reading frames, writes what is pending, half-closes
+(FIN), and drops the socket when the client closes its side or after `close_grace` seconds.
+Reading the client's remaining bytes meanwhile avoids a TCP reset that would destroy the
+ERROR frame before the client reads it.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from ....core.clock import Clock, TimerHandle
+from . import inflight
+from .frames import Frame, FrameError, FrameParser, HeartBeat, encode
+from .heartbeat import HeartBeats
+from .router import Subscription
+
+log = logging.getLogger("ccsim.stomp")
+
+# A client that reads nothing while the broker writes to it is dropped past this backlog.
+MAX_WRITE_BACKLOG = 64 * 1024 * 1024
+
+
+class StompError(Exception):
+    """A client error the broker answers with an ERROR frame before closing the connection."""
+
+    def __init__(self, message: str, detail: str = "", *, headers: list[tuple[str, str]] | None = None):
+        super().__init__(f"{message}: {detail}" if detail else message)
+        self.message = message
+        self.detail = detail
+        self.headers = headers or []
+
+
+FrameRecorder = Callable[[str, "StompConnection", Frame, "str | None"], None]
+
+
+class StompConnection(asyncio.Protocol):
+    def __init__(self, handler: Any, clock: Clock, *, conn_id: str, record: FrameRecorder | None = None,
+                 on_lost: Callable[["StompConnection"], None] | None = None,
+                 on_internal_error: Callable[["StompConnection", str], None] | None = None,
+                 max_frame_bytes: int, max_headers: int, max_header_length: int, close_grace: float = 5.0):
+        self.handler = handler
+        self.clock = clock
+        self.id = conn_id
+        self._record = record
+        self._on_lost = on_lost
+        self._on_internal_error = on_internal_error
+        self.close_grace = close_grace
+        self.parser = FrameParser(version="1.2", max_frame_bytes=max_frame_bytes, max_headers=max_headers,
+                                  max_header_length=max_header_length)
+        self.transport: asyncio.Transport | None = None
+        self.peer: Any = None
+        self.local: Any = None
+        # STOMP session state, kept here and managed by the handler.
+        self.version = "1.2"  # what frames are escaped for; the negotiated one once connected
+        self.connected = False
+        self.login: str | None = None
+        self.host: str | None = None
+        self.session_id: str | None = None
+        self.subscriptions: dict[str, Subscription] = {}
+        self.transactions: dict[str, list[Callable[[], None]]] = {}
+        self.heartbeats = HeartBeats(clock, self._write_eol, self._heartbeat_timeout)
+        self.closing = False  # no more frames are read or dispatched
+        self.close_requested = False  # set by a hook (DISCONNECT): close once the frame is answered
+        self.lost = asyncio.get_running_loop().create_future()
+        self._grace_timer: TimerHandle | None = None
+        self._detached = False
+
+    # -- asyncio.Protocol -------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.peer = transport.get_extra_info("peername")
+        self.local = transport.get_extra_info("sockname")
+        log.debug("stomp %s: connection from %s", self.id, self.peer)
+        self._guard(lambda: self.handler.connection_made(self))
+
+    def data_received(self, data: bytes) -> None:
+        with self.clock.activity():
+            inflight.received(self.local, self.peer, len(data))
+            if self.closing:
+                return  # draining what the client still sends after an ERROR or DISCONNECT
+            self.heartbeats.received()
+            self._handle_bytes(data)
+
+    def eof_received(self) -> bool:
+        return False  # the client closed its side: close ours (connection_lost follows)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        log.debug("stomp %s: connection lost (%s)", self.id, exc or "closed")
+        self.closing = True
+        self.heartbeats.stop()
+        if self._grace_timer is not None:
+            self._grace_timer.cancel()
+        self._detach()
+        inflight.forget(self.local, self.peer)
+        if not self.lost.done():
+            self.lost.set_result(None)
+        if self._on_lost is not None:
+            self._guard(lambda: self._on_lost(self))
+
+    # -- receiving ------------------------------------------------------------------------
+    def _handle_bytes(self, data: bytes) -> None:
+        frame: Frame | None = None
+        try:
+            for item in self.parser.feed(data):
+                if isinstance(item, HeartBeat):
+                    continue
+                frame = item
+                self._journal("in", frame)
+                self._dispatch(frame)
+                frame = None
+                if self.closing:
+                    return
+        except FrameError as exc:
+            self.fail(exc.message, exc.detail, receipt=exc.receipt)
+        except StompError as exc:
+            self.fail(exc.message, exc.detail, receipt=frame.get("receipt") if frame else None, headers=exc.headers)
+        except Exception:  # a bug in the broker: answer, keep the evidence, keep serving others
+            tb = traceback.format_exc()
+            log.error("stomp %s: internal error on %s\n%s", self.id, frame.command if frame else "input", tb)
+            self.fail("Internal broker error", "the simulator's STOMP broker failed on this frame (a ccsim bug)",
+                      receipt=frame.get("receipt") if frame else None, internal_error=tb)
+
+    def _dispatch(self, frame: Frame) -> None:
+        command = frame.command
+        hook = getattr(self.handler, f"handle_{command}", None) if command.isupper() else None
+        if hook is None:
+            raise StompError(f"Unknown STOMP action: {command}",
+                             "STOMP commands are CONNECT, STOMP, SEND, SUBSCRIBE, UNSUBSCRIBE, ACK, NACK, BEGIN, COMMIT, ABORT, DISCONNECT")
+        if not self.connected and command not in ("CONNECT", "STOMP"):
+            raise StompError("Not connected", f"the first frame on a connection must be CONNECT or STOMP, not {command}")
+        hook(self, frame)
+        receipt = frame.get("receipt")
+        if receipt is not None and command not in ("CONNECT", "STOMP") and not self.closing:
+            self.send_frame(Frame("RECEIPT", [("receipt-id", receipt)]))
+        if self.close_requested and not self.closing:
+            self.close()
+
+    # -- sending --------------------------------------------------------------------------
+    def send_frame(self, frame: Frame, *, content_length: bool = False, internal_error: str | None = None) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        data = encode(frame, self.version, content_length=content_length)
+        self._journal("out", frame, internal_error)
+        self.transport.write(data)
+        inflight.sent(self.local, self.peer, len(data))
+        self.heartbeats.sent()
+        if self.transport.get_write_buffer_size() > MAX_WRITE_BACKLOG:
+            log.warning("stomp %s: client reads too slowly (%d bytes waiting): dropped", self.id,
+                        self.transport.get_write_buffer_size())
+            self.abort()
+
+    def deliver(self, sub: Subscription, msg: Any, tag: str) -> None:
+        """Router callback: write a MESSAGE (the handler formats it). Never raises."""
+        self._guard(lambda: self.handler.deliver(self, sub, msg, tag))
+
+    def _write_eol(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(b"\n")
+            inflight.sent(self.local, self.peer, 1)
+
+    def _journal(self, direction: str, frame: Frame, internal_error: str | None = None) -> None:
+        if self._record is not None:
+            self._guard(lambda: self._record(direction, self, frame, internal_error))
+
+    # -- closing --------------------------------------------------------------------------
+    def fail(self, message: str, detail: str = "", *, receipt: str | None = None,
+             headers: list[tuple[str, str]] | None = None, internal_error: str | None = None) -> None:
+        """Answer with an ERROR frame and close."""
+        if self.closing:
+            return
+        error_headers = [("message", message)]
+        if receipt is not None:
+            error_headers.append(("receipt-id", receipt))
+        error_headers += headers or []
+        error_headers.append(("content-type", "text/plain"))
+        body = (detail or message) + "\n"
+        self.send_frame(Frame("ERROR", error_headers, body.encode("utf-8")), content_length=True,
+                        internal_error=internal_error)
+        self.close()
+
+    def close(self) -> None:
+        """Stop serving: leave every destination, flush, half-close, drop after the grace."""
+        if self.closing:
+            return
+        self.closing = True
+        self.heartbeats.stop()
+        self._detach()
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        if transport.can_write_eof():
+            try:
+                transport.write_eof()
+            except (OSError, RuntimeError):
+                transport.close()
+                return
+            self._grace_timer = self.clock.call_later(self.close_grace, self.abort)
+        else:
+            transport.close()
+
+    def shutdown(self) -> None:
+        """The broker is stopping: leave every destination, flush what is written, close."""
+        self.closing = True
+        self.heartbeats.stop()
+        self._detach()
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.close()
+
+    def abort(self) -> None:
+        self.closing = True
+        self.heartbeats.stop()
+        self._detach()
+        if self.transport is not None:
+            self.transport.abort()
+
+    def _detach(self) -> None:
+        """Leave the router exactly once: subscriptions gone, unacked messages given back."""
+        if self._detached:
+            return
+        self._detached = True
+        self.transactions.clear()
+        self._guard(lambda: self.handler.connection_lost(self))
+
+    def _heartbeat_timeout(self, silent: float) -> None:
+        with self.clock.activity():
+            self.fail("Heart-beat timeout",
+                      f"nothing received for {silent * 1000:.0f} ms; the negotiated client heart-beat interval is "
+                      f"{self.heartbeats.expect_ms} ms (the broker waits {self.heartbeats.grace:g} times that)")
+
+    def _guard(self, action: Callable[[], Any]) -> None:
+        """Run a callback that must not raise; a failure is a bug, logged and reported."""
+        try:
+            action()
+        except Exception:
+            tb = traceback.format_exc()
+            log.error("stomp %s: internal error\n%s", self.id, tb)
+            if self._on_internal_error is not None:
+                try:
+                    self._on_internal_error(self, tb)
+                except Exception:
+                    log.exception("stomp %s: reporting an internal error failed", self.id)

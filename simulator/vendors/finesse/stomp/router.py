@@ -1,0 +1,254 @@
+"""Destinations: queues (point to point), topics (fan-out), subscriptions, acknowledgement and
+redelivery. No sockets and no frames: a subscriber is anything with a `deliver` method.
+
+* `/queue/X`: each message goes to one consumer. In-process consumers (`consume`) take every
+  message; otherwise STOMP subscribers share them round-robin; with no consumer at all the
+  message waits in the queue until one subscribes.
+* `/topic/X`: each message goes to every current subscriber and in-process consumer; nothing is
+  stored.
+* ack `client` / `client-individual`: a delivered message stays unacknowledged until ACKed.
+  On NACK, UNSUBSCRIBE or loss of the connection, unacked queue messages go back to the head
+  of the queue, marked redelivered, and are dispatched again, preferably to another
+  subscriber. After `max_redeliveries` a message goes to the dead-letter queue (ActiveMQ's
+  `ActiveMQ.DLQ`). Unacked topic messages are simply dropped.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import traceback
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+log = logging.getLogger("ccsim.stomp")
+
+QUEUE_PREFIX = "/queue/"
+TOPIC_PREFIX = "/topic/"
+DEAD_LETTER_QUEUE = "/queue/ActiveMQ.DLQ"
+ACK_MODES = ("auto", "client", "client-individual")
+
+
+class DestinationError(ValueError):
+    pass
+
+
+def check_destination(destination: str) -> str:
+    """`destination` when it names a queue or a topic; DestinationError otherwise."""
+    for prefix in (QUEUE_PREFIX, TOPIC_PREFIX):
+        if destination.startswith(prefix) and len(destination) > len(prefix):
+            return destination
+    raise DestinationError(f"Illegal destination name: [{destination}] -- ActiveMQ STOMP destinations must begin with /queue/ or /topic/")
+
+
+@dataclass(eq=False)
+class StoredMessage:
+    message_id: str
+    destination: str
+    headers: list[tuple[str, str]]  # what the MESSAGE frame carries from the SEND (type, properties...)
+    body: bytes
+    bytes_message: bool  # ActiveMQ: a SEND with content-length makes a BytesMessage
+    timestamp_ms: int
+    redelivered: bool = False
+    redeliveries: int = 0
+    avoid: "Subscription | None" = None  # the subscription that gave it back (NACK)
+
+    @property
+    def jms_type(self) -> str | None:
+        return next((v for k, v in self.headers if k == "type"), None)
+
+
+class Subscriber(Protocol):
+    def deliver(self, sub: "Subscription", msg: StoredMessage, tag: str) -> None: ...
+
+
+@dataclass(eq=False)
+class Subscription:
+    owner: Any  # a Subscriber
+    id: str | None
+    destination: str
+    ack: str = "auto"
+    unacked: "OrderedDict[str, StoredMessage]" = field(default_factory=OrderedDict)  # ack tag -> message
+    active: bool = True
+
+    @property
+    def is_queue(self) -> bool:
+        return self.destination.startswith(QUEUE_PREFIX)
+
+    def find_tag(self, message_id: str) -> str | None:
+        return next((tag for tag, m in self.unacked.items() if m.message_id == message_id), None)
+
+
+InProcessHandler = Callable[[StoredMessage], None]
+
+
+class _Queue:
+    def __init__(self) -> None:
+        self.pending: deque[StoredMessage] = deque()
+        self.subs: list[Subscription] = []
+        self.turn = 0
+
+    def next_sub(self, avoid: Subscription | None) -> Subscription:
+        n = len(self.subs)
+        for i in range(n):
+            sub = self.subs[(self.turn + i) % n]
+            if sub is not avoid or n == 1:
+                self.turn = (self.turn + i + 1) % n
+                return sub
+        raise AssertionError("unreachable")
+
+
+class Router:
+    def __init__(self, *, now_ms: Callable[[], int], id_prefix: str = "ID:ccsim",
+                 max_redeliveries: int | None = 6,
+                 on_handler_error: Callable[[str, str], None] | None = None):
+        self._now_ms = now_ms
+        self._id_prefix = id_prefix
+        self.max_redeliveries = max_redeliveries
+        self._on_handler_error = on_handler_error
+        self._ids = itertools.count(1)
+        self._tags = itertools.count(1)
+        self._queues: dict[str, _Queue] = {}
+        self._topics: dict[str, list[Subscription]] = {}
+        self._in_process: dict[str, list[InProcessHandler]] = {}
+
+    # -- introspection ----------------------------------------------------------------------
+    def subscriber_count(self, destination: str) -> int:
+        if destination.startswith(QUEUE_PREFIX):
+            return len(self._queues[destination].subs) if destination in self._queues else 0
+        return len(self._topics.get(destination, ()))
+
+    def pending_count(self, destination: str) -> int:
+        q = self._queues.get(destination)
+        return len(q.pending) if q else 0
+
+    def destinations(self) -> list[str]:
+        return sorted(set(self._queues) | set(self._topics) | set(self._in_process))
+
+    def _queue(self, destination: str) -> _Queue:
+        return self._queues.setdefault(destination, _Queue())
+
+    # -- in-process consumers ---------------------------------------------------------------
+    def consume(self, destination: str, handler: InProcessHandler) -> None:
+        check_destination(destination)
+        self._in_process.setdefault(destination, []).append(handler)
+        if destination.startswith(QUEUE_PREFIX):
+            q = self._queue(destination)
+            while q.pending:
+                self._hand_in_process(destination, q.pending.popleft())
+
+    def _hand_in_process(self, destination: str, msg: StoredMessage) -> None:
+        for handler in list(self._in_process.get(destination, ())):
+            try:
+                handler(msg)
+            except Exception:  # a bug in the consumer: report it, keep the broker serving
+                tb = traceback.format_exc()
+                log.error("in-process consumer of %s failed on %s\n%s", destination, msg.message_id, tb)
+                if self._on_handler_error is not None:
+                    self._on_handler_error(destination, tb)
+
+    # -- sending ----------------------------------------------------------------------------
+    def new_message(self, destination: str, headers: list[tuple[str, str]], body: bytes,
+                    bytes_message: bool = False) -> StoredMessage:
+        check_destination(destination)
+        return StoredMessage(f"{self._id_prefix}-{next(self._ids)}", destination, headers, body,
+                             bytes_message, self._now_ms())
+
+    def send(self, msg: StoredMessage) -> None:
+        if msg.destination.startswith(TOPIC_PREFIX):
+            self._hand_in_process(msg.destination, msg)
+            for sub in list(self._topics.get(msg.destination, ())):
+                if sub.active:
+                    self._deliver(sub, msg)
+            return
+        if self._in_process.get(msg.destination):
+            self._hand_in_process(msg.destination, msg)
+            return
+        q = self._queue(msg.destination)
+        q.pending.append(msg)
+        self._dispatch(q)
+
+    def _dispatch(self, q: _Queue) -> None:
+        while q.pending and q.subs:
+            msg = q.pending.popleft()
+            sub = q.next_sub(msg.avoid)
+            msg.avoid = None
+            self._deliver(sub, msg)
+
+    def _deliver(self, sub: Subscription, msg: StoredMessage) -> None:
+        tag = f"{self._id_prefix}-ack-{next(self._tags)}"
+        if sub.ack != "auto":
+            sub.unacked[tag] = msg
+        sub.owner.deliver(sub, msg, tag)
+
+    # -- subscriptions ----------------------------------------------------------------------
+    def subscribe(self, owner: Any, sub_id: str | None, destination: str, ack: str = "auto") -> Subscription:
+        check_destination(destination)
+        if ack not in ACK_MODES:
+            raise ValueError(f"ack must be one of {', '.join(ACK_MODES)}, not {ack!r}")
+        sub = Subscription(owner, sub_id, destination, ack)
+        if sub.is_queue:
+            q = self._queue(destination)
+            q.subs.append(sub)
+            if not self._in_process.get(destination):
+                self._dispatch(q)
+        else:
+            self._topics.setdefault(destination, []).append(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        """Remove `sub`; its unacked queue messages are redelivered to the others."""
+        if not sub.active:
+            return
+        sub.active = False
+        if sub.is_queue:
+            q = self._queues[sub.destination]
+            if sub in q.subs:
+                q.subs.remove(sub)
+        else:
+            subs = self._topics.get(sub.destination, [])
+            if sub in subs:
+                subs.remove(sub)
+        self._give_back(sub, list(sub.unacked))
+
+    # -- acknowledgement --------------------------------------------------------------------
+    def _covered(self, sub: Subscription, tag: str) -> list[str]:
+        """The tags one ACK/NACK of `tag` settles: every earlier one too in `client` mode."""
+        if tag not in sub.unacked:
+            raise KeyError(tag)
+        if sub.ack != "client":
+            return [tag]
+        tags = list(sub.unacked)
+        return tags[: tags.index(tag) + 1]
+
+    def ack(self, sub: Subscription, tag: str) -> None:
+        for t in self._covered(sub, tag):
+            del sub.unacked[t]
+
+    def nack(self, sub: Subscription, tag: str) -> None:
+        self._give_back(sub, self._covered(sub, tag), avoid=sub)
+
+    def _give_back(self, sub: Subscription, tags: list[str], avoid: Subscription | None = None) -> None:
+        msgs = [sub.unacked.pop(t) for t in tags if t in sub.unacked]
+        if not msgs or not sub.is_queue:
+            return
+        q = self._queue(sub.destination)
+        back: list[StoredMessage] = []
+        for msg in msgs:
+            again = StoredMessage(msg.message_id, msg.destination, msg.headers, msg.body, msg.bytes_message,
+                                  msg.timestamp_ms, redelivered=True, redeliveries=msg.redeliveries + 1, avoid=avoid)
+            if self.max_redeliveries is not None and again.redeliveries > self.max_redeliveries \
+                    and msg.destination != DEAD_LETTER_QUEUE:
+                log.info("message %s exceeded %d redeliveries: moved to %s", msg.message_id, self.max_redeliveries, DEAD_LETTER_QUEUE)
+                dead = StoredMessage(msg.message_id, DEAD_LETTER_QUEUE, msg.headers + [("original-destination", msg.destination)],
+                                     msg.body, msg.bytes_message, msg.timestamp_ms, redelivered=True)
+                self.send(dead)
+                continue
+            back.append(again)
+        q.pending.extendleft(reversed(back))
+        if self._in_process.get(sub.destination):
+            while q.pending:
+                self._hand_in_process(sub.destination, q.pending.popleft())
+        else:
+            self._dispatch(q)
