@@ -196,3 +196,42 @@ def test_speed_plays_on_the_real_clock():
     result = asyncio.run(run_scenario(scenario, speed=20))  # 2 s of scenario time in about 0.1 s
     assert result.passed and result.simulated_seconds == pytest.approx(2, abs=0.5)
     assert loader.loads(HEADER + "  - wait: 1s\n", "v.yaml").clock == "virtual"
+
+
+async def test_a_recorded_finesse_session_replays():
+    from test_finesse_face import finesse_config
+
+    from simulator.vendors.finesse.stomp.client import StompClient
+
+    sim = Simulator(finesse_config(), RealClock())
+    await sim.start()
+    try:
+        host, port = sim.urls["finesse"].removeprefix("stomp://").split(":")
+        client = await StompClient.connect(host, int(port))
+        await client.subscribe("/topic/ws1", id="events")
+
+        async def send(jms_type: str, body: str = "") -> None:
+            await client.send("/queue/Connector1", body, {"type": jms_type}, receipt=True)
+
+        await send("Hello#ws1")
+        await send("Connect#1001", "ws1,pw")
+        await send("Login#1001", "pw,2001")
+        await send("MakeReady#1001")
+        async with WireClient() as wire:
+            admin = AdminClient(wire, sim.urls["admin"])
+            await admin.inject("sales", caller="+15550100")
+            events = [(await client.next_message(5)).body.decode() for _ in range(6)]
+            dialog = events[-1].split("#")[4].split(":")[1]
+            await send("AnswerCall#1001", dialog)
+            await send("HoldCall#1001", "999")  # a client bug: the wrong dialog, recorded as such
+            await send("ReleaseCall#1001", dialog)
+            for _ in range(5):
+                await client.next_message(5)
+            recorded = dump(scenario_from_journal((await admin.journal())["entries"], await admin.config(), "Finesse"))
+        client.close()
+        assert "dialogId: current" in recorded and "dialogId: '999'" in recorded
+        assert "State:READY" in recorded and "Error:INVALID_DIALOG_ID" in recorded
+        result = await run_scenario(loader.loads(recorded, "recorded.yaml"))
+        assert result.passed, (result.failed_step, result.message)
+    finally:
+        await sim.stop()

@@ -122,28 +122,32 @@ class AdminApi:
         problems = contracts.errors("admin/inject.schema.json", body)
         if problems:
             raise BadRequest("; ".join(problems))
-        contact = self.sim.world.inject(
-            str(body["queue"]), channel=Channel(body["channel"]) if "channel" in body else None,
-            caller=body.get("caller"), called=body.get("called"), data=body.get("data"))
+        world = self.sim.world
+        contact = world.inject(str(body["queue"]), channel=Channel(body["channel"]) if "channel" in body else None,
+                               caller=body.get("caller"), called=body.get("called"), data=body.get("data"), route=False)
         self._journal("inject", body, contact.snapshot())
+        world.route()  # after the journal entry, so that what routing causes comes after it
         return web.json_response(contact.snapshot(), status=201)
 
     async def hangup(self, request: web.Request) -> web.Response:
         contact = self.sim.world.contact(request.match_info["id"])
-        self.sim.world.end(contact.id, EndReason.CUSTOMER)
+        if contact.ended:
+            raise WorldError(f"contact {contact.id} has already ended")
         self._journal("hangup", None, contact.snapshot())
+        self.sim.world.end(contact.id, EndReason.CUSTOMER)
         return web.json_response(contact.snapshot())
 
     async def abandon(self, request: web.Request) -> web.Response:
         contact = self.sim.world.contact(request.match_info["id"])
         if contact.state not in (ContactState.QUEUED, ContactState.OFFERED):
             raise WorldError(f"contact {contact.id} is {contact.state.value}; only a waiting contact can be abandoned")
-        self.sim.world.end(contact.id, EndReason.ABANDONED)
         self._journal("abandon", None, contact.snapshot())
+        self.sim.world.end(contact.id, EndReason.ABANDONED)
         return web.json_response(contact.snapshot())
 
     def _journal(self, op: str, body: Any, contact: dict[str, Any]) -> None:
-        """World actions are part of the record too (`ccsim record` turns them into steps)."""
+        """World actions are part of the record (`ccsim record` turns them into steps). They are
+        journaled as asked, before they take effect, so that their consequences follow them."""
         self.sim.journal.record("admin", "control", op, request={"body": body}, response={"body": contact})
 
     async def config(self, request: web.Request) -> web.Response:

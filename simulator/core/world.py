@@ -166,14 +166,16 @@ class World:
         return self.faker.numerify("+1555#######")
 
     def inject(self, queue_id: str, *, channel: Channel | str | None = None, caller: str | None = None,
-               called: str | None = None, data: dict[str, Any] | None = None) -> Contact:
-        """A customer contact arrives in a queue."""
+               called: str | None = None, data: dict[str, Any] | None = None, route: bool = True) -> Contact:
+        """A customer contact arrives in a queue (and is routed, unless `route` is False: then
+        the caller routes when it is ready)."""
         queue = self.queue(queue_id)
         channel = Channel(channel) if channel is not None else queue.channel
         contact = self._new_contact(channel, Direction.INBOUND, caller or self.fake_caller(),
                                     called or queue.number or queue.id, data)
         self._enqueue(contact, queue)
-        self.route()
+        if route:
+            self.route()
         return contact
 
     def _enqueue(self, contact: Contact, queue: Queue, front: bool = False) -> None:

@@ -123,3 +123,34 @@ def parse(agent: str, op: str, args: Any, ctx: ParseContext) -> Action:
         await driver.send(jms_type, body)
 
     return action
+
+
+# -- recording (ccsim record) -------------------------------------------------------------------
+def recorded_events(entry: dict[str, Any], context: dict[str, Any]) -> list[str]:
+    """An event the face published to an agent, as `Type` or `Type:Detail` (and, in `context`,
+    the newest dialog id each agent has seen)."""
+    if entry["kind"] != "jms" or "tokens" not in entry["response"] or not entry.get("agent"):
+        return []
+    event = {"tokens": entry["response"]["tokens"], "text": entry["response"]["body"]}
+    for token in event["tokens"][2:]:
+        if token.startswith("dialogId:"):
+            context[entry["agent"]] = token.split(":", 1)[1]
+    label = FinesseDriver.event_type(event)
+    detail = FinesseDriver.event_detail(event)
+    return [f"{label}:{detail}" if detail else label]
+
+
+def record_step(entry: dict[str, Any], context: dict[str, Any]) -> dict[str, Any] | None:
+    """A command the face received, as the step that sends it again."""
+    if entry["kind"] != "jms" or "command" not in entry.get("types", ()) or not entry.get("agent"):
+        return None  # Hello/Beat name a destination, not an agent: the replay's client says its own
+    try:
+        command = p.parse_command(entry["request"].get("type"), entry["request"].get("body"))
+    except p.ProtocolError:
+        return None
+    args: dict[str, Any] = dict(command.args)
+    if command.name == "Connect":
+        args.pop("destination", None)  # the replay's client has its own topic
+    if args.get("dialogId") and args["dialogId"] == context.get(entry["agent"]):
+        args["dialogId"] = "current"  # dialog ids differ between runs: name the call in progress
+    return {f"agent {entry['agent']} finesse {command.name}": args}
