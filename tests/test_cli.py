@@ -83,3 +83,11 @@ def test_serve_answers_on_the_demo_config_and_stops_on_sigterm():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.parametrize("path", ["simulator/demo.yaml", "docker/activemq.yaml"])
+def test_shipped_configurations_are_valid(path):
+    from simulator import config
+
+    cfg = config.load(Path(__file__).resolve().parent.parent / path)
+    assert cfg.agents and cfg.queues

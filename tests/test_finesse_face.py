@@ -338,3 +338,21 @@ async def test_a_stomp_py_client_logs_in_as_the_checks_describe(real_time_config
         assert all("content-length" not in f.headers and "type" not in f.headers for f in received)
     finally:
         await sim.stop()
+
+
+async def test_injected_faults_out_of_service_errors_and_delays(app_factory, admin, sim):
+    app = await app_factory("ws1")
+    await admin.post("/faults", {"face": "finesse", "op": "Hello", "error": "OUT_OF_SERVICE", "times": 1})
+    await app.send("Hello#ws1")
+    assert await app.event() == ["ws1", "OUT_OF_SERVICE"]
+    await app.send("Hello#ws1")
+    assert await app.event() == ["ws1", "IN_SERVICE"]  # the fault was used up
+    await admin.post("/faults", {"face": "finesse", "op": "Login", "error": "CF_RESOURCE_BUSY", "times": 1})
+    await app.send("Connect#1001", "ws1,pw")
+    await app.send("Login#1001", "pw,2001")
+    assert (await app.event())[1:4] == ["Error", "Login", "CF_RESOURCE_BUSY"]
+    await admin.post("/faults", {"face": "finesse", "op": "Login", "delay": 30, "times": 1})
+    start = sim.clock.now()
+    await app.send("Login#1001", "pw,2001")
+    assert (await app.event(timeout=60))[1] == "AgentInfo" and sim.clock.now() - start == pytest.approx(30)
+    assert (await admin.post("/faults", {"face": "finesse", "error": "oops"})).status == 400

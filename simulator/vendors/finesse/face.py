@@ -91,13 +91,15 @@ class FinesseFace(DialogControl, Queries, Face):
         self._init_dialogs()
 
     # -- commands in, events out --------------------------------------------------------------------
-    def on_message(self, message: Message) -> None:
+    def on_message(self, message: Message, faulted: bool = False) -> None:
         """One command from the queue. Whatever happens, the sender hears of a failure."""
         with self.clock.activity():
             command = None
             try:
                 command = p.parse_command(message.jms_type, message.body)
                 user = self.users.get(command.param)
+                if not faulted and self._apply_fault(command, user, message):
+                    return
                 self.journal.record(self.name, "jms", command.name, agent=user.agent_id if user else None,
                                     request={"destination": message.destination, "type": message.jms_type,
                                              "body": message.body}, types=("command",))
@@ -110,6 +112,29 @@ class FinesseFace(DialogControl, Queries, Face):
                 log.exception("finesse: command %r failed", message.jms_type)
                 self._error(p.ProtocolError("GENERAL_ERROR", "internal simulator error",
                                             (message.jms_type or "").partition("#")[2] or None), message)
+
+    def _apply_fault(self, command: p.Command, user: User | None, message: Message) -> bool:
+        """Injected faults (POST /_ccsim/faults): a delay holds the command on the clock; an
+        error answers it with that code (OUT_OF_SERVICE on Hello/Beat: the system status)."""
+        fault = self.world.faults.take(self.name, command.name, user.agent_id if user else None)
+        if fault is None:
+            return False
+        if fault.error == "OUT_OF_SERVICE" and command.name in ("Hello", "Beat"):
+            respond = lambda: self.publish_to(command.param, p.system_status(command.param, False))  # noqa: E731
+        elif fault.error:
+            error = p.ProtocolError(fault.error, "(injected fault)", command.param, command.name)
+            respond = lambda: self._error(error, message)  # noqa: E731
+        else:
+            respond = lambda: self.on_message(message, faulted=True)  # noqa: E731
+        if fault.delay:
+            self.clock.call_later(fault.delay, respond)
+        else:
+            respond()
+        return True
+
+    def fault_error_problem(self, error: str) -> str | None:
+        return None if error.replace("_", "").isalnum() and error.upper() == error else \
+            "a Finesse connector error code is UPPER_SNAKE_CASE, e.g. CF_RESOURCE_BUSY or OUT_OF_SERVICE"
 
     def _error(self, exc: p.ProtocolError, message: Message) -> None:
         user = self.users.get(exc.agent or "")
