@@ -216,9 +216,16 @@ class ScenarioResult:
 
 def format_entry(entry: dict[str, Any], origin: float) -> str:
     request, response = entry.get("request", {}), entry.get("response", {})
+    when = f"+{entry['at'] - origin:10.3f}s {entry['face']:<8}"
     if entry.get("kind") == "control":
         contact = response.get("body") or {}
-        return f"+{entry['at'] - origin:10.3f}s {entry['face']:<8} {entry['op']} {contact.get('id', '')} ({contact.get('queue', '')})"
+        return f"{when} {entry['op']} {contact.get('id', '')} ({contact.get('queue', '')})"
+    if entry.get("kind") != "http":  # a message: what was received (type, body) or sent (body)
+        if request:
+            text = f"<- {request.get('type') or entry['op']} {request.get('body') or ''}"
+        else:
+            text = f"-> {response.get('destination') or ''} {response.get('body') or ''}"
+        return f"{when} {entry['kind']} {text}"[:200].rstrip()
     body = response.get("body")
     outcome = body.get("retcode", "") if isinstance(body, dict) else ""
     types = f" [{', '.join(entry['types'])}]" if entry.get("types") else ""

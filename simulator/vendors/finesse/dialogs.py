@@ -161,18 +161,29 @@ class DialogControl:
             self.send_dialog(dialog, only=[party.login_id])
             self._leave(self.users[party.login_id], dialog)
 
+    def _hand_over(self: "FinesseFace", dialog: Dialog) -> None:
+        """The customer's contact belongs to an agent still on the call (a conference after the
+        first agent left, a call after a participant was dropped)."""
+        contact = self.world.contacts.get(dialog.contact_id or "")
+        stays = [self.users[x].agent_id for x in dialog.agents()]
+        if contact is not None and not contact.ended and stays and contact.agent not in stays:
+            self.world.reassign(contact.id, stays[0])
+
     def _end_dialog(self: "FinesseFace", dialog: Dialog, reason: EndReason | None = EndReason.AGENT) -> None:
         """Everyone leaves; the customer's contact (if any) ends."""
         if dialog.timer is not None:
             dialog.timer.cancel()
         contact = self.world.contacts.get(dialog.contact_id or "")
         self._by_contact.pop(dialog.contact_id or "", None)  # before world.end, so customer_left ignores it
+        for party in dialog.parties:  # the outside parties first: agents then see nobody left
+            if party.login_id is None:
+                party.state = "DROPPED"
         for party in dialog.parties:
             if party.state != "DROPPED":
-                if party.login_id:
-                    self._drop_party(dialog, party)
-                else:
-                    party.state = "DROPPED"
+                self._drop_party(dialog, party)
+        for monitor in [d for d in self.dialogs.values() if d.call_type == "SM" and d.main == dialog.id]:
+            if monitor.agents():  # a silent monitor ends with the call it monitors
+                self._end_dialog(monitor, reason=None)
         if contact is not None and not contact.ended and reason is not None:
             self.world.end(contact.id, reason)
 
@@ -264,6 +275,7 @@ class DialogControl:
             self.world.requeue(contact_id)  # refusing a ringing call gives it back
         elif remaining_agents and dialog.call_type != "CONSULT":
             self._drop_party(dialog, party)
+            self._hand_over(dialog)
             self.send_dialog(dialog)
         else:
             self._end_dialog(dialog)
@@ -452,7 +464,8 @@ class DialogControl:
         talking = next((self.dialogs[d] for d in agent.dialogs if self.dialogs[d].party(agent.login_id)), None)
         if talking is None:
             raise p.ProtocolError("INVALID_STATE", f"{agent.login_id} is not on a call", supervisor.login_id, command.name)
-        monitor = self._new_dialog("SM", supervisor.signed_extension or supervisor.extension, agent.signed_extension)
+        monitor = self._new_dialog("SM", supervisor.signed_extension or supervisor.extension, agent.signed_extension,
+                                   main=talking.id)
         monitor.parties = [Party(monitor.from_address, "ACTIVE", supervisor.login_id),
                            Party(agent.signed_extension, "ACTIVE")]
         self._join(supervisor, monitor)
@@ -465,11 +478,11 @@ class DialogControl:
         if dialog is None or not dialog.agents():
             raise p.ProtocolError("INVALID_DIALOG_ID", f"no call {command.args['dialogId']}", supervisor.login_id, command.name)
         self._supervised(supervisor, command, self.users[dialog.agents()[0]].signed_extension)
-        for monitor_id in list(supervisor.dialogs):  # a barge-in ends the supervisor's silent monitoring
-            if self.dialogs[monitor_id].call_type == "SM":
-                self._end_dialog(self.dialogs[monitor_id], reason=None)
+        monitors = [d for d in supervisor.dialogs if self.dialogs[d].call_type == "SM"]
         dialog.parties.append(Party(command.args["extension"], "ACTIVE", supervisor.login_id, "SUPERVISOR_BARGE_IN"))
-        self._join(supervisor, dialog)
+        self._join(supervisor, dialog)  # first, so that ending the monitor below is no "call over"
+        for monitor_id in monitors:  # a barge-in ends the supervisor's silent monitoring
+            self._end_dialog(self.dialogs[monitor_id], reason=None)
         self.send_dialog(dialog)
         if supervisor.state != "TALKING":
             self._set_state(supervisor, "TALKING")
@@ -487,6 +500,7 @@ class DialogControl:
                                                              f"dialogId:{dialog.id} by:{user.login_id}"))
         self._drop_party(dialog, victim)
         if dialog.agents():
+            self._hand_over(dialog)
             self.send_dialog(dialog)
         else:
             self._end_dialog(dialog)

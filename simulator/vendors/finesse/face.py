@@ -272,6 +272,8 @@ class FinesseFace(DialogControl, Queries, Face):
         user.state = state
         if reason is not None:
             user.reason_code = reason
+        elif state not in ("NOT_READY", "LOGOUT"):
+            user.reason_code = ""  # a reason code belongs to NOT_READY and LOGOUT only
         if state in ("READY", "NOT_READY"):
             user.after_call, user.after_call_reason = state, user.reason_code
         user.changed_at = self.clock.now()

@@ -20,6 +20,16 @@ from .stomp.client import StompClient, StompClientError
 _DETAIL_TOKEN = {"State": 2, "InboundCall": 2, "ConsultCall": 2, "DialogState": 2, "Control": 2, "ReasonCodes": 2,
                  "Error": 3}
 _EXTRA = {"target", "body", "type"}  # raw overrides, see parse()
+# Commands whose `extension` is another party's, so it is never defaulted to the agent's own.
+_OTHERS_EXTENSION = {"TransferCall", "ConferenceCall", "silentmonitor", "dropparticipant"}
+
+
+def dialog_of(tokens: list[str]) -> str | None:
+    """The dialog id a `dialogId:<id>` token carries (a Control message has more after a space)."""
+    for token in tokens[2:]:
+        if token.startswith("dialogId:"):
+            return token.split(":", 1)[1].split(" ", 1)[0]
+    return None
 _MODES = {"call_by_call": "true", "nailed_connection": "false", "true": "true", "false": "false"}
 
 
@@ -38,14 +48,29 @@ class FinesseDriver(AgentDriver):
         index = _DETAIL_TOKEN.get(event["tokens"][1] if len(event["tokens"]) > 1 else "")
         return event["tokens"][index] if index is not None and index < len(event["tokens"]) else None
 
-    def latest(self, key: str, event_name: str | None = None) -> str | None:
-        """The value of the newest `key:value` token (e.g. dialogId) in the agent's events."""
-        for event in reversed(self.events):
-            if event_name and self.event_type(event) != event_name:
+    def dialogs(self) -> dict[str, tuple[str, str]]:
+        """Every dialog the agent has heard of: id -> (event it came in, last state), oldest first."""
+        seen: dict[str, tuple[str, str]] = {}
+        for event in self.events:
+            dialog_id = dialog_of(event["tokens"])
+            if dialog_id:
+                kind = self.event_type(event)
+                state = "ALERTING" if kind == "NewInboundCall" else self.event_detail(event) or ""
+                seen.pop(dialog_id, None)
+                seen[dialog_id] = (kind, state)
+        return seen
+
+    def dialog(self, which: str) -> str | None:
+        """`current`: the newest call still on; `consult`: the newest consult call still on;
+        `main`: the newest call still on that is not a consult (the one on hold during it);
+        `last`: the newest call, over or not."""
+        for dialog_id, (kind, state) in reversed(list(self.dialogs().items())):
+            if which == "last":
+                return dialog_id
+            if state in ("DROPPED", "FAILED") or kind == "Control":
                 continue
-            for token in event["tokens"][2:]:
-                if token.startswith(key + ":"):
-                    return token.split(":", 1)[1]
+            if which == "current" or (which == "consult") == (kind == "ConsultCall"):
+                return dialog_id
         return None
 
     async def connect(self) -> StompClient:
@@ -101,7 +126,7 @@ def parse(agent: str, op: str, args: Any, ctx: ParseContext) -> Action:
             raise ctx.error("connectionMode is call_by_call (true) or nailed_connection (false)")
         args["connectionMode"] = mode
     for name, default in (("password", credentials.get("password", "")), ("extension", credentials.get("extension", ""))):
-        if name in spec.fields and name not in args and spec.name != "TransferCall" and spec.name != "ConferenceCall":
+        if name in spec.fields and name not in args and not (name == "extension" and spec.name in _OTHERS_EXTENSION):
             args[name] = str(default)
 
     async def action(run: Run) -> None:
@@ -110,12 +135,15 @@ def parse(agent: str, op: str, args: Any, ctx: ParseContext) -> Action:
         if spec.name == "Connect":
             fields.setdefault("destination", driver.destination)
         param = fields.pop("target", None) or (driver.destination if spec.name in ("Hello", "Beat") else login_id)
-        for name in ("dialogId",):
-            if fields.get(name) in ("current", "consult"):
-                found = driver.latest("dialogId", "ConsultCall" if fields[name] == "consult" else None)
-                if found is None:
-                    raise StepFailed(f"finesse {spec.name}: agent {agent} has no {fields[name]} dialog yet")
-                fields[name] = found
+        which = fields.get("dialogId", "")
+        if which.split(" ")[0] in ("current", "consult", "main", "last"):
+            # current, consult, main, last, or "<which> of <agent>" (a supervisor naming an agent's call)
+            word, _, other = which.partition(" of ")
+            source = run.driver_for(other) if other else driver
+            found = source.dialog(word) if isinstance(source, FinesseDriver) else None
+            if found is None:
+                raise StepFailed(f"finesse {spec.name}: agent {other or agent} has no {word} call")
+            fields["dialogId"] = found
         body = fields.pop("body", None)
         jms_type = fields.pop("type", None) or f"{op}#{param}"
         if body is None:
@@ -132,9 +160,9 @@ def recorded_events(entry: dict[str, Any], context: dict[str, Any]) -> list[str]
     if entry["kind"] != "jms" or "tokens" not in entry["response"] or not entry.get("agent"):
         return []
     event = {"tokens": entry["response"]["tokens"], "text": entry["response"]["body"]}
-    for token in event["tokens"][2:]:
-        if token.startswith("dialogId:"):
-            context[entry["agent"]] = token.split(":", 1)[1]
+    dialog_id = dialog_of(event["tokens"])
+    if dialog_id:
+        context[entry["agent"]] = dialog_id
     label = FinesseDriver.event_type(event)
     detail = FinesseDriver.event_detail(event)
     return [f"{label}:{detail}" if detail else label]
