@@ -30,7 +30,6 @@ Facts used (Debian 12, package `activemq`, ActiveMQ Classic 5.17 on OpenJDK 17):
 from __future__ import annotations
 
 import atexit
-from html import escape
 import os
 import re
 import shlex
@@ -40,6 +39,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -284,3 +285,15 @@ def stomp_answers(host: str, port: int, timeout: float = 2.0) -> bool:
             return frame.startswith(b"ERROR")  # a broker that wants a login: it answers, so it is up
     except OSError:
         return False
+
+
+def running_broker(**options: object) -> Iterator[ActiveMQ]:
+    """A started ActiveMQ for a fixture to yield from; closed (process group killed) at the end,
+    also on failure."""
+    require_activemq()
+    amq = ActiveMQ(**options)  # type: ignore[arg-type]
+    try:
+        amq.start()
+        yield amq
+    finally:
+        amq.close()

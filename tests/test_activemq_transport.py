@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from activemq import ActiveMQ, free_port, in_ci, require_activemq
+from activemq import ActiveMQ, free_port, in_ci, running_broker
 from simulator.core import Journal, Match, RealClock
 
 try:
@@ -35,13 +35,7 @@ def broker() -> Iterator[ActiveMQ]:
     if stomp is None:
         why = "stomp.py is not installed: the ActiveMQ transport and these tests need it (pip install 'stomp.py>=9')"
         pytest.fail(why, pytrace=False) if in_ci() else pytest.skip(why)
-    require_activemq()
-    amq = ActiveMQ()
-    try:
-        amq.start()
-        yield amq
-    finally:
-        amq.close()
+    yield from running_broker()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import stomp
 
-from activemq import ActiveMQ, require_activemq
+from activemq import ActiveMQ, running_broker
 from simulator.app import Simulator
 from simulator.conformance.emitted import journal_violations
 from simulator.core import RealClock
@@ -19,13 +19,7 @@ from test_finesse_face import finesse_config
 
 @pytest.fixture(scope="module")
 def broker() -> Iterator[ActiveMQ]:
-    require_activemq()
-    amq = ActiveMQ()
-    try:
-        amq.start()
-        yield amq
-    finally:
-        amq.close()
+    yield from running_broker()
 
 
 @pytest.fixture

@@ -65,6 +65,14 @@ class App:
             return True
         return False
 
+    async def answered_call(self, admin, agent: str, **contact) -> str:
+        """A customer call rings for `agent` (already READY) and is answered; its dialog id."""
+        await admin.inject("sales", **contact)
+        dialog = (await self.events(2))[1][4].split(":")[1]
+        await self.send(f"AnswerCall#{agent}", dialog)
+        await self.events(2)
+        return dialog
+
     async def sign_in(self, agent: str, extension: str, ready: bool = True) -> None:
         await self.send(f"Connect#{agent}", f"{self.destination},pw")
         await self.send(f"Login#{agent}", f"pw,{extension}")
@@ -168,10 +176,7 @@ async def test_customer_hang_up_and_an_unanswered_call(app_factory, admin, sim):
 async def test_not_ready_during_a_call_is_pending(app_factory, admin):
     app = await app_factory("ws1")
     await app.sign_in("1001", "2001")
-    await admin.inject("sales")
-    dialog = (await app.events(2))[1][4].split(":")[1]
-    await app.send("AnswerCall#1001", dialog)
-    await app.events(2)
+    dialog = await app.answered_call(admin, "1001")
     await app.send("MakeNotReadyWithReason#1001", "2")
     pending = await app.event()
     assert pending[2] == "TALKING" and pending[5] == "NOT_READY"
@@ -184,10 +189,7 @@ async def test_not_ready_during_a_call_is_pending(app_factory, admin):
 async def test_wrap_up_required(app_factory, admin, sim):
     app = await app_factory("ws3")
     await app.sign_in("1003", "2003")
-    await admin.inject("sales")
-    dialog = (await app.events(2))[1][4].split(":")[1]
-    await app.send("AnswerCall#1003", dialog)
-    await app.events(2)
+    dialog = await app.answered_call(admin, "1003")
     await app.send("ReleaseCall#1003", dialog)
     assert (await app.events(2))[1][2] == "WORK_READY"
     await sim.clock.sleep(61)

@@ -158,8 +158,6 @@ def is_scenario_file(path: Path) -> bool:
 
 
 def load(path: str | Path) -> Scenario:
-    from .steps import parse_steps  # the library needs the faces; import late
-
     p = Path(path)
     shown = str(path)
     try:

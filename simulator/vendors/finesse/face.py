@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from ...core import Agent, Channel, Contact, Journal, World
 from ...core.bus import CoreEvent
