@@ -259,7 +259,7 @@ def test_ccsim_config_fixture_can_be_overridden(project):
     pytester = project(test_override="""
         def test_override(ccsim):
             assert [a["id"] for a in ccsim.state()["agents"]] == ["42"]
-            assert set(ccsim.urls) == {"admin", "huawei", "finesse"}
+            assert set(ccsim.urls) == {"admin", "huawei", "finesse", "nice"}
     """)
     pytester.makeconftest("""
         import pytest
@@ -280,8 +280,8 @@ def test_the_rest_of_the_handle(project):
 
         def test_contacts_and_faults(ccsim):
             assert ccsim.urls["admin"].startswith("http://127.0.0.1:")
-            with pytest.raises(KeyError, match="serves no 'nice'"):
-                ccsim.url("nice")
+            with pytest.raises(KeyError, match="serves no 'avaya'"):
+                ccsim.url("avaya")
             waiting = ccsim.inject("support", caller="+15550111", data={"order": "A-1"})
             assert (waiting["state"], waiting["caller"], waiting["data"]) == ("queued", "+15550111", {"order": "A-1"})
             assert ccsim.abandon(waiting["id"])["endReason"] == "abandoned"
@@ -328,7 +328,7 @@ def test_the_server_stops_cleanly(project):
     """)
     result = pytester.runpytest("-s", "-W", "error")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["CHECKED 3 urls; still open: []; ccsim threads: []"])
+    result.stdout.fnmatch_lines(["CHECKED 4 urls; still open: []; ccsim threads: []"])
 
 
 SCENARIO = """\

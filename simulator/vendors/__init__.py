@@ -9,6 +9,7 @@ from .base import Face
 FACES: dict[str, str] = {
     "huawei": "simulator.vendors.huawei:HuaweiFace",
     "finesse": "simulator.vendors.finesse:FinesseFace",
+    "nice": "simulator.vendors.nice:NiceFace",
 }
 
 

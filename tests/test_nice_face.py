@@ -1,0 +1,313 @@
+"""The NICE CXone face over HTTP: tokens, sessions and their sharing, the agent leg and
+auto-accept, contacts to the second Disconnected, the logout rules of seed 000."""
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from conftest import TEST_CONFIG
+from simulator import config
+
+NICE_AGENTS = [
+    {"id": "7001", "skills": ["sales"], "nice": {"username": "ada@example.com", "password": "pw"}},
+    {"id": "7002", "skills": ["sales"], "nice": {"username": "alan@example.com", "password": "pw"}},
+    {"id": "7003", "skills": ["sales"], "nice": {"username": "grace@example.com", "password": "pw", "auto_accept": True}},
+]
+
+
+@pytest.fixture
+def sim_config():
+    data = copy.deepcopy(TEST_CONFIG)
+    data["agents"] += NICE_AGENTS
+    data["faces"]["nice"] = {}
+    return config.from_mapping(data, "tests")
+
+
+class Client:
+    """A CXone client (MAX, or the Media Bar as a trusted client) over HTTP."""
+
+    def __init__(self, wire, base: str):
+        self.wire, self.base = wire, base
+        self.token = self.api = self.session = None
+
+    async def sign_in(self, username: str, password: str | None = "pw", bar: bool = False):
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if bar:
+            headers["Authorization"] = "basic " + base64.b64encode(b"MediaBar@OpenMethods:4593144").decode()
+        form = f"grant_type=password&username={username}" + (f"&password={password}" if password is not None else "")
+        resp = await self.wire.request("POST", self.base + "/InContactAuthorizationServer/Token", data=form, headers=headers)
+        if resp.status == 200:
+            self.token = resp.body["access_token"]
+            self.api = resp.body["resource_server_base_uri"] + "services/v23.0/"
+        return resp
+
+    async def call(self, method: str, path: str, params: dict[str, Any] | None = None, **kw):
+        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "text/plain;charset=UTF-8", **kw}
+        return await self.wire.request(method, self.api + path, data=json.dumps(params) if params else None,
+                                       headers=headers)
+
+    async def start(self, **params):
+        resp = await self.call("POST", "agent-sessions", params or {"stationPhoneNumber": "WebRTC"})
+        assert resp.status == 202, resp.body
+        self.session = resp.body["sessionId"]
+        return resp
+
+    async def join(self):
+        resp = await self.call("POST", "agent-sessions/join", {})
+        if resp.status == 202:
+            self.session = resp.body["sessionId"]
+        return resp
+
+    async def do(self, path: str, params: dict[str, Any] | None = None, method: str = "POST"):
+        return await self.call(method, f"agent-sessions/{self.session}/{path}" if path else
+                               f"agent-sessions/{self.session}", params)
+
+    async def poll(self, timeout: int = 0):
+        return await self.call("GET", f"agent-sessions/{self.session}/get-next-event?timeout={timeout}")
+
+    async def events(self, timeout: int = 0) -> list[str]:
+        """Poll until a poll holds `timeout` seconds with nothing new (304); the events as
+        Type:Detail labels. Stops at 409 (the session is over)."""
+        details = {"AgentState": "CurrentState", "AgentLeg": "Status", "CallContactEvent": "Status",
+                   "RemoteAgentSessionEnd": "Message"}
+        labels: list[str] = []
+        while True:
+            resp = await self.poll(timeout)
+            assert resp.status in (200, 304, 409), resp.body
+            if resp.status != 200:
+                return labels
+            labels += [e["Type"] + (f":{e[details[e['Type']]]}" if e["Type"] in details else "")
+                       for e in resp.body["events"]]
+
+    def contact(self, sim, agent: str = "7001") -> str:
+        return next(iter(sim.faces["nice"].sessions[agent].contacts))
+
+
+@pytest.fixture
+def client(sim, wire):
+    def make() -> Client:
+        return Client(wire, sim.urls["nice"])
+
+    return make
+
+
+async def signed_in(client, username="ada@example.com", available=True) -> Client:
+    c = client()
+    assert (await c.sign_in(username)).status == 200
+    await c.start()
+    assert await c.events() == ["AgentSessionStart", "AgentState:Unavailable"]
+    if available:
+        assert (await c.do("state", {"state": "Available"})).status == 202
+        assert await c.events() == ["AgentState:Available"]
+    return c
+
+
+# -- auth and routing ----------------------------------------------------------------------------------
+async def test_token_service_and_bearer_checks(client, sim, wire):
+    c = client()
+    token = (await c.sign_in("ada@example.com")).body
+    assert token["token_type"] == "bearer" and token["expires_in"] == 3600 and token["agent_id"] == 7001
+    assert token["resource_server_base_uri"] == sim.urls["nice"] + "/inContactAPI/"
+    assert (await client().sign_in("ada@example.com", "wrong")).status == 400
+    assert (await client().sign_in("ada", "pw")).body["error"] == "invalid_request"  # not an email
+    assert (await client().sign_in("ada@example.com", None, bar=True)).status == 200  # the bar: no password
+    assert (await client().sign_in("ada@example.com", None)).status == 400  # MAX needs one
+    nobody = Client(wire, sim.urls["nice"])
+    nobody.api, nobody.token = c.api, "forged"
+    assert (await nobody.call("POST", "agent-sessions", {"stationId": "1"})).status == 401
+    await sim.clock.sleep(3601)
+    assert (await c.call("POST", "agent-sessions", {"stationId": "1"})).status == 401  # expired
+
+
+async def test_any_version_any_case_query_or_body_and_correlation_id(client, sim):
+    c = client()
+    await c.sign_in("ada@example.com")
+    url = sim.urls["nice"] + "/incontactapi/SERVICES/V27.0/agent-sessions?stationId=5551234"
+    resp = await c.wire.request("POST", url, headers={"Authorization": f"Bearer {c.token}", "CorrelationId": "abc"})
+    assert resp.status == 202 and resp.header("CorrelationId") == "abc" and "60" not in resp.body["sessionId"]
+    assert "60" not in sim.urls["nice"].rsplit(":", 1)[1]
+
+
+async def test_bad_parameters_and_unknown_ids(client, sim):
+    c = client()
+    await c.sign_in("ada@example.com")
+    assert (await c.call("POST", "agent-sessions", {"stationId": ""})).status == 400
+    resp = await c.wire.request("POST", c.api + "agent-sessions", data="{not json", headers={"Authorization": f"Bearer {c.token}"})
+    assert resp.status == 400 and resp.body["error"] == "InvalidBody"
+    await c.start()
+    assert (await c.call("GET", "agent-sessions/999/get-next-event")).status == 404
+    assert (await c.poll(61)).status == 400
+    assert (await c.do("state", {"state": "Sleeping"})).status == 400
+    assert (await c.do("state", {"state": "Unavailable", "reason": "Nap"})).status == 400
+    assert (await c.do("interactions/999/accept")).status == 404
+    assert (await c.do("agent-phone/end")).status == 409  # no leg
+    assert (await c.call("GET", "agents/no-such-thing")).status == 404
+
+
+# -- the happy path ------------------------------------------------------------------------------------------
+async def test_start_dial_leg_available_call_end_disposition(client, sim, admin):
+    c = await signed_in(client, available=False)
+    assert (await c.do("agent-phone/dial")).status == 202
+    assert await c.events() == ["AgentLeg:Dialing"]
+    leg = sim.faces["nice"].sessions["7001"].leg_id
+    assert (await c.do(f"interactions/{leg}/accept")).status == 202  # auto-accept is off: answer the leg
+    assert await c.events() == ["AgentLeg:Active"]
+    await c.do("state", {"state": "Available"})
+    await c.events()
+    contact = await admin.inject("sales", caller="+15550100")
+    assert await c.events() == ["CallContactEvent:Incoming", "AgentState:InboundContact", "CallContactEvent:Active"]
+    nice_id = c.contact(sim)
+    assert (await c.do(f"interactions/{nice_id}/hold")).status == 202
+    assert (await c.do(f"interactions/{nice_id}/resume")).status == 202
+    assert await c.events() == ["CallContactEvent:Holding", "CallContactEvent:Active"]
+    assert (await c.do(f"interactions/{nice_id}/end")).status == 202
+    events = (await c.poll()).body["events"]
+    assert [(e["Type"], e.get("Status"), e.get("FinalState")) for e in events][0] == ("CallContactEvent", "Disconnected", "False")
+    assert events[1]["IsAcw"] == "True"
+    assert (await c.do(f"interactions/{nice_id}/disposition", {"primaryDispositionId": "2"})).status == 202
+    final = (await c.poll()).body["events"]
+    assert (final[0]["Status"], final[0]["FinalState"]) == ("Disconnected", "True")
+    assert final[1]["CurrentState"] == "Available" and final[1]["IsAcw"] == "False"
+    assert sim.world.contacts[contact["id"]].end_reason.value == "agent"
+    assert (await c.do(f"interactions/{nice_id}/disposition", {"primaryDispositionId": "2"})).status == 409
+
+
+async def test_auto_accept_on_connects_the_leg_and_the_call_by_itself(client, sim, admin):
+    c = await signed_in(client, "grace@example.com")
+    await admin.inject("sales")
+    assert await c.events(timeout=5) == ["CallContactEvent:Incoming", "AgentState:InboundContact", "AgentLeg:Dialing",
+                                         "AgentLeg:Active", "CallContactEvent:Active"]
+
+
+async def test_auto_accept_off_no_leg_refused_and_requeued(client, sim, admin):
+    c = await signed_in(client)
+    other = await signed_in(client, "alan@example.com")
+    contact = await admin.inject("sales")  # to 7001, idle longest
+    assert await c.events() == ["CallContactEvent:Incoming", "AgentState:InboundContact", "AgentLeg:Dialing"]
+    await sim.clock.sleep(46)  # the refusal timeout (45 s) passes with no accept
+    assert await c.events() == ["CallContactEvent:Disconnected", "AgentLeg:Disconnected", "AgentState:Unavailable"]
+    state = sim.faces["nice"].sessions["7001"]
+    assert (state.state, state.out_reason) == ("Unavailable", "Refused")
+    assert sim.world.contacts[contact["id"]].agent == "7002"
+    assert (await other.events())[:3] == ["CallContactEvent:Incoming", "AgentState:InboundContact", "AgentLeg:Dialing"]
+
+
+async def test_accepting_the_call_answers_the_leg_dialled_for_it(client, sim, admin):
+    c = await signed_in(client)
+    await admin.inject("sales")
+    await c.events()
+    assert (await c.do(f"interactions/{c.contact(sim)}/accept")).status == 202
+    assert await c.events() == ["AgentLeg:Active", "CallContactEvent:Active"]
+
+
+async def test_the_bar_cannot_dial_the_leg_but_can_end_it(client, sim):
+    max_client = await signed_in(client, available=False)
+    bar = client()
+    await bar.sign_in("ada@example.com", None, bar=True)
+    assert (await bar.join()).status == 202
+    assert (await bar.do("agent-phone/dial")).status == 403
+    await max_client.do("agent-phone/dial")
+    assert (await max_client.do("agent-phone/dial")).status == 409  # already dialling
+    assert (await bar.do("agent-phone/end")).status == 202  # the bar's Disconnect button
+    assert (await max_client.events())[-1] == "AgentLeg:Disconnected"
+
+
+async def test_set_auto_accept_through_client_data(client, sim):
+    c = await signed_in(client, available=False)
+    data = json.loads((await c.call("GET", "agents/client-data?agentId=7001")).body["Data"])
+    assert data["AutoAccept"] is False
+    resp = await c.call("PUT", "agents/client-data", {"agentId": "7001", "dataSet": json.dumps({"AutoAccept": True})})
+    assert resp.status == 202
+    await c.do("agent-phone/dial")
+    assert await c.events(timeout=5) == ["AgentLeg:Dialing", "AgentLeg:Active"]
+    assert (await c.call("GET", "agents/client-data?agentId=7002")).status == 403
+
+
+# -- session sharing and logout --------------------------------------------------------------------------------
+async def test_a_bar_joining_during_a_call_sees_the_session_state_and_call(client, sim, admin):
+    max_client = await signed_in(client, "grace@example.com")
+    await admin.inject("sales")
+    await max_client.events(timeout=5)
+    bar = client()
+    await bar.sign_in("grace@example.com", None, bar=True)
+    await bar.join()
+    assert await bar.events() == ["AgentSessionStart", "AgentState:InboundContact", "AgentLeg:Active",
+                                  "CallContactEvent:Active"]
+
+
+async def test_bar_logout_without_a_contact_ends_max_too(client):
+    max_client = await signed_in(client)
+    bar = client()
+    await bar.sign_in("ada@example.com", None, bar=True)
+    await bar.join()
+    await bar.events()
+    assert (await bar.do("", method="DELETE")).status == 202
+    assert await max_client.events() == ["AgentSessionEnd"]
+    assert (await max_client.poll()).status == 409
+    assert await bar.events() == ["AgentSessionEnd"]
+
+
+async def test_bar_logout_during_a_contact_leaves_max_as_it_is(client, sim, admin):
+    max_client = await signed_in(client, "grace@example.com")
+    bar = client()
+    await bar.sign_in("grace@example.com", None, bar=True)
+    await bar.join()
+    await admin.inject("sales")
+    await max_client.events(timeout=5)
+    await bar.do("", method="DELETE")
+    assert (await max_client.poll(timeout=5)).status in (200, 304)  # MAX goes on
+    assert sim.faces["nice"].sessions["7003"].in_progress()  # and so does the call
+    assert (await bar.events())[-1] == "AgentSessionEnd"  # only the bar's own session ended
+    again = client()
+    await again.sign_in("grace@example.com", None, bar=True)
+    assert (await again.join()).status == 202  # the bar can come back to the call
+    assert "CallContactEvent:Active" in await again.events()
+
+
+async def test_max_logout_tells_the_bar_which_can_join_again_later(client, sim):
+    max_client = await signed_in(client)
+    bar = client()
+    await bar.sign_in("ada@example.com", None, bar=True)
+    await bar.join()
+    await bar.events()
+    assert (await max_client.do("", method="DELETE")).status == 202
+    assert await max_client.events() == ["AgentSessionEnd"]
+    assert await bar.events() == ["RemoteAgentSessionEnd:RemoteLogoff"]
+    assert (await bar.poll(timeout=5)).status == 304  # told, not logged out
+    assert (await bar.join()).status == 409  # nothing to join until MAX is back
+    await max_client.start()
+    assert (await bar.join()).status == 202
+
+
+async def test_max_logout_with_a_contact_needs_end_contacts_or_force(client, sim, admin):
+    c = await signed_in(client, "grace@example.com")
+    contact = await admin.inject("sales")
+    await c.events(timeout=5)
+    assert (await c.do("", method="DELETE")).status == 409
+    assert (await c.do("", {"endContacts": True}, method="DELETE")).status == 202
+    assert sim.world.contacts[contact["id"]].state.value == "ended"
+
+
+async def test_get_next_event_304_after_its_timeout_and_409_after_the_end(client, sim):
+    c = await signed_in(client)
+    start = sim.clock.now()
+    assert (await c.poll(timeout=20)).status == 304
+    assert sim.clock.now() - start == pytest.approx(20)
+    await c.do("", method="DELETE")
+    assert (await c.poll()).status == 200
+    assert (await c.poll()).status == 409
+
+
+async def test_outbound_dial_phone_needs_the_leg(client, sim):
+    c = await signed_in(client, "grace@example.com", available=False)
+    assert (await c.do("dial-phone", {"phoneNumber": "5551234", "skillId": "1"})).status == 409
+    await c.do("agent-phone/dial")
+    await c.events(timeout=5)
+    assert (await c.do("dial-phone", {"phoneNumber": "5551234", "skillId": "1"})).status == 202
+    assert await c.events(timeout=5) == ["CallContactEvent:Dialing", "AgentState:OutboundContact",
+                                         "CallContactEvent:Active"]
+    assert (await c.do("dial-phone", {"phoneNumber": "abc", "skillId": "1"})).status == 400
