@@ -311,3 +311,29 @@ async def test_outbound_dial_phone_needs_the_leg(client, sim):
     assert await c.events(timeout=5) == ["CallContactEvent:Dialing", "AgentState:OutboundContact",
                                          "CallContactEvent:Active"]
     assert (await c.do("dial-phone", {"phoneNumber": "abc", "skillId": "1"})).status == 400
+
+
+async def test_a_chat_arrives_as_a_work_item(client, sim, admin):
+    c = await signed_in(client)
+    contact = await admin.inject("sales", channel="chat", caller="visitor-42")
+    events = (await c.poll()).body["events"]
+    work = [e for e in events if e["Type"] == "WorkItemContactEvent"]
+    assert [e["Status"] for e in work] == ["Incoming", "Active"] and work[0]["WorkItemType"] == "chat"
+    assert (await c.do(f"interactions/{work[0]['ContactID']}/end")).status == 202
+    assert sim.world.contacts[contact["id"]].state.value == "ended"
+
+
+async def test_mute_and_reject(client, sim, admin):
+    c = await signed_in(client, "grace@example.com")
+    assert (await c.do("agent-phone/mute")).status == 409  # no leg yet
+    await c.do("agent-phone/dial")
+    await c.events(timeout=5)
+    assert (await c.do("agent-phone/mute")).status == 202
+    assert (await c.poll()).body["events"][0] == {"Type": "Mute", "IISHost": "ccsim-iis", "VCHost": "ccsim-vc",
+                                                  "AgentMuted": "True"}
+    sim.world.queues["sales"].faces["nice"] = {"manual_accept": True}
+    await admin.inject("sales")
+    events = (await c.poll()).body["events"]
+    assert events[0]["IsRequireManualAccept"] == "True" and events[0]["Status"] == "Incoming"
+    assert (await c.do(f"interactions/{events[0]['ContactID']}/reject")).status == 202
+    assert "AgentState:Unavailable" in await c.events()
