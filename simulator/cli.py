@@ -149,8 +149,10 @@ async def _serve(cfg: config_mod.Config, speed: float) -> None:
         raise ConfigError(f"cannot listen: {exc.strerror or exc} (another ccsim running? try --port-base)") from None
     print(f"ccsim {_version()} serving ({cfg.source}, seed {cfg.seed})", flush=True)
     print(f"  admin       {urls['admin']}/_ccsim/health", flush=True)
-    for name in sim.faces:
-        print(f"  {name:<11} {urls[name]}  {sim.faces[name].description}", flush=True)
+    for name, face in sim.faces.items():
+        print(f"  {name:<11} {urls[name]}  {face.description}", flush=True)
+        for label, url in face.extra_urls().items():
+            print(f"    {label}: {url}", flush=True)
     print("Ctrl-C to stop.", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -98,7 +98,7 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
 
 _ITEM_KEYS = {
     "agents": {"id", "name", "skills", "capacity"},
-    "queues": {"id", "name", "skills", "channel", "timeout", "number"},
+    "queues": {"id", "name", "skills", "channel", "timeout", "number", "overflow", "strategy"},
 }
 
 
@@ -161,6 +161,8 @@ def build_queues(cfg: Config) -> list[Queue]:
             channel=Channel(item.get("channel", "voice")),
             timeout=item.get("timeout"),
             number=str(item.get("number", "")),
+            overflow=str(item["overflow"]) if item.get("overflow") else None,
+            strategy=str(item.get("strategy", "longest_idle")),
             faces={name: dict(item[name] or {}) for name in FACES if name in item},
         )
         for item in cfg.queues

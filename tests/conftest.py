@@ -92,8 +92,8 @@ async def sim(sim_config: config.Config) -> AsyncIterator[Simulator]:
         yield simulator
     finally:
         await simulator.stop()
-    problems = journal_violations(simulator.journal)
-    assert not problems, "the simulator emitted messages that break contracts/:\n" + "\n".join(problems[:20])
+    problems = journal_violations(simulator.journal) + simulator.clock.callback_errors
+    assert not problems, "the simulator broke contracts/ (or a timer callback failed):\n" + "\n".join(problems[:20])
 
 
 @pytest.fixture

@@ -220,3 +220,31 @@ def test_nothing_outside_the_clock_reads_or_waits_on_wall_time():
                  for n, line in enumerate(p.read_text().splitlines(), 1)
                  if forbidden.search(line)]
     assert not offenders, offenders
+
+
+async def test_overflow_moves_a_timed_out_contact_to_the_next_queue():
+    clock = VirtualClock()
+    world, policy = make_world(clock, timeout=30)
+    world.add_queue(Queue("backup", "Backup", skills={"other"}))
+    world.queues["sales"].overflow = "backup"
+    seen = []
+    world.bus.subscribe("contact.queue_timeout", lambda e: seen.append((e.data["queue"], e.data["to"])))
+    contact = world.inject("sales")
+    await clock.sleep(31)
+    assert contact.state is ContactState.QUEUED and contact.queue == "backup" and seen == [("sales", "backup")]
+    sign_in(world, "a3")  # the only agent with the backup queue's skill
+    assert policy.offers == [("a3", contact.id)]
+
+
+async def test_round_robin_remembers_where_it_stopped():
+    world, _ = make_world()
+    world.queues["sales"].strategy = "round_robin"
+    world.agents["a1"].capacity[Channel.CHAT] = 5
+    world.agents["a2"].capacity[Channel.CHAT] = 5
+    policy = ChatPolicy(world)
+    world.register_policy("test", policy)
+    sign_in(world, "a1")
+    sign_in(world, "a2")
+    for _ in range(4):
+        world.inject("sales", channel="chat")
+    assert [a for a, _ in policy.offers] == ["a1", "a2", "a1", "a2"]

@@ -10,6 +10,7 @@ import pytest
 
 import simulator.app  # noqa: F401  (imported once here: the in-process runs then reuse it)
 import simulator.pytest_plugin
+from simulator.vendors import FACES
 
 pytest_plugins = ["pytester"]
 
@@ -259,7 +260,8 @@ def test_ccsim_config_fixture_can_be_overridden(project):
     pytester = project(test_override="""
         def test_override(ccsim):
             assert [a["id"] for a in ccsim.state()["agents"]] == ["42"]
-            assert set(ccsim.urls) == {"admin", "huawei", "finesse", "nice"}
+            from simulator.vendors import FACES
+            assert set(ccsim.urls) == {"admin", *FACES}
     """)
     pytester.makeconftest("""
         import pytest
@@ -328,7 +330,7 @@ def test_the_server_stops_cleanly(project):
     """)
     result = pytester.runpytest("-s", "-W", "error")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["CHECKED 4 urls; still open: []; ccsim threads: []"])
+    result.stdout.fnmatch_lines([f"CHECKED {len(FACES) + 1} urls; still open: []; ccsim threads: []"])
 
 
 SCENARIO = """\

@@ -23,7 +23,9 @@ import contextlib
 import contextvars
 import heapq
 import itertools
+import logging
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -37,6 +39,11 @@ VIRTUAL_EPOCH = 1767225600.0
 _activity_weight: contextvars.ContextVar[int] = contextvars.ContextVar("ccsim_activity", default=0)
 
 IN_PROCESS_HEADER = "X-Ccsim-In-Process"
+
+
+def iso_time(epoch: float) -> str:
+    """Epoch seconds as ISO-8601 UTC with milliseconds: 2026-01-01T00:00:00.000Z."""
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class TimerHandle:
@@ -71,7 +78,7 @@ class Clock:
         return int(round(self.now() * 1000))
 
     def now_iso(self) -> str:
-        return datetime.fromtimestamp(self.now(), tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return iso_time(self.now())
 
     async def sleep(self, delay: float) -> None:
         loop = asyncio.get_running_loop()
@@ -160,6 +167,7 @@ class VirtualClock(Clock):
         self._settle_rounds = settle_rounds
         self._wakeup: asyncio.Event | None = None
         self._runner: asyncio.Task | None = None
+        self.callback_errors: list[str] = []  # tracebacks of timer callbacks that raised (tests assert none)
 
     def now(self) -> float:
         return self._now
@@ -230,7 +238,11 @@ class VirtualClock(Clock):
             return
         self._now = max(self._now, deadline)
         handle.cancelled = True  # fired timers cannot be cancelled again
-        handle.callback()
+        try:
+            handle.callback()
+        except Exception:  # a bug in a timer must not stop time for everyone: keep the evidence
+            self.callback_errors.append(traceback.format_exc())
+            logging.getLogger("ccsim.clock").error("timer callback failed:\n%s", self.callback_errors[-1])
 
     def _drop_cancelled(self) -> None:
         while self._timers and self._timers[0][2].cancelled:

@@ -85,6 +85,8 @@ class Queue:
     channel: Channel = Channel.VOICE
     timeout: float | None = None  # seconds a contact may wait before it times out
     number: str = ""  # the number customers dial (the "called" of inbound contacts)
+    overflow: str | None = None  # on timeout, move the contact to this queue instead of ending it
+    strategy: str = "longest_idle"  # or "round_robin" (with memory); see World._pick_agent
     faces: dict[str, dict[str, Any]] = field(default_factory=dict)  # per-face ids and settings
     waiting: list[str] = field(default_factory=list)  # contact ids, FIFO
 
@@ -95,6 +97,8 @@ class Queue:
             "skills": sorted(self.skills),
             "channel": self.channel.value,
             "timeout": self.timeout,
+            "overflow": self.overflow,
+            "strategy": self.strategy,
             "waiting": list(self.waiting),
         }
 

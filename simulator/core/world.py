@@ -57,6 +57,7 @@ class World:
         self.faker.seed_instance(self.seed)
         self._contact_ids = itertools.count(1)
         self._queue_order = itertools.count(1)
+        self._last_pick: dict[str, str] = {}  # round_robin memory: queue id -> agent id
 
     # -- set-up --------------------------------------------------------------------------
     def add_agent(self, agent: Agent) -> None:
@@ -65,10 +66,22 @@ class World:
         agent.idle_since = self.clock.now()
         self.agents[agent.id] = agent
 
+    def remove_agent(self, agent_id: str) -> None:
+        agent = self.agent(agent_id)
+        if agent.face is not None:
+            self.sign_out(agent_id)
+        del self.agents[agent_id]
+
     def add_queue(self, queue: Queue) -> None:
         if queue.id in self.queues:
             raise WorldError(f"duplicate queue id {queue.id!r}")
         self.queues[queue.id] = queue
+
+    def remove_queue(self, queue_id: str) -> None:
+        """Drop a queue made at run time (on a reset: its contacts are being cleared too)."""
+        self.queue(queue_id)
+        del self.queues[queue_id]
+        self._last_pick.pop(queue_id, None)
 
     def register_policy(self, face: str, policy: Policy) -> None:
         self.policies[face] = policy
@@ -198,9 +211,18 @@ class World:
             timer.cancel()
 
     def _queue_timeout(self, contact_id: str) -> None:
+        """Nobody took the contact in time: it moves on to the queue's overflow, else it ends."""
         self._timers.pop(contact_id, None)
         contact = self.contacts.get(contact_id)
-        if contact is not None and contact.state is ContactState.QUEUED:
+        if contact is None or contact.state is not ContactState.QUEUED:
+            return
+        queue = self.queues[contact.queue or ""]
+        if queue.overflow and queue.overflow in self.queues:
+            self._publish("contact.queue_timeout", contact=contact.id, queue=queue.id, to=queue.overflow)
+            self._dequeue(contact)
+            self._enqueue(contact, self.queues[queue.overflow])
+            self.route()
+        else:
             self.end(contact_id, EndReason.TIMED_OUT)
 
     def offer(self, contact_id: str, agent_id: str) -> None:
@@ -339,10 +361,20 @@ class World:
                 yield agent
 
     def _pick_agent(self, contact: Contact) -> Agent | None:
+        """longest_idle (default): the agent idle the longest. round_robin: the next agent after
+        the one this queue last chose, in configuration order (round robin with memory)."""
         candidates = list(self.eligible_agents(contact))
         if not candidates:
             return None
         order = list(self.agents)
+        queue = self.queues.get(contact.queue or "")
+        if queue is not None and queue.strategy == "round_robin":
+            last = self._last_pick.get(queue.id)
+            start = order.index(last) + 1 if last in order else 0
+            rotated = order[start:] + order[:start]
+            chosen = min(candidates, key=lambda a: rotated.index(a.id))
+            self._last_pick[queue.id] = chosen.id
+            return chosen
         return min(candidates, key=lambda a: (a.idle_since, order.index(a.id)))
 
     # -- events ------------------------------------------------------------------------------

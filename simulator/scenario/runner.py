@@ -264,6 +264,8 @@ async def run_scenario(scenario: Scenario, *, target: str | None = None, speed: 
                     run.current = step
                     await step.action(run)
                     result.steps_run = index + 1
+                for error in getattr(clock, "callback_errors", [])[:1]:
+                    raise RuntimeError(f"a simulator timer failed:\n{error}")
                 result.passed = True
             except (StepFailed, AdminError, Exception) as exc:
                 result.failed_step = run.current.describe() if run.current else None

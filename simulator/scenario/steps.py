@@ -79,7 +79,7 @@ def parse_step(item: Any, path: str, config: Config, line: int = 0) -> Step:
         if found:
             return Step(text, line, parser(found, args, ctx))
     known = ["customer calls", "customer hangs up", "customer abandons", "calls arrive", "wait", "repeat",
-             "concurrently", "expect events for <agent>", "expect agent <agent> state"]
+             "concurrently", "expect events for <agent>", "expect agent <agent> state", "<face> <op>"]
     hint = difflib.get_close_matches(text, known, n=1)
     raise ctx.error(f"unknown step {text!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
 
@@ -187,6 +187,17 @@ def _agent_step(m: re.Match[str], args: Any, ctx: ParseContext) -> Action:
         raise ctx.error(f"agent {agent} has no {face} section (credentials) in the scenario's agents")
     module = importlib.import_module(face_class(face).steps_module)
     return module.parse(agent, op, args, ctx)
+
+
+@step(r"(expect )?(%s) (.+)" % "|".join(map(re.escape, FACES)))
+def _face_step(m: re.Match[str], args: Any, ctx: ParseContext) -> Action:
+    """`<face> <op>` and `expect <face> <what>`: steps of a face not played by one agent (an
+    administrator's action, a report read back), from its steps module's parse_face_step."""
+    expect, face, op = m.groups()
+    parse_face = getattr(importlib.import_module(face_class(face).steps_module), "parse_face_step", None)
+    if parse_face is None:
+        raise ctx.error(f"{face} has no face steps; its steps are `agent <id> {face} <op>`")
+    return parse_face(f"expect {op}" if expect else op, args, ctx)
 
 
 # -- expectations ------------------------------------------------------------------------------------
@@ -323,7 +334,7 @@ def _request_action(match: dict[str, Any], count: int | None, within: float) -> 
 def _unknown_expectation(m: re.Match[str], args: Any, ctx: ParseContext) -> Action:
     known = ["expect events for <agent>", "expect events for <agent> to include", "expect agent <agent> state",
              "expect queue <queue>", "expect contact <name>", "expect contacts", "expect request",
-             "expect a <op> for agent <agent> within <duration>"]
+             "expect a <op> for agent <agent> within <duration>", "expect <face> <what>"]
     hint = difflib.get_close_matches(m.group(0), known, n=1, cutoff=0.5)
     raise ctx.error(f"unknown expectation {m.group(0)!r}" + (f"; did you mean {hint[0]!r}?" if hint else f"; known: {'; '.join(known)}"))
 

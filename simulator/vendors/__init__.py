@@ -10,6 +10,7 @@ FACES: dict[str, str] = {
     "huawei": "simulator.vendors.huawei:HuaweiFace",
     "finesse": "simulator.vendors.finesse:FinesseFace",
     "nice": "simulator.vendors.nice:NiceFace",
+    "xcally": "simulator.vendors.xcally:XcallyFace",
 }
 
 

@@ -83,6 +83,10 @@ class Face:
     async def stop(self) -> None:
         pass
 
+    def extra_urls(self) -> dict[str, str]:
+        """Other listeners of the face, by label (shown by `ccsim serve`)."""
+        return {}
+
 
 def body_for_journal(raw: bytes, content_type: str | None = None) -> Any:
     if not raw:
@@ -132,6 +136,9 @@ class HttpFace(Face):
     """
 
     client_max_size: ClassVar[int] = 1024 * 1024
+    # Paths served outside the journal and the clock's activity: long-lived transports (a
+    # socket.io connection) that journal their own messages and would otherwise hold time still.
+    passthrough_prefixes: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, world: World, journal: Journal, settings: Any):
         super().__init__(world, journal, settings)
@@ -151,6 +158,8 @@ class HttpFace(Face):
 
     @web.middleware
     async def _journal_middleware(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
+        if request.path.startswith(self.passthrough_prefixes):
+            return await handler(request)
         with served_activity(self.clock, request):
             epoch = self.journal.epoch
             internal_error = None

@@ -1,0 +1,45 @@
+"""XCALLY Motion face settings (config `faces.xcally`). INFERRED choices are marked and listed in
+contracts/xcally/README.md."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DIGITAL = ("chat", "mail", "sms", "openchannel", "fax", "whatsapp")
+CHANNELS = ("voice", *DIGITAL)
+
+# INFERRED: the real socket.io event names are not public; one table, configurable.
+DEFAULT_SOCKET_EVENTS = {
+    "offer": "interaction:offer",  # server -> agent: an interaction is notified to you
+    "accepted": "interaction:accepted",  # server -> agent: it is yours (you or auto answer accepted it)
+    "revoked": "interaction:revoked",  # server -> agent: the offer is gone (taken by another, abandoned)
+    "closed": "interaction:closed",  # server -> agent: the interaction was closed
+    "accept": "interaction:accept",  # agent -> server: accept {"channel", "id"}
+    "reject": "interaction:reject",  # agent -> server: decline {"channel", "id"}
+}
+
+
+@dataclass
+class XcallySettings:
+    admin_username: str = "admin"  # HTTP Basic for the REST API (role admin)
+    admin_password: str = "Admin#2026"
+    api_keys: list[str] = field(default_factory=lambda: ["ccsim-xcally-key"])  # accepted as ?apikey=
+    # The Security Suite password policy (>= 8 chars, lower, upper, digit, one of ~!@#$%^&-_=+[{]}).
+    security_suite: bool = True
+    # INFERRED: wrong passwords before an agent's account is locked (the "Locked" flag).
+    lock_after_failed_logins: int = 5
+    # Global "Interaction tabs limit" (seed 001's Max Open Tab Limit; default 20 tabs).
+    tab_limit: int = 20
+    # Seed 001's older capacity paragraph passes a follow-up on an interaction the agent handled
+    # to that agent anyway; its newer section checks tab limit and capacity first (the default).
+    followups_bypass_limits: bool = False
+    # INFERRED: seconds a far end takes to answer a phonebar originate.
+    far_end_answer_seconds: float = 3.0
+    socket_events: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SOCKET_EVENTS))
+    first_internal: int = 1001  # internal numbers generated from here
+
+    def __post_init__(self) -> None:
+        missing = set(DEFAULT_SOCKET_EVENTS) - set(self.socket_events)
+        if missing:
+            raise ValueError(f"socket_events needs names for: {', '.join(sorted(missing))}")
+        if self.tab_limit < 1:
+            raise ValueError("tab_limit must be at least 1")
