@@ -16,10 +16,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
-from jsonschema import Draft202012Validator
 
 from conftest import TEST_CONFIG, Admin
 from simulator import config, contracts
+from test_contract_files import refs
 from simulator.app import Simulator
 from simulator.client import WireClient, WireResponse
 from simulator.conformance.emitted import journal_violations
@@ -64,38 +64,11 @@ def errors(relative: str, instance: Any) -> list[str]:
     return contracts.errors(f"nice/{relative}", instance)
 
 
-# -- the schemas themselves ------------------------------------------------------------------------
-def _refs(node: Any):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                yield value
-            else:
-                yield from _refs(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _refs(item)
-
-
-@pytest.mark.parametrize("relative", SCHEMAS)
-def test_every_schema_is_valid_and_loads_by_path_and_id(relative):
-    doc = json.loads((NICE / relative).read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(doc)
-    assert doc["$id"] == BASE + relative
-    assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    contracts.validator(f"nice/{relative}")
-    registry = contracts.registry()
-    assert registry.contents(BASE + relative) == registry.contents(doc["$id"])
-    resolver = registry.resolver(base_uri=doc["$id"])
-    for ref in _refs(doc):
-        resolver.lookup(ref)  # raises when a $ref does not resolve
-
-
 def test_openapi_document_is_openapi_31_and_its_refs_resolve():
     doc = json.loads((NICE / "openapi.json").read_text(encoding="utf-8"))
     assert doc["openapi"] == "3.1.0" and "$id" not in doc and "$schema" not in doc
     resolver = contracts.registry().resolver(base_uri=BASE + "openapi.json")
-    for ref in _refs(doc):
+    for ref in refs(doc):
         resolver.lookup(ref)
     assert doc["components"]["securitySchemes"]["bearerAuth"] == {
         **doc["components"]["securitySchemes"]["bearerAuth"], "type": "http", "scheme": "bearer"}

@@ -210,9 +210,14 @@ def install(app: web.Application, face: "XcallyFace") -> None:
             raise XcallyError(404, f"{channel} queue {value} not found")
         return queue
 
-    def check_queue(body: dict[str, Any], channel: str, creating: bool) -> None:
-        if creating and not body.get("name"):
+    def check_queue(body: dict[str, Any], channel: str, queue: XQueue | None) -> None:
+        if queue is None and not body.get("name"):
             raise XcallyError(400, "name is required")
+        if "name" in body:
+            if not isinstance(body["name"], str) or not body["name"].strip():
+                raise XcallyError(400, "name must be a non-empty string")
+            if any(q.name == body["name"] and q is not queue and q.channel == channel for q in face.queues.values()):
+                raise XcallyError(400, f"a {channel} queue named {body['name']!r} already exists")
         if "strategy" in body and body["strategy"] not in STRATEGIES:
             raise XcallyError(400, f"strategy must be one of {', '.join(STRATEGIES)}")
         if "timeout" in body and (not f.whole(body["timeout"]) or body["timeout"] < 0):
@@ -242,7 +247,7 @@ def install(app: web.Application, face: "XcallyFace") -> None:
         admin_only(request)
         channel = channel_of(request, voice=True)
         body = await json_body(request)
-        check_queue(body, channel, True)
+        check_queue(body, channel, None)
         number = next(face._ids["queue"])
         core = Queue(f"xcally-{channel}-{number}", str(body["name"]), channel=Channel(channel), faces={"xcally": {}})
         face.world.add_queue(core)
@@ -261,7 +266,7 @@ def install(app: web.Application, face: "XcallyFace") -> None:
         admin_only(request)
         channel = channel_of(request, voice=True)
         queue, body = queue_of(request, channel), await json_body(request)
-        check_queue(body, channel, False)
+        check_queue(body, channel, queue)
         apply_queue(queue, body)
         return web.json_response(queue.to_json())
 
