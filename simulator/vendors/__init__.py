@@ -11,6 +11,7 @@ FACES: dict[str, str] = {
     "finesse": "simulator.vendors.finesse:FinesseFace",
     "nice": "simulator.vendors.nice:NiceFace",
     "xcally": "simulator.vendors.xcally:XcallyFace",
+    "intermedia": "simulator.vendors.intermedia:IntermediaFace",
 }
 
 

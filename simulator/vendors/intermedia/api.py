@@ -1,0 +1,200 @@
+"""HaloPSA's HTTP side as the integration sees it. Halo is ASP.NET: paths match in any case.
+
+- POST /api/notify/intermedia   the webhook (Basic auth with the integration credentials)
+- GET  /api/CallLog[/{id}]      the Calls tab's rows (Bearer api_token; INFERRED auth)
+- POST /api/CallLog             [{id, ticket_id, summary, note}]: a ticket logged for a call
+- GET  /api/Actions?ticket_id=  the ticket's actions (the recording link)
+- GET  /recordings/{CallID}.wav the Intermedia side's recording (a short silent WAV)
+
+Refusals: 401 and 404 with an empty body (ASP.NET's defaults), 400 with a ProblemDetails-style
+body naming each wrong field, 413 over the size limit (INFERRED: Halo's are not documented).
+"""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import wave
+from collections.abc import Awaitable, Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from ..base import AGENT, OP
+from .halo import Invalid, answered_event, check_body
+
+if TYPE_CHECKING:
+    from .face import IntermediaFace
+
+Handler = Callable[["IntermediaFace", web.Request, dict[str, str]], Awaitable[web.StreamResponse]]
+
+
+def problem(errors: dict[str, list[str]], title: str = "One or more validation errors occurred.") -> web.Response:
+    return web.json_response({"type": "https://tools.ietf.org/html/rfc7231#section-6.5.1", "title": title,
+                              "status": 400, "errors": errors}, status=400)
+
+
+def unauthorized(scheme: str) -> web.Response:
+    return web.Response(status=401, headers={"WWW-Authenticate": f'{scheme} realm="Halo"'})
+
+
+def basic_credentials(request: web.Request) -> tuple[str, str] | None:
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        user, sep, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
+    except ValueError:
+        return None
+    return (user, password) if sep else None
+
+
+async def json_of(request: web.Request) -> Any:
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:  # with or without a Content-Length (chunked)
+        raise TooLarge() from None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidJson() from None
+
+
+class InvalidJson(Exception):
+    pass
+
+
+class TooLarge(Exception):
+    pass
+
+
+# -- the webhook ------------------------------------------------------------------------------------
+async def notify(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
+    request[OP] = "notify"
+    if basic_credentials(request) != (face.settings.integration_username, face.settings.integration_password):
+        return unauthorized("Basic")
+    try:
+        fields = check_body(await json_of(request))
+    except InvalidJson:
+        return problem({"$": ["The body is not valid JSON."]})
+    except Invalid as exc:
+        return problem(exc.errors)
+    halo = face.halo
+    agent = halo.match_agent(fields["AgentNumber"], fields["AgentEmail"], face.settings.match_agent_email)
+    user = halo.match_user(fields["UserNumber"])
+    row = halo.log_call(fields, agent, user, face.clock.now_iso())
+    if agent is not None:
+        if agent.agent:
+            request[AGENT] = agent.agent
+        answered_event(face, row, agent)
+    return web.Response(status=face.settings.success_status)
+
+
+# -- the Halo API the integration writes to ------------------------------------------------------------
+def bearer_ok(face: "IntermediaFace", request: web.Request) -> bool:
+    return request.headers.get("Authorization", "") == f"Bearer {face.settings.api_token}"
+
+
+async def calllog_list(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
+    request[OP] = "calllog-list"
+    if not bearer_ok(face, request):
+        return unauthorized("Bearer")
+    return web.json_response(face.halo.calls)
+
+
+async def calllog_get(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
+    request[OP] = "calllog-get"
+    if not bearer_ok(face, request):
+        return unauthorized("Bearer")
+    row = next((c for c in face.halo.calls if c["id"] == int(ids["id"])), None)
+    return web.json_response(row) if row is not None else web.Response(status=404)
+
+
+async def calllog_update(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
+    """Halo's POST takes an array; an item with an id updates that row (ticket_id, summary, note)."""
+    request[OP] = "calllog-update"
+    if not bearer_ok(face, request):
+        return unauthorized("Bearer")
+    try:
+        items = await json_of(request)
+    except InvalidJson:
+        return problem({"$": ["The body is not valid JSON."]})
+    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+        return problem({"$": ["The body must be a non-empty array of CallLog objects."]})
+    rows = {c["id"]: c for c in face.halo.calls}
+    errors: dict[str, list[str]] = {}
+    for n, item in enumerate(items):
+        ident = item.get("id")
+        if not (isinstance(ident, int) and not isinstance(ident, bool) and ident in rows):
+            errors[f"[{n}].id"] = [f"No CallLog with id {item.get('id')!r} (this simulator only updates rows)."]
+        ticket = item.get("ticket_id")
+        if ticket is not None and (not isinstance(ticket, int) or isinstance(ticket, bool) or ticket < 1):
+            errors[f"[{n}].ticket_id"] = ["The ticket_id field must be a whole number > 0."]
+        for text in ("summary", "note"):
+            if text in item and not isinstance(item[text], str):
+                errors[f"[{n}].{text}"] = [f"The {text} field must be a string."]
+    if errors:
+        return problem(errors)
+    saved = []
+    for item in items:
+        row = rows[item["id"]]
+        row.update({k: item[k] for k in ("summary", "note") if k in item})
+        if item.get("ticket_id") is not None:
+            face.halo.link_ticket(row, item["ticket_id"], face.settings.add_recording_link, face.clock.now_iso())
+        saved.append(row)
+    return web.json_response(saved[0] if len(saved) == 1 else saved, status=201)
+
+
+async def actions_list(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
+    request[OP] = "actions-list"
+    if not bearer_ok(face, request):
+        return unauthorized("Bearer")
+    ticket = request.query.get("ticket_id")
+    actions = [a for a in face.halo.actions if ticket is None or str(a["ticket_id"]) == ticket]
+    return web.json_response({"record_count": len(actions), "actions": actions})
+
+
+# -- the Intermedia side's recordings ----------------------------------------------------------------------
+async def recording(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
+    request[OP] = "recording"
+    if ids["call"] not in face.call_ids.values():
+        return web.Response(status=404)
+    return web.Response(body=silent_wav(), content_type="audio/wav")
+
+
+@lru_cache(maxsize=1)
+def silent_wav(seconds: float = 1.0, rate: int = 8000) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"\x00\x00" * int(rate * seconds))
+    return buffer.getvalue()
+
+
+ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
+    ("POST", re.compile(r"/api/notify/intermedia/?", re.I), notify),
+    ("GET", re.compile(r"/api/calllog/?", re.I), calllog_list),
+    ("POST", re.compile(r"/api/calllog/?", re.I), calllog_update),
+    ("GET", re.compile(r"/api/calllog/(?P<id>\d+)/?", re.I), calllog_get),
+    ("GET", re.compile(r"/api/actions/?", re.I), actions_list),
+    ("GET", re.compile(r"/recordings/(?P<call>[^/]+)\.wav", re.I), recording),
+]
+
+
+def install(app: web.Application, face: "IntermediaFace") -> None:
+    async def dispatch(request: web.Request) -> web.StreamResponse:
+        for method, pattern, handler in ROUTES:
+            found = pattern.fullmatch(request.path)
+            if found and request.method == method:
+                try:
+                    return await handler(face, request, found.groupdict())
+                except TooLarge:
+                    return web.Response(status=413)
+        request[OP] = "unrouted"
+        return web.Response(status=404)
+
+    app.router.add_route("*", "/{tail:.*}", dispatch)
