@@ -235,3 +235,11 @@ async def test_a_recorded_finesse_session_replays():
         assert result.passed, (result.failed_step, result.message)
     finally:
         await sim.stop()
+
+
+def test_a_run_whose_messages_break_the_contracts_fails(monkeypatch):
+    import simulator.scenario.runner as runner
+
+    monkeypatch.setattr(runner, "journal_violations", lambda journal: ["#3 huawei loginex: retcode: 7 is not a string"])
+    result = asyncio.run(run_scenario(loader.load(EXAMPLE)))
+    assert not result.passed and "broke contracts/" in result.message and "retcode: 7" in result.message

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..app import Simulator
 from ..client import WireClient
+from ..conformance.emitted import journal_violations
 from ..control.admin import MAX_WAIT_SECONDS
 from ..control.client import AdminClient, AdminError
 from ..core import Clock, RealClock, VirtualClock
@@ -266,6 +267,9 @@ async def run_scenario(scenario: Scenario, *, target: str | None = None, speed: 
                     result.steps_run = index + 1
                 for error in getattr(clock, "callback_errors", [])[:1]:
                     raise RuntimeError(f"a simulator timer failed:\n{error}")
+                problems = journal_violations(sim.journal) if sim is not None else []
+                if problems:  # what the simulator said must match contracts/, in every run
+                    raise RuntimeError("the simulator broke contracts/:\n" + "\n".join(problems[:10]))
                 result.passed = True
             except (StepFailed, AdminError, Exception) as exc:
                 result.failed_step = run.current.describe() if run.current else None

@@ -138,11 +138,14 @@ def _expect_webhook(args: dict[str, Any], ctx: ParseContext) -> Action:
 
         def ok(entry: dict[str, Any]) -> bool:
             body, response = entry["request"]["body"], entry["response"]
-            return ((cid is None or entry["request"].get("contact") == cid)
-                    and isinstance(body, dict) and all(body.get(k) == str(v) for k, v in wanted.items())
-                    and ("status" not in args or response.get("status") == args["status"])
-                    and ("error" not in args or (args["error"] is None and response.get("error") is None)
-                         or (args["error"] and args["error"] in (response.get("error") or ""))))
+            if cid is not None and entry["request"].get("contact") != cid:
+                return False
+            if not isinstance(body, dict) or any(body.get(k) != str(v) for k, v in wanted.items()):
+                return False
+            if "status" in args and response.get("status") != args["status"]:
+                return False
+            error = response.get("error")
+            return "error" not in args or (error is None if args["error"] is None else str(args["error"]) in (error or ""))
 
         async def matching() -> list[dict[str, Any]]:
             entries = (await run.admin.journal(since=run.journal_start, face="intermedia", kind="webhook",
