@@ -274,9 +274,6 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
         return "talking" if "open" in states else "ringing" if "offered" in states else "idle"
 
     # -- interactions --------------------------------------------------------------------------------------------
-    def interaction_for(self, contact_id: str) -> Interaction | None:
-        return self.by_contact.get(contact_id)
-
     def on_contact(self, event: CoreEvent) -> None:
         """A digital contact reached an XCALLY queue: it becomes an interaction of its channel."""
         contact = self.world.contacts.get(event.contact or "")
