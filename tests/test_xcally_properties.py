@@ -127,10 +127,10 @@ class XcallyRouting(RuleBasedStateMachine):
     @invariant()
     def nobody_is_over_a_limit(self):
         for agent in self.face.agents.values():
-            assert self.face.open_tabs(agent) <= self.face.settings.tab_limit, agent.name
+            assert self.face.in_tabs(agent) <= self.face.settings.tab_limit, agent.name
             for channel in CHANNELS:
                 capacity = agent.capacity[channel]
-                assert not capacity or self.face.on_channel(agent, channel) <= capacity, (agent.name, channel)
+                assert not capacity or self.face.in_tabs(agent, channel) <= capacity, (agent.name, channel)
 
     @invariant()
     def one_report_row_per_queue_entered(self):

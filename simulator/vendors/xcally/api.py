@@ -197,7 +197,7 @@ def install(app: web.Application, face: "XcallyFace") -> None:
         key = f"{channel}Status"
         rows = [{"id": a.id, "name": a.name, "fullname": a.fullname, "internal": a.internal, "online": a.online,
                  key: face.status(a, channel), "pauseType": a.paused.get(channel),
-                 "openTabs": face.open_tabs(a)} for a in face.agents.values()]
+                 "openTabs": face.in_tabs(a)} for a in face.agents.values()]
         return listing(request, rows)
 
     r.add_get("/api/realtime/agents", realtime)

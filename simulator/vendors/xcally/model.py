@@ -107,10 +107,13 @@ class Interaction:
     user_id: int | None = None  # the agent it is (or was) with
     offered_to: list[int] = field(default_factory=list)
     declined_by: set[int] = field(default_factory=set)
-    closed: bool = False
     disposition: str = ""
     messages: list[dict[str, Any]] = field(default_factory=list)
     timer: TimerHandle | None = None  # auto answer
+
+    @property
+    def closed(self) -> bool:
+        return self.status == "closed"
 
     def to_json(self, iso) -> dict[str, Any]:
         return {"id": self.id, "channel": self.channel, "status": self.status, "closed": self.closed,

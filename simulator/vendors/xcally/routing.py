@@ -28,22 +28,21 @@ class XcallyError(Exception):
 
 class Routing:
     # -- counts and the two limits -------------------------------------------------------------------------
-    def open_tabs(self: "XcallyFace", agent: XAgent, ignore: Interaction | None = None) -> int:
-        """Interactions occupying a tab: accepted and open, or notified and not yet answered."""
+    def in_tabs(self: "XcallyFace", agent: XAgent, channel: str | None = None,
+                ignore: Interaction | None = None) -> int:
+        """Interactions occupying a tab (accepted and open, or notified and not yet answered), on
+        one channel or on all; `ignore` is the interaction being accepted."""
         return sum(1 for i in self.interactions.values()
-                   if i.user_id == agent.id and i.status in ("offered", "open") and i is not ignore)
-
-    def on_channel(self: "XcallyFace", agent: XAgent, channel: str, ignore: Interaction | None = None) -> int:
-        return sum(1 for i in self.interactions.values()
-                   if i.user_id == agent.id and i.channel == channel and i.status in ("offered", "open") and i is not ignore)
+                   if i.user_id == agent.id and i.status in ("offered", "open") and i is not ignore
+                   and channel in (None, i.channel))
 
     def limit_reached(self: "XcallyFace", agent: XAgent, channel: str, ignore: Interaction | None = None) -> str | None:
         """Why the agent cannot take one more interaction: the tab limit first, then the channel
         capacity (seed 001's order); `ignore` is the interaction being accepted."""
-        if self.open_tabs(agent, ignore) >= self.settings.tab_limit:
+        if self.in_tabs(agent, ignore=ignore) >= self.settings.tab_limit:
             return "the interaction tabs limit"
         capacity = agent.capacity.get(channel, 0)
-        if capacity and self.on_channel(agent, channel, ignore) >= capacity:
+        if capacity and self.in_tabs(agent, channel, ignore) >= capacity:
             return f"the {channel} capacity"
         return None
 
@@ -145,7 +144,7 @@ class Routing:
         if interaction.status in ("queued", "offered"):  # INFERRED: closed before anyone accepted it
             self.close_row(interaction, "abandoned")
             self._revoke(interaction, "closed")
-        interaction.closed, interaction.disposition, interaction.status = True, disposition, "closed"
+        interaction.disposition, interaction.status = disposition, "closed"
         if was_open and interaction.user_id in self.agents:
             self.notify(self.agents[interaction.user_id], "closed", self.offer_body(interaction))
         contact = self.world.contacts.get(interaction.core_id)
@@ -162,7 +161,7 @@ class Routing:
         if not interaction.closed:
             return
         previous = self.agents.get(interaction.user_id or -1)
-        interaction.closed, interaction.disposition, interaction.declined_by = False, "", set()
+        interaction.disposition, interaction.declined_by = "", set()  # reopened: queued by on_contact below
         self.reopening = interaction  # the new contact's queued event belongs to this interaction
         try:
             contact = self.world.inject(self.queues[interaction.queue].core_id, channel=interaction.channel,
