@@ -106,16 +106,21 @@ class Halo:
                                  "datetime": when, "who": row["agent_name"]})
 
 
+def halo_agents(intermedia: list[tuple[str, str, dict[str, Any]]], configured: list[dict[str, Any]] | None
+                ) -> list[HaloAgent]:
+    """Halo's agents: as configured (`halo_agents`), or else one per Intermedia agent (ccsim id,
+    name, its `intermedia` section), numbered from 1 in configuration order, same number and email."""
+    if configured is not None:
+        return [HaloAgent(a["id"], a.get("name") or f"Agent {a['id']}", a.get("email") or "",
+                          a.get("intermedia_number") or "", a.get("agent")) for a in configured]
+    return [HaloAgent(n, name, str(cfg.get("email", "")), str(cfg.get("number", "")), agent_id)
+            for n, (agent_id, name, cfg) in enumerate(intermedia, start=1)]
+
+
 def build_halo(face: "IntermediaFace") -> Halo:
-    """Halo's records from the settings; by default an agent per Intermedia agent."""
-    settings = face.settings
-    if settings.halo_agents is not None:
-        agents = [HaloAgent(a["id"], a.get("name") or f"Agent {a['id']}", a.get("email") or "",
-                            a.get("intermedia_number") or "", a.get("agent")) for a in settings.halo_agents]
-    else:
-        agents = [HaloAgent(n, agent.name, str(cfg.get("email", "")), str(cfg.get("number", "")), agent.id)
-                  for n, (agent, cfg) in enumerate(face.intermedia_agents(), start=1)]
-    return Halo(agents, [dict(u) for u in settings.halo_users])
+    """Halo's records from the settings and the Intermedia agents."""
+    agents = halo_agents([(a.id, a.name, cfg) for a, cfg in face.intermedia_agents()], face.settings.halo_agents)
+    return Halo(agents, [dict(u) for u in face.settings.halo_users])
 
 
 def answered_event(face: "IntermediaFace", row: dict[str, Any], agent: HaloAgent) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from ...client import WireResponse
 from ...scenario.runner import Run
 from ...scenario.steps import DEFAULT_WITHIN, Action, ParseContext, StepFailed, seconds
+from .halo import halo_agents
 from .settings import IVR_EVENTS, IntermediaSettings
 from .wscall import FIELDS, event_op
 
@@ -167,12 +168,10 @@ def _expect_webhook(args: dict[str, Any], ctx: ParseContext) -> Action:
 
 
 def halo_agent_id(ctx: ParseContext, face: dict[str, Any], agent: str) -> int:
-    """The Halo agent id of a scenario agent, as the face builds Halo's agents (halo.build_halo)."""
-    if face.get("halo_agents") is not None:
-        found = next((a["id"] for a in face["halo_agents"] if str(a.get("agent")) == agent), None)
-    else:
-        ids = [str(a["id"]) for a in ctx.config.agents if "intermedia" in a]
-        found = ids.index(agent) + 1 if agent in ids else None
+    """The Halo agent id of a scenario agent, from Halo's agents as the face builds them."""
+    intermedia = [(str(a["id"]), str(a.get("name", "")), a["intermedia"] or {})
+                  for a in ctx.config.agents if "intermedia" in a]
+    found = next((h.id for h in halo_agents(intermedia, face.get("halo_agents")) if str(h.agent) == agent), None)
     if found is None:
         raise ctx.error(f"agent {agent} has no Halo agent record (give it an intermedia section, or an "
                         "entry in faces.intermedia.halo_agents with agent: {agent})")
