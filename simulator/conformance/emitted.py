@@ -10,7 +10,10 @@ every test.
 """
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .. import contracts
 from ..core import Journal, JournalEntry
@@ -37,11 +40,30 @@ def entry_violations(entry: JournalEntry) -> list[str]:
         relative = f"{entry.face}/{entry.kind}/{entry.op}.schema.json"
     else:
         return problems  # nothing was emitted (a command received, a world action)
-    if not (contracts.contracts_dir() / Path(relative)).is_file():
+    if not _has_contract(relative):
         problems.append(f"{where}: no contract {relative}")
     else:
-        problems += [f"{where}: {p}" for p in contracts.errors(relative, emitted)]
+        problems += [f"{where}: {p}" for p in _errors(relative, emitted)]
     return problems
+
+
+@lru_cache(maxsize=None)
+def _has_contract(relative: str) -> bool:
+    return (contracts.contracts_dir() / Path(relative)).is_file()
+
+
+def _errors(relative: str, emitted: Any) -> tuple[str, ...]:
+    """A journal repeats the same messages (poll answers, events): each distinct one is checked once."""
+    try:
+        text = json.dumps(emitted, sort_keys=True)
+    except (TypeError, ValueError):
+        return tuple(contracts.errors(relative, emitted))
+    return _errors_of_text(relative, text)
+
+
+@lru_cache(maxsize=8192)
+def _errors_of_text(relative: str, text: str) -> tuple[str, ...]:
+    return tuple(contracts.errors(relative, json.loads(text)))
 
 
 def journal_violations(journal: Journal) -> list[str]:
