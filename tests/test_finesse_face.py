@@ -214,10 +214,7 @@ async def test_consult_then_transfer(app_factory, admin, sim):
     first, second = await app_factory("ws1"), await app_factory("ws2")
     await first.sign_in("1001", "2001")
     await second.sign_in("1002", "2002", ready=False)
-    contact = await admin.inject("sales")
-    main = (await first.events(2))[1][4].split(":")[1]
-    await first.send("AnswerCall#1001", main)
-    await first.events(2)
+    main = await first.answered_call(admin, "1001")
     await second.send("MakeReady#1002")
     await second.event()
     await first.send("ConsultCall#1001", f"2002,{main}")
@@ -234,7 +231,8 @@ async def test_consult_then_transfer(app_factory, admin, sim):
                                                       ["State", "READY"]]
     assert [e[1:3] for e in await second.events(3)] == [["InboundCall", "ACTIVE"], ["State", "TALKING"],
                                                        ["InboundCall", "DROPPED"]]
-    assert sim.world.contacts[contact["id"]].agent == "1002"
+    [contact] = sim.world.contacts.values()
+    assert contact.agent == "1002"
 
 
 async def test_conference_and_supervisor_barge_in(app_factory, admin):
@@ -242,10 +240,7 @@ async def test_conference_and_supervisor_barge_in(app_factory, admin):
     await supervisor.sign_in("9001", "2901", ready=False)
     await first.sign_in("1001", "2001")
     await second.sign_in("1002", "2002", ready=False)
-    await admin.inject("sales")
-    main = (await first.events(2))[1][4].split(":")[1]
-    await first.send("AnswerCall#1001", main)
-    await first.events(2)
+    main = await first.answered_call(admin, "1001")
     await second.send("MakeReady#1002")
     await second.event()
     await first.send("ConsultCall#1001", f"2002,{main}")

@@ -23,7 +23,6 @@ from simulator.conformance.openapi import response_violations
 from simulator.vendors.intermedia import api
 from simulator.vendors.intermedia.settings import ANSWERED_RESPONSES, IVR_EVENTS
 from simulator.vendors.intermedia.wscall import basic, event_op, render_body
-from test_contract_files import refs
 
 IM = contracts.contracts_dir() / "intermedia"
 BASE = contracts.BASE_URI + "intermedia/"
@@ -79,9 +78,7 @@ def test_every_op_the_face_can_journal_has_a_contract_and_no_other():
 def test_openapi_document_is_openapi_31_and_names_every_routed_op():
     doc = json.loads((IM / "openapi.json").read_text(encoding="utf-8"))
     assert doc["openapi"] == "3.1.0" and "$id" not in doc and "$schema" not in doc
-    resolver = contracts.registry().resolver(base_uri=BASE + "openapi.json")
-    for ref in refs(doc):
-        resolver.lookup(ref)
+    # Its $refs resolve: tests/test_contract_files.py checks that for every openapi.json.
     ops = set()
     for template, item in doc["paths"].items():
         for method, operation in item.items():

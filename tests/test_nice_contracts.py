@@ -19,7 +19,6 @@ import pytest
 
 from conftest import TEST_CONFIG, Admin
 from simulator import config, contracts
-from test_contract_files import refs
 from simulator.app import Simulator
 from simulator.client import WireClient, WireResponse
 from simulator.conformance.emitted import journal_violations
@@ -67,9 +66,7 @@ def errors(relative: str, instance: Any) -> list[str]:
 def test_openapi_document_is_openapi_31_and_its_refs_resolve():
     doc = json.loads((NICE / "openapi.json").read_text(encoding="utf-8"))
     assert doc["openapi"] == "3.1.0" and "$id" not in doc and "$schema" not in doc
-    resolver = contracts.registry().resolver(base_uri=BASE + "openapi.json")
-    for ref in refs(doc):
-        resolver.lookup(ref)
+    resolver = contracts.registry().resolver(base_uri=BASE + "openapi.json")  # all its $refs: test_contract_files.py
     assert doc["components"]["securitySchemes"]["bearerAuth"] == {
         **doc["components"]["securitySchemes"]["bearerAuth"], "type": "http", "scheme": "bearer"}
     ops = set()
