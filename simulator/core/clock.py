@@ -129,6 +129,13 @@ class Clock:
     def _parked(self):
         yield
 
+    def hold(self) -> None:
+        """Keep time still until release(), for a driver in another thread (a Hypothesis state
+        machine) that thinks between two steps: its pause is not the system being quiescent."""
+
+    def release(self) -> None:
+        pass
+
 
 class RealClock(Clock):
     """Wall time; with speed != 1, wall time scaled (speed 10 plays ten times faster)."""
@@ -208,6 +215,13 @@ class VirtualClock(Clock):
             yield
         finally:
             self._active += weight
+
+    def hold(self) -> None:
+        self._active += 1
+
+    def release(self) -> None:
+        self._active -= 1
+        self._poke()
 
     @property
     def pending_timers(self) -> int:

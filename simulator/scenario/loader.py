@@ -146,6 +146,8 @@ class Scenario:
     steps: list[Any]  # list[steps.Step]
     description: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    invariants: list[str] = field(default_factory=list)  # names from the invariant library
+    explore: Any = None  # explore.Exploration, or None
 
 
 def is_scenario_file(path: Path) -> bool:
@@ -178,7 +180,34 @@ def loads(text: str, path: str = "<scenario>", base_dir: Path | None = None) -> 
     steps = parse_steps(data["steps"], path, cfg)
     return Scenario(name=data["name"], path=path, seed=cfg.seed, clock=data.get("clock", "virtual"),
                     speed=float(data.get("speed", 1.0)), config=cfg, steps=steps,
-                    description=data.get("description", ""), data=data)
+                    description=data.get("description", ""), data=data,
+                    invariants=_invariants(data, path), explore=_explore(data, path, cfg))
+
+
+def _invariants(data: dict[str, Any], path: str) -> list[str]:
+    from ..conformance.invariants import load_all
+
+    known = load_all()
+    names = list(data.get("invariants", []))
+    for index, name in enumerate(names):
+        if name not in known:
+            hint = difflib.get_close_matches(name, known, n=1)
+            raise ScenarioError(path, line_of(data, ["invariants", index]),
+                                f"unknown invariant {name!r}" + (f"; did you mean {hint[0]!r}?" if hint else
+                                                                 f"; known: {', '.join(sorted(known))}"))
+    return names
+
+
+def _explore(data: dict[str, Any], path: str, cfg: config_mod.Config) -> Any:
+    if "explore" not in data:
+        return None
+    from .explore import Exploration
+    from .steps import parse_steps
+
+    spec = data["explore"]
+    pool = parse_steps(spec["steps"], path, cfg)
+    return Exploration(steps=pool, items=[_plain(item) for item in spec["steps"]],
+                       examples=spec.get("examples", 20), length=spec.get("length", len(pool)))
 
 
 def _config(data: dict[str, Any], path: str, base_dir: Path) -> config_mod.Config:

@@ -10,12 +10,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..app import Simulator
 from ..client import WireClient
 from ..conformance.emitted import journal_violations
 from ..control.admin import MAX_WAIT_SECONDS
 from ..control.client import AdminClient, AdminError
-from ..core import Clock, RealClock, VirtualClock
+from ..core import Clock
 from ..core.clock import wall_seconds
 from .loader import Scenario
 from .steps import Step, StepFailed
@@ -208,6 +207,7 @@ class ScenarioResult:
     expected: Any = None
     actual: Any = None
     journal_excerpt: list[str] = field(default_factory=list)
+    explored_steps: list[Any] | None = None  # with `explore`: the minimal failing sequence
     journal: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -238,59 +238,59 @@ async def run_scenario(scenario: Scenario, *, target: str | None = None, speed: 
                        keep_journal: bool = False, check_contracts: bool = True) -> ScenarioResult:
     """Run one scenario. `target`: admin URL of a running ccsim serve; `speed`: play on a real
     clock at that speed instead of the virtual clock. In process, what the simulator emitted is
-    then checked against contracts/ (`check_contracts`; off only to time the engine alone)."""
+    then checked against contracts/ (`check_contracts`; off only to time the engine alone).
+    The scenario's `invariants` are checked after every step and at the end; with `explore`,
+    Hypothesis then plays sequences drawn from its steps (see explore.py)."""
+    from .explore import explore
+    from .session import Session
+
     wall = wall_seconds()
-    sim: Simulator | None = None
-    if target:
-        clock: Clock = RealClock(speed or 1.0)
-    elif speed is not None or scenario.clock == "real":
-        clock = RealClock(speed or scenario.speed)
-    else:
-        clock = VirtualClock()
+    if speed is None and scenario.clock == "real" and not target:
+        speed = scenario.speed
     result = ScenarioResult(scenario.name, scenario.path, passed=False)
+    try:
+        session = await Session.open(scenario.config, target=target, speed=speed)
+    except (OSError, AdminError, ValueError) as exc:  # ValueError: settings this run cannot use
+        result.message = f"cannot run: {exc}"
+        result.wall_seconds = wall_seconds() - wall
+        return result
+    clock, sim = session.clock, session.sim
     start_time = clock.now()
-    async with WireClient(None if target else clock) as wire:
+    try:
+        run = await session.new_run(scenario, reset=bool(target))
         try:
-            if target:
-                admin = AdminClient(wire, target)
-                await admin.reset()
-                urls = {name: face["url"] for name, face in (await admin.health())["faces"].items()}
-            else:
-                sim = Simulator(scenario.config, clock)
-                urls = await sim.start()
-                admin = AdminClient(wire, urls["admin"])
-            run = Run(scenario, clock, wire, admin, urls, random.Random(scenario.seed))
-            run.journal_start = (await admin.journal(limit=0))["lastSeq"] + 1
-            try:
-                for index, step in enumerate(scenario.steps):
-                    run.current = step
-                    await step.action(run)
-                    result.steps_run = index + 1
-                for error in getattr(clock, "callback_errors", [])[:1]:
-                    raise RuntimeError(f"a simulator timer failed:\n{error}")
-                problems = journal_violations(sim.journal) if sim is not None and check_contracts else []
-                if problems:  # what the simulator said must match contracts/, in every run
-                    raise RuntimeError("the simulator broke contracts/:\n" + "\n".join(problems[:10]))
-                result.passed = True
-            except (StepFailed, AdminError, Exception) as exc:
-                result.failed_step = run.current.describe() if run.current else None
-                result.message = str(exc) if isinstance(exc, (StepFailed, AdminError)) else \
-                    f"ccsim internal error (please report):\n{traceback.format_exc()}"
-                result.expected = getattr(exc, "expected", None)
-                result.actual = getattr(exc, "actual", None)
-                recent = (await admin.journal(since=run.journal_start, limit=12))["entries"]
-                result.journal_excerpt = [format_entry(e, start_time) for e in recent]
-            finally:
-                for driver in run.drivers.values():
-                    driver.stop()
-                await asyncio.gather(*(t for d in run.drivers.values() for t in d.tasks), return_exceptions=True)
-            if keep_journal and sim is not None:
-                result.journal = [e.to_dict() for e in sim.journal.query()]
-        except (OSError, AdminError, ValueError) as exc:  # ValueError: settings this run cannot use
-            result.message = f"cannot run: {exc}"
+            for index, step in enumerate(scenario.steps):
+                await session.step(run, step, scenario.invariants)
+                result.steps_run = index + 1
+            await session.finish(run, scenario.invariants)
+            if scenario.explore is not None:
+                await session.end_run(run)
+                run = await explore(session, scenario, result)
+            for error in getattr(clock, "callback_errors", [])[:1]:
+                raise RuntimeError(f"a simulator timer failed:\n{error}")
+            problems = journal_violations(sim.journal) if sim is not None and check_contracts else []
+            if problems:  # what the simulator said must match contracts/, in every run
+                raise RuntimeError("the simulator broke contracts/:\n" + "\n".join(problems[:10]))
+            result.passed = True
+        except (StepFailed, AdminError, Exception) as exc:
+            failed = getattr(exc, "steps", None)
+            if failed is not None:  # an exploration: the shrunk sequence that failed
+                result.explored_steps = failed
+            result.failed_step = run.current.describe() if run.current else None
+            result.message = getattr(exc, "message", None) or (str(exc) if isinstance(exc, AdminError) else
+                                                               f"ccsim internal error (please report):\n{traceback.format_exc()}")
+            result.expected = getattr(exc, "expected", None)
+            result.actual = getattr(exc, "actual", None)
+            excerpt = getattr(exc, "excerpt", None)
+            result.journal_excerpt = excerpt if excerpt is not None else await session.excerpt(run)
         finally:
-            result.simulated_seconds = clock.now() - start_time
-            if sim is not None:
-                await sim.stop()
+            await session.end_run(run)
+        if keep_journal and sim is not None:
+            result.journal = [e.to_dict() for e in sim.journal.query()]
+    except (OSError, AdminError) as exc:
+        result.message = f"cannot run: {exc}"
+    finally:
+        result.simulated_seconds = clock.now() - start_time
+        await session.close()
     result.wall_seconds = wall_seconds() - wall
     return result

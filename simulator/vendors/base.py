@@ -55,6 +55,9 @@ class Face:
     # The module whose parse(agent, op, args, ctx) makes this face's `agent <id> <face> <op>`
     # scenario steps (see simulator/scenario/steps.py).
     steps_module: ClassVar[str]
+    # The package with this face's conformance check for `ccsim check` (a FaceMachine named
+    # Machine, the face's invariants, its MUTANTS); see simulator/conformance/.
+    conformance_module: ClassVar[str | None] = None
 
     def __init__(self, world: World, journal: Journal, settings: Any):
         self.world = world

@@ -30,6 +30,7 @@ class FinesseFace(DialogControl, Queries, Face):
     Settings = FinesseSettings
     description = "Cisco Finesse via the Expertflow JMS connector (STOMP; commands on /queue/Connector1)"
     steps_module = "simulator.vendors.finesse.steps"
+    conformance_module = "simulator.conformance.finesse"
 
     def __init__(self, world: World, journal: Journal, settings: FinesseSettings):
         super().__init__(world, journal, settings)

@@ -30,6 +30,7 @@ class HuaweiFace(CallControl, HttpFace):
     Settings = HuaweiSettings
     description = "Huawei CC-Gateway agent REST API (/agentgateway/resource/...)"
     steps_module = "simulator.vendors.huawei.steps"
+    conformance_module = "simulator.conformance.huawei"
 
     def __init__(self, world: World, journal: Journal, settings: HuaweiSettings):
         super().__init__(world, journal, settings)

@@ -34,6 +34,7 @@ class IntermediaFace(WsCalls, HttpFace):
     Settings = IntermediaSettings
     description = "Intermedia Contact Center WSCall webhooks -> HaloPSA receiver (/api/notify/intermedia, /api/CallLog)"
     steps_module = "simulator.vendors.intermedia.steps"
+    conformance_module = "simulator.conformance.intermedia"
 
     def __init__(self, world: World, journal: Journal, settings: IntermediaSettings):
         super().__init__(world, journal, settings)

@@ -51,6 +51,7 @@ class NiceFace(Platform, HttpFace):
     Settings = NiceSettings
     description = "NICE CXone Agent API (/inContactAPI/services/vN.0/agent-sessions) and token service"
     steps_module = "simulator.vendors.nice.steps"
+    conformance_module = "simulator.conformance.nice"
 
     def __init__(self, world: World, journal: Journal, settings: NiceSettings):
         super().__init__(world, journal, settings)

@@ -27,6 +27,7 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
     Settings = XcallySettings
     description = "XCALLY Motion REST API (/api), socket.io notifications, phonebar remote control"
     steps_module = "simulator.vendors.xcally.steps"
+    conformance_module = "simulator.conformance.xcally"
     passthrough_prefixes = ("/socket.io/",)
 
     def __init__(self, world: World, journal: Journal, settings: XcallySettings):

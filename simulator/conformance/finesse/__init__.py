@@ -1,0 +1,1 @@
+"""finesse conformance check (being written)."""

@@ -1,0 +1,1 @@
+"""intermedia conformance check (being written)."""

@@ -1,0 +1,1 @@
+"""nice conformance check (being written)."""

@@ -1,0 +1,1 @@
+"""xcally conformance check (being written)."""
