@@ -152,8 +152,9 @@ def _run_machine(machine: type[FaceMachine], examples: int, steps: int, seed: in
         run_state_machine_as_test(factory, settings=settings(hypothesis_settings(examples), stateful_step_count=steps))
     except (InvariantBroken, StepFailed) as exc:
         return exc
-    except Exception as exc:  # the target broke the client side (an error we did not foresee)
-        exc.message = f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"  # type: ignore[attr-defined]
+    except Exception as exc:  # a step could not run (the target answered what no client can read)
+        where = "".join(traceback.format_tb(exc.__traceback__, limit=-3))
+        exc.message = f"{type(exc).__name__}: {exc}\n{where}"  # type: ignore[attr-defined]
         return exc
     return None
 

@@ -50,6 +50,9 @@ class FaceMachine(RuleBasedStateMachine):
     # The invariants checked after every step ("contracts" is always added).
     invariants: ClassVar[list[str]]
     context: ClassVar[CheckContext]  # set by check.py for each check
+    # Read every agent's presence from the admin API after each step (self.presences), for
+    # rules that aim at an agent in a given situation (ringing, in wrap-up).
+    track_presence: ClassVar[bool] = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -58,6 +61,7 @@ class FaceMachine(RuleBasedStateMachine):
         ctx.current = self
         self.steps_run: list[Any] = []  # the steps as a scenario writes them
         self.run = ctx.portal.call(ctx.session.new_run(ctx.scenario, reset=True))
+        self.presences: dict[str, str] = {}
 
     @classmethod
     def all_invariants(cls) -> list[str]:
@@ -73,6 +77,13 @@ class FaceMachine(RuleBasedStateMachine):
         ctx.steps += 1
         ctx.checks.update(ctx.invariants)
         ctx.portal.call(ctx.session.step(self.run, step, ctx.invariants))
+        if self.track_presence:
+            state = self.admin(lambda admin: admin.state())
+            self.presences = {a["id"]: a["presence"] for a in state["agents"]}
+
+    def agents_in(self, *presences: str) -> list[str]:
+        """The agents whose presence (after the last step) is one of these (needs track_presence)."""
+        return sorted(a for a, p in self.presences.items() if p in presences)
 
     def admin(self, coro_of: Any) -> Any:
         """Run `coro_of(admin_client)` on the session's loop (a read of the target's state)."""
