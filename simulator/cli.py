@@ -99,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
                      "time (1 = human pace, for demos); default: the virtual clock, as fast as possible")
     run.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
 
+    from .conformance.cli import add_parser as add_check_parser
+
+    add_check_parser(sub)
+
     record = sub.add_parser(
         "record", help="turn a running simulator's journal into a scenario",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -177,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
             from .scenario.cli import run_command
 
             return run_command(args)
+        if args.command == "check":
+            from .conformance.cli import check_command
+
+            return check_command(args)
         if args.command == "record":
             from .scenario.cli import record_command
 

@@ -94,6 +94,7 @@ class Session:
                 await self.admin.reset()
         run = Run(scenario, self.clock, self.wire, self.admin, self.urls, random.Random(scenario.seed))
         run.journal_start = (await self.admin.journal(limit=0))["lastSeq"] + 1
+        self._dicts = {}
         return run
 
     async def end_run(self, run: Run) -> None:
@@ -142,16 +143,17 @@ class Session:
                 self.clock.hold()
 
     async def entries(self, run: Run) -> list[dict[str, Any]]:
+        """The run's journal, its entries numbered from 1 at the run's start (so that what an
+        invariant says of `#seq` is the same in every run of the same steps)."""
         if self.sim is None:
-            return (await self.admin.journal(since=run.journal_start))["entries"]
+            found = (await self.admin.journal(since=run.journal_start))["entries"]
+            return [{**e, "seq": e["seq"] - run.journal_start + 1} for e in found]
         found = []
         for entry in self.sim.journal.query(since=run.journal_start):
             d = self._dicts.get(entry.seq)
             if d is None:
-                d = self._dicts[entry.seq] = entry.to_dict()
+                d = self._dicts[entry.seq] = {**entry.to_dict(), "seq": entry.seq - run.journal_start + 1}
             found.append(d)
-        if len(self._dicts) > 4 * len(found) + 1000:  # entries before a reset are gone for good
-            self._dicts = {d["seq"]: d for d in found}
         return found
 
     async def excerpt(self, run: Run, limit: int = 12) -> list[str]:
