@@ -170,7 +170,7 @@ def expected_retcode(desk: Desk, entry: dict[str, Any], view: View) -> tuple[set
     return None
 
 
-@invariant("huawei retcodes", face="huawei", source="reference huawei.md §3 (retcodes) and the operation pages")
+@invariant("huawei retcodes", face="huawei", source="reference huawei.md §3 (retcodes), §2.2 and §2.4 (operations)")
 async def retcodes(view: View) -> list[str]:
     """Each request gets the documented retcode for the desk's situation: 100-004 for a wrong password,
     100-002 for a second sign-in, 100-006 for any request of an agent not signed in (100-008 allowed for a
@@ -187,7 +187,7 @@ async def retcodes(view: View) -> list[str]:
     return problems
 
 
-@invariant("huawei state events", face="huawei", source="reference huawei.md §4.3 (agent state events)")
+@invariant("huawei state events", face="huawei", source="reference huawei.md §4.1 (agent state events), §2.2")
 async def state_events(view: View) -> list[str]:
     """A successful state request made with no call in progress is answered, in the agent's events, by its
     own event first: saybusy -> AgentState_SetNotReady_Success, sayfree or cancelbusy from busy ->
@@ -206,7 +206,7 @@ async def state_events(view: View) -> list[str]:
     return problems
 
 
-@invariant("huawei call events", face="huawei", source="reference huawei.md §4.4 (voice call events)")
+@invariant("huawei call events", face="huawei", source="reference huawei.md §4.2 (voice call events), §4.4 (typical sequences)")
 async def call_events(view: View) -> list[str]:
     """A call's events come in the documented order: AgentEvent_Talking only for a call that rang
     (AgentEvent_Ringing or AgentEvent_Auto_Answer) or was held; release events only for a call the agent
