@@ -200,3 +200,13 @@ def test_explore_plays_sequences_of_the_declared_steps_and_shrinks_a_failure():
     assert first.explored_steps == [{"agent 291 huawei answer": {"expect": "any"}}], first.explored_steps
     assert "shortest failing sequence after `steps`:" in first.message
     assert (again.message, again.explored_steps) == (first.message, first.explored_steps), "one seed, one result"
+
+
+def test_the_conformance_docs_name_every_invariant_and_every_mutant():
+    from simulator.conformance.invariants import load_all
+    from simulator.conformance.mutants import mutants_of
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "conformance.md").read_text(encoding="utf-8")
+    missing = [name for name in load_all() if f"| `{name}` |" not in doc]
+    missing += [m.name for face in checked_faces() for m in mutants_of(face) if f"| {face} | {m.name} |" not in doc]
+    assert not missing, f"docs/conformance.md does not describe: {missing}"
