@@ -62,6 +62,7 @@ class FaceMachine(RuleBasedStateMachine):
         self.steps_run: list[Any] = []  # the steps as a scenario writes them
         self.run = ctx.portal.call(ctx.session.new_run(ctx.scenario, reset=True))
         self.presences: dict[str, str] = {}
+        self.failed = False  # a step failed: the final check would only hide what it found
 
     @classmethod
     def all_invariants(cls) -> list[str]:
@@ -76,7 +77,9 @@ class FaceMachine(RuleBasedStateMachine):
         step = parse_step(item, "<ccsim check>", ctx.config, line=len(self.steps_run))
         ctx.steps += 1
         ctx.checks.update(ctx.invariants)
+        self.failed = True  # until the step and its checks are through
         ctx.portal.call(ctx.session.step(self.run, step, ctx.invariants))
+        self.failed = False
         if self.track_presence:
             state = self.admin(lambda admin: admin.state())
             self.presences = {a["id"]: a["presence"] for a in state["agents"]}
@@ -92,7 +95,8 @@ class FaceMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         ctx = self.context
         try:
-            ctx.checks.update(ctx.invariants)
-            ctx.portal.call(ctx.session.finish(self.run, ctx.invariants))
+            if not self.failed:
+                ctx.checks.update(ctx.invariants)
+                ctx.portal.call(ctx.session.finish(self.run, ctx.invariants))
         finally:
             ctx.portal.call(ctx.session.end_run(self.run))

@@ -223,6 +223,20 @@ class VirtualClock(Clock):
         self._active -= 1
         self._poke()
 
+    async def settle(self, rounds: int = 100) -> None:
+        """Return once everything due at this instant has happened (chains of zero delays
+        included) and nothing is in flight: a sleep(0) parked with no other timer due fires
+        only when the system is quiescent."""
+        for _ in range(rounds):
+            was_due = self._due_now()
+            await self.sleep(0)
+            if not was_due and not self._due_now():
+                return
+
+    def _due_now(self) -> bool:
+        self._drop_cancelled()
+        return bool(self._timers) and self._timers[0][0] <= self._now
+
     @property
     def pending_timers(self) -> int:
         return sum(1 for _, _, h in self._timers if not h.cancelled)

@@ -119,7 +119,10 @@ class Session:
                 self.clock.hold()
 
     async def settle(self) -> None:
-        await self.clock.sleep(0 if self.clock.virtual else REAL_SETTLE_SECONDS)
+        if isinstance(self.clock, VirtualClock):
+            await self.clock.settle()
+        else:
+            await self.clock.sleep(REAL_SETTLE_SECONDS)
 
     async def check(self, run: Run, invariants: list[str], after: str, *, final: bool = False) -> None:
         view = View(self.config, await self.entries(run), self.admin, self.urls, final=final)
