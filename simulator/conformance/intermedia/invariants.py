@@ -193,8 +193,8 @@ async def _call_log(view: View) -> list[str]:
 
 
 @invariant("halo recording link", face="intermedia",
-           source="seed 003 (Add link to call recording once a Ticket/Action is logged); reference intermedia.md §3.3; "
-                  "once per call, on the first ticket: INFERRED (contracts/intermedia/README.md)")
+           source="seed 003 (Add link to call recording once a Ticket/Action is logged); reference intermedia.md §5; "
+                  "once per call, on the first ticket: INFERRED (contracts/intermedia/README.md, row 20)")
 async def _recording_link(view: View) -> list[str]:
     """With "Add link to call recording" on, a call that has a recording gets its link once, on the first
     ticket it is logged to, however often it is logged again; with it off, never."""
