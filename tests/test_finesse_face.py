@@ -210,6 +210,19 @@ async def test_logout_rules_and_force_logout(app_factory):
     assert (await app.event())[2:4] == ["LOGOUT", "20002"]
 
 
+async def test_force_logout_of_a_ringing_agent_gives_the_call_to_someone_else(app_factory, admin, sim):
+    # Found by `ccsim check --face finesse`: the call went back to the queue while the agent was
+    # still READY, rang it again, and stayed with it after it was signed out.
+    app = await app_factory("ws1")
+    await app.sign_in("1001", "2001")
+    contact = await admin.inject("sales")
+    await app.events(2)  # RESERVED, NewInboundCall
+    await app.send("force_logout#1001")
+    dropped, not_ready, logout = await app.events(3)
+    assert dropped[1:3] == ["InboundCall", "DROPPED"] and not_ready[2] == "NOT_READY" and logout[2:4] == ["LOGOUT", "20002"]
+    assert sim.world.contacts[contact["id"]].agent != "1001" and not sim.faces["finesse"].users["1001"].dialogs
+
+
 async def test_consult_then_transfer(app_factory, admin, sim):
     first, second = await app_factory("ws1"), await app_factory("ws2")
     await first.sign_in("1001", "2001")

@@ -7,6 +7,7 @@ dialogs.py, information queries in queries.py; this module has the agents and th
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable
 
 from ...core import Agent, Channel, Contact, Journal, World
@@ -110,6 +111,8 @@ class FinesseFace(DialogControl, Queries, Face):
                 self._error(exc, message)
             except Exception:  # a bug: report it as the connector would, keep serving
                 log.exception("finesse: command %r failed", message.jms_type)
+                self.journal.record(self.name, "jms", command.name if command else "?", types=("internal",),
+                                    response={"internalError": traceback.format_exc()})
                 self._error(p.ProtocolError("GENERAL_ERROR", "internal simulator error",
                                             (message.jms_type or "").partition("#")[2] or None), message)
 
@@ -229,6 +232,8 @@ class FinesseFace(DialogControl, Queries, Face):
         user = self._need(user, command)
         if not user.logged_in:
             raise p.ProtocolError("INVALID_STATE", "not logged in", user.login_id, command.name)
+        # Its calls end first; it must not be offered the one it was ringing with on the way out.
+        user.after_call, user.after_call_reason = "NOT_READY", "-1"
         self.drop_all(user)
         self._sign_out(user, "20002")  # UCCE system code "Force Logout"
 
