@@ -1,1 +1,6 @@
-"""xcally conformance check (being written)."""
+"""XCALLY Motion conformance: the state machine, its invariants and its mutants."""
+from . import invariants  # noqa: F401  (registers the invariants)
+from .machine import Machine
+from .mutants import MUTANTS
+
+__all__ = ["Machine", "MUTANTS"]
