@@ -196,6 +196,30 @@ async def test_auto_accept_off_no_leg_refused_and_requeued(client, sim, admin):
     assert (await other.events())[:3] == ["CallContactEvent:Incoming", "AgentState:InboundContact", "AgentLeg:Dialing"]
 
 
+async def test_ending_a_call_still_offered_declines_it_as_reject_does(client, sim, admin):
+    """Found by `ccsim check`: the requeued call was offered to the same agent again, whose leg
+    was still Dialing, and the end answered 409 AgentLegActive."""
+    c = await signed_in(client)
+    other = await signed_in(client, "alan@example.com")
+    contact = await admin.inject("sales")
+    await c.events()
+    resp = await c.do(f"interactions/{c.contact(sim)}/end")
+    assert resp.status == 202, resp.body
+    assert await c.events() == ["CallContactEvent:Disconnected", "AgentLeg:Disconnected", "AgentState:Unavailable"]
+    assert sim.world.contacts[contact["id"]].agent == "7002"
+    assert (await other.events())[0] == "CallContactEvent:Incoming"
+
+
+async def test_logging_out_with_end_contacts_while_a_call_is_offered(client, sim, admin):
+    c = await signed_in(client)
+    contact = await admin.inject("sales")
+    await c.events()
+    resp = await c.do("", {"endContacts": True}, method="DELETE")
+    assert resp.status == 202, resp.body
+    assert (await c.events())[-1] == "AgentSessionEnd"
+    assert sim.world.contacts[contact["id"]].state.value == "queued"
+
+
 async def test_accepting_the_call_answers_the_leg_dialled_for_it(client, sim, admin):
     c = await signed_in(client)
     await admin.inject("sales")

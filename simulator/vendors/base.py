@@ -108,7 +108,9 @@ def journal_headers(headers: Any) -> dict[str, str]:
 
 async def serve_app(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:
     """Listen with `app` on host:port (0 = a free port); the runner (to clean up) and the URL."""
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    # Stopping waits at most a second for requests in flight: a client's long poll (NICE
+    # get-next-event, Huawei agentevent) would otherwise hold it for its whole timeout.
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port, reuse_address=True)
     await site.start()

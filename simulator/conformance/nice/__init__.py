@@ -1,1 +1,7 @@
-"""nice conformance check (being written)."""
+"""NICE CXone (MAX and the Media Bar over the Agent API) conformance: the state machine, its
+invariants and its mutants."""
+from . import invariants  # noqa: F401  (registers the invariants)
+from .machine import Machine
+from .mutants import MUTANTS
+
+__all__ = ["Machine", "MUTANTS"]

@@ -264,14 +264,16 @@ class Platform:
     def end_contact(self: "NiceFace", session: AgentSession, contact: NiceContact) -> None:
         if contact.status == "Disconnected":
             raise NiceError(409, "InvalidState", f"contact {contact.id} has ended")
+        if contact.status == "Incoming":
+            # Ending a contact still offered declines it, as reject does (INFERRED): the agent
+            # becomes Unavailable first, so that the queue does not offer it to them again.
+            self.refuse(session, contact)
+            return
         contact.cancel_timer()
         self.by_core.pop(contact.core_id, None)
         core = self.world.contacts.get(contact.core_id)
         if core is not None and not core.ended:
-            if contact.status == "Incoming":
-                self.world.requeue(core.id)
-            else:
-                self.world.end(core.id, EndReason.AGENT)
+            self.world.end(core.id, EndReason.AGENT)
         self.disconnected(session, contact)
 
     def disconnected(self: "NiceFace", session: AgentSession, contact: NiceContact) -> None:

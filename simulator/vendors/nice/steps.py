@@ -40,7 +40,16 @@ OPS: dict[str, tuple[str, str, set[str]]] = {
                     {"contact", "primaryDispositionId", "primaryDispositionNotes"}),
     "dial-phone": ("POST", "agent-sessions/{session}/dial-phone", {"phoneNumber", "skillId"}),
     "set-auto-accept": ("PUT", "agents/client-data", {"enabled"}),
+    # A poll of the client's own (or `session`'s) queue, besides the background poller: timeout
+    # 0 by default, so that it answers at once (a conformance check holds the virtual clock).
+    "get-next-event": ("GET", "agent-sessions/{session}/get-next-event", {"timeout"}),
+    # A token request of its own, e.g. with a wrong password (the client keeps a token it had).
+    "sign-in": ("POST", "", {"username", "password"}),
 }
+# Arguments any operation takes, to send what a client should not (`expect: any` form):
+# `session: <id>` another API session id in the path, `token: <text>` another bearer token,
+# `raw: <text>` a body sent as it is instead of the JSON of the arguments.
+WRONG_INPUTS = {"session", "token", "raw"}
 
 
 class NiceDriver(AgentDriver):
@@ -67,7 +76,7 @@ class NiceDriver(AgentDriver):
                 return event[key]
         return None
 
-    async def sign_in(self, username: str, password: str, bar: bool) -> None:
+    async def sign_in(self, username: str, password: str, bar: bool, *, check: bool = True) -> WireResponse:
         url = self.run.urls["nice"] + "/InContactAuthorizationServer/Token"
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if bar:
@@ -75,14 +84,20 @@ class NiceDriver(AgentDriver):
         form = f"grant_type=password&username={username}" + ("" if bar else f"&password={password}")
         resp = await self.run.wire.request("POST", url, data=form, headers=headers)
         if resp.status != 200:
+            if not check:
+                return resp
             raise StepFailed(f"nice token for {username}: HTTP {resp.status} {resp.body}", 200, resp.status)
         self.token = resp.body["access_token"]
         self.api_base = resp.body["resource_server_base_uri"] + "services/v23.0/"
+        return resp
 
-    async def request(self, method: str, path: str, params: dict[str, Any]) -> WireResponse:
-        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "text/plain;charset=UTF-8"}
+    async def request(self, method: str, path: str, params: dict[str, Any], *, token: str | None = None,
+                      raw: str | None = None) -> WireResponse:
+        headers = {"Authorization": f"Bearer {self.token if token is None else token}",
+                   "Content-Type": "text/plain;charset=UTF-8"}
         body = json.dumps(params) if params else None  # as the official SDK does: JSON as text/plain
-        return await self.run.wire.request(method, self.api_base + path, data=body, headers=headers)
+        return await self.run.wire.request(method, self.api_base + path, data=body if raw is None else raw,
+                                           headers=headers)
 
     def start_polling(self, session_id: str) -> None:
         self.session_id = session_id
@@ -104,7 +119,10 @@ def parse(agent: str, op: str, args: Any, ctx: ParseContext) -> Action:
         raise ctx.error(f"nice has no operation {op!r}" + (f"; did you mean {hint[0]!r}?" if hint else
                                                              f"; operations: {', '.join(OPS)}"))
     args = {str(k): v for k, v in dict(args or {}).items()}  # YAML reads a bare `on:` as True
-    expect = args.pop("expect", {"status": 202})
+    expect = args.pop("expect", {"status": 200 if op in ("get-next-event", "sign-in") else 202})
+    if expect == "any":  # the answer is not checked (a conformance check's invariants judge it)
+        expect = {}
+    wrong = {k: str(args.pop(k)) for k in WRONG_INPUTS & set(args)}
     client = str(args.pop("client", "max"))
     if client not in ("max", "bar"):
         raise ctx.error("client is max or bar")
@@ -112,31 +130,43 @@ def parse(agent: str, op: str, args: Any, ctx: ParseContext) -> Action:
     unknown = set(args) - allowed
     if unknown:
         raise ctx.error(f"nice {op}: unknown argument(s) {', '.join(sorted(unknown))} "
-                        f"(allowed: {', '.join(sorted(allowed)) or 'none'}, client, expect)")
+                        f"(allowed: {', '.join(sorted(allowed)) or 'none'}, client, expect, "
+                        f"{', '.join(sorted(WRONG_INPUTS))})")
     if not isinstance(expect, dict) or set(expect) - {"status"}:
-        raise ctx.error("expect: give the HTTP status to check, e.g. {status: 409}")
+        raise ctx.error("expect: give the HTTP status to check, e.g. {status: 409}, or any")
     credentials = next(a for a in ctx.config.agents if str(a["id"]) == agent)["nice"] or {}
     username = str(credentials.get("username", f"{agent}@example.com"))
     key = agent if client == "max" else f"{agent}/bar"
 
     async def action(run: Run) -> None:
         driver = run.driver("nice", key, NiceDriver)
+        if op == "sign-in":
+            resp = await driver.sign_in(str(args.get("username", username)),
+                                        str(args.get("password", credentials.get("password", ""))),
+                                        bar=client == "bar", check=False)
+            if "status" in expect and resp.status != expect["status"]:
+                raise StepFailed(f"nice sign-in: expected HTTP {expect['status']}, got {resp.status} {resp.body}",
+                                 expect, resp.body)
+            return
         if driver.token is None:
             await driver.sign_in(username, str(credentials.get("password", "")), bar=client == "bar")
-        params = dict(args)
+        params, where = dict(args), template
+        if op == "get-next-event":
+            where = f"{template}?timeout={params.pop('timeout', 0)}"
         if op == "start-session" and not params.get("stationId"):
             params.setdefault("stationPhoneNumber", "WebRTC")
         if op == "set-auto-accept":
             params = {"dataSet": json.dumps({"AutoAccept": bool(params.get("enabled", True))})}
         contact = str(params.pop("contact", "current"))
         if "{contact}" in template:
-            contact = _contact(driver, contact, op)
-        if "{session}" in template and driver.session_id is None:
+            contact = _contact(driver, contact, op, missing="unknown" if not expect else None)
+        session = wrong.get("session", driver.session_id or (None if expect else "unknown"))
+        if "{session}" in template and session is None:
             raise StepFailed(f"nice {op}: client {key} has no session (start-session or join-session first)")
-        path = template.format(session=driver.session_id, contact=contact)
-        resp = await driver.request(method, path, params)
-        if resp.status != expect.get("status", 202):
-            raise StepFailed(f"nice {op}: expected HTTP {expect.get('status', 202)}, got {resp.status} {resp.body}",
+        path = where.format(session=session, contact=contact)
+        resp = await driver.request(method, path, params, token=wrong.get("token"), raw=wrong.get("raw"))
+        if "status" in expect and resp.status != expect["status"]:
+            raise StepFailed(f"nice {op}: expected HTTP {expect['status']}, got {resp.status} {resp.body}",
                              expect, resp.body)
         if op in ("start-session", "join-session") and resp.status == 202:
             driver.start_polling(resp.body["sessionId"])
@@ -144,14 +174,17 @@ def parse(agent: str, op: str, args: Any, ctx: ParseContext) -> Action:
     return action
 
 
-def _contact(driver: NiceDriver, which: str, op: str) -> str:
-    """`current`: the newest contact the client heard of; `leg`: the agent leg; else an id."""
+def _contact(driver: NiceDriver, which: str, op: str, missing: str | None = None) -> str:
+    """`current`: the newest contact the client heard of; `leg`: the agent leg; else an id.
+    With `expect: any`, one not heard of is sent as `missing` (an id the session does not know)."""
     if which == "leg":
         found = driver.latest("AgentLegId")
     elif which == "current":
         found = driver.latest("ContactID")
     else:
         return which
+    if found is None and missing is not None:
+        return missing
     if found is None:
         raise StepFailed(f"nice {op}: client has seen no {which} contact yet")
     return found
