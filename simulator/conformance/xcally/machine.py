@@ -33,6 +33,7 @@ NEW_AGENTS = [  # (body) an administrator tries: each of seed 001's refusals, an
     {"name": "fay", "password": "password"}, {"name": "fay", "password": "Sh0rt!"},
     {"name": "fay", "password": "nouppercase#1"}, {"name": "dan.o_2", "password": "Dan#Pass99"},
     {"name": "ann", "password": "Fine#Pass1"}, {"password": "Fine#Pass1"}, {"name": "gus"},
+    {"name": "hal", "password": "NoSpecial99"}, {"name": "ivy", "password": "Abcdefg1"},  # only the special missing
 ]
 ANY = {"expect": "any"}  # the invariants judge the answer, not the step
 
@@ -55,9 +56,12 @@ class Machine(FaceMachine):
     def sign_in_or_out(self, agent, op):
         self.do(f"agent {agent} xcally {op}", ANY)
 
-    @rule(agent=st.sampled_from(AGENTS), channel=st.sampled_from(CHANNELS), pause=st.booleans())
-    def pause_or_unpause(self, agent, channel, pause):
+    @rule(agent=st.sampled_from(AGENTS), channel=st.sampled_from(CHANNELS), pause=st.booleans(),
+          customer_follows=st.booleans())
+    def pause_or_unpause(self, agent, channel, pause, customer_follows):
         self.do(f"agent {agent} xcally {'pause' if pause else 'unpause'}", {"channel": channel, **ANY})
+        if customer_follows:  # aimed at seed 001's pauses: nothing may be offered on a paused channel
+            self.do("customer calls", self.new_customer(channel))
 
     def new_customer(self, channel: str) -> dict[str, str]:
         name = f"c{len(self.contacts) + 1}"
