@@ -54,8 +54,9 @@ class Simulator:
             close()
 
     def reset(self) -> None:
-        """Back to the configured start state: sessions, contacts and journal cleared."""
+        """Back to the configured start state: sessions, contacts, pending timers and journal cleared."""
         for face in self.faces.values():
+            face.timers.cancel_all()
             face.reset()
         self.world.reset()
         self.journal.clear()

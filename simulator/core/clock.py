@@ -304,6 +304,38 @@ class VirtualClock(Clock):
                 self._fire_next()
 
 
+class TimerScope:
+    """The timers that belong to one piece of state (a face's sessions, calls, wrap-ups): a
+    reset cancels every one still pending, so nothing of the old world fires into the new one.
+    Transport timers (heart-beats of live connections) stay on the clock itself."""
+
+    def __init__(self, clock: Clock):
+        self.clock = clock
+        self._pending: set[TimerHandle] = set()
+        self._prune_at = 64
+
+    def call_later(self, delay: float, callback: Callable[[], Any]) -> TimerHandle:
+        def fire() -> None:
+            self._pending.discard(handle)
+            callback()
+
+        handle = self.clock.call_later(delay, fire)
+        self._pending.add(handle)
+        if len(self._pending) >= self._prune_at:  # timers cancelled by their owners go
+            self._pending = {h for h in self._pending if not h.cancelled}
+            self._prune_at = max(64, 2 * len(self._pending))
+        return handle
+
+    @property
+    def pending(self) -> int:
+        return sum(1 for h in self._pending if not h.cancelled)
+
+    def cancel_all(self) -> None:
+        for handle in self._pending:
+            handle.cancel()
+        self._pending.clear()
+
+
 def wall_seconds() -> float:
     """Monotonic wall time, for reporting how long something took (never for behaviour)."""
     return time.monotonic()

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from aiohttp import web
 
 from ..core import Agent, Contact, Journal, World
-from ..core.clock import IN_PROCESS_HEADER
+from ..core.clock import IN_PROCESS_HEADER, TimerScope
 
 log = logging.getLogger("ccsim.face")
 
@@ -63,6 +63,8 @@ class Face:
         self.world = world
         self.journal = journal
         self.clock = world.clock
+        # Timers of the face's state (ring timeouts, wrap-ups, auto-answers): a reset cancels them.
+        self.timers = TimerScope(world.clock)
         self.settings = settings
         world.register_policy(self.name, self)
 

@@ -104,7 +104,7 @@ class DialogControl(CallFeatures):
             work = "WORK_READY" if user.after_call == "READY" and self.settings.deployment == "UCCE" else "WORK"
             user.pending = ""
             self._set_state(user, work)
-            user.wrap_timer = self.clock.call_later(self.settings.wrap_up_seconds, lambda: self._wrap_up_over(user))
+            user.wrap_timer = self.timers.call_later(self.settings.wrap_up_seconds, lambda: self._wrap_up_over(user))
             return
         user.pending = ""
         self._set_state(user, user.after_call, user.after_call_reason if user.after_call == "NOT_READY" else "")
@@ -159,7 +159,7 @@ class DialogControl(CallFeatures):
         self._set_state(user, "RESERVED_OUTBOUND_PREVIEW" if preview else "RESERVED")
         self.publish(user, p.new_inbound_call(user.login_id, ani=contact.caller, variables=dialog.variables,
                                               dialog_id=dialog.id))
-        dialog.timer = self.clock.call_later(self.settings.ring_timeout_seconds, lambda: self._not_answered(user, dialog))
+        dialog.timer = self.timers.call_later(self.settings.ring_timeout_seconds, lambda: self._not_answered(user, dialog))
 
     def _not_answered(self: "FinesseFace", user: User, dialog: Dialog) -> None:
         party = dialog.party(user.login_id)
@@ -253,7 +253,7 @@ class DialogControl(CallFeatures):
         self._join(user, dialog)
         self.send_dialog(dialog)
         self._set_state(user, "TALKING")
-        dialog.timer = self.clock.call_later(self.settings.far_end_answer_seconds, lambda: self._far_end_answers(dialog))
+        dialog.timer = self.timers.call_later(self.settings.far_end_answer_seconds, lambda: self._far_end_answers(dialog))
 
     def _far_end_answers(self: "FinesseFace", dialog: Dialog) -> None:
         """An outside party answers (or fails to) a call or consult this face placed."""

@@ -130,7 +130,7 @@ class FinesseFace(DialogControl, Queries, Face):
         else:
             respond = lambda: self.on_message(message, faulted=True)  # noqa: E731
         if fault.delay:
-            self.clock.call_later(fault.delay, respond)
+            self.timers.call_later(fault.delay, respond)
         else:
             respond()
         return True

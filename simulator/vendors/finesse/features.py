@@ -31,7 +31,7 @@ class CallFeatures:
         self._join(user, consult)
         self.send_dialog(consult, only=[user.login_id])
         if target is None:
-            consult.timer = self.clock.call_later(self.settings.far_end_answer_seconds, lambda: self._far_end_answers(consult))
+            consult.timer = self.timers.call_later(self.settings.far_end_answer_seconds, lambda: self._far_end_answers(consult))
             return
         self._join(target, consult)
         target.after_call = "READY"

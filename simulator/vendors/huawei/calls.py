@@ -91,7 +91,7 @@ class CallControl:
             self._connect(session)
         else:
             self.emit(session, "AgentEvent_Ringing", content)
-            call.timer = self.clock.call_later(self.settings.ring_timeout_seconds, lambda: self._no_answer(session, call))
+            call.timer = self.timers.call_later(self.settings.ring_timeout_seconds, lambda: self._no_answer(session, call))
 
     def answer(self: "HuaweiFace", session: Session, callid: str | None) -> None:
         call = self._require_call(session, "200-002", ("ringing",))
@@ -235,10 +235,10 @@ class CallControl:
         self.emit(session, "AgentEvent_Customer_Alerting",
                   {"callid": call.callid, "otherPhoneWorkno": "", "otherPhone": called, "type": "main"})
         if called in self.settings.unreachable_numbers:
-            call.timer = self.clock.call_later(self.settings.callout_answer_seconds,
+            call.timer = self.timers.call_later(self.settings.callout_answer_seconds,
                                                lambda: self._callout_failed(session, call, before))
         else:
-            call.timer = self.clock.call_later(self.settings.callout_answer_seconds,
+            call.timer = self.timers.call_later(self.settings.callout_answer_seconds,
                                                lambda: session.call is call and self._connect(session))
         return call.callid
 

@@ -102,7 +102,7 @@ class HuaweiFace(CallControl, HttpFace):
         """The agent is alive (it polled or sent a heartbeat): restart the sign-out timer."""
         if session.idle_timer is not None:
             session.idle_timer.cancel()
-        session.idle_timer = self.clock.call_later(
+        session.idle_timer = self.timers.call_later(
             self.settings.idle_signout_seconds, lambda: self._idle_signout(session))
 
     def _idle_signout(self, session: Session) -> None:
@@ -279,7 +279,7 @@ class HuaweiFace(CallControl, HttpFace):
 
     def _start_rest(self, session: Session, seconds: int, cause: int) -> None:
         self.enter(session, AgentState.REST, "AgentState_SetRest_Success", {"reason": str(cause)})
-        session.rest_timer = self.clock.call_later(seconds, lambda: self._rest_timeout(session))
+        session.rest_timer = self.timers.call_later(seconds, lambda: self._rest_timeout(session))
 
     def _rest_timeout(self, session: Session) -> None:
         session.rest_timer = None

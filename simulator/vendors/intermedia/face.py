@@ -49,13 +49,11 @@ class IntermediaFace(WsCalls, HttpFace):
         self.sign_in_desk_agents()
 
     def reset(self) -> None:
-        for timer in getattr(self, "timers", {}).values():
-            timer.cancel()
         self._init_wscalls()
         self.rng = random.Random(self.world.seed)
         self.call_ids: dict[str, str] = {}  # contact id -> CallID
         self.answered: dict[str, str] = {}  # contact id -> the agent who answered it
-        self.timers: dict[str, TimerHandle] = {}  # contact id -> pick-up or hang-up of a desk agent
+        self.desk_timers: dict[str, TimerHandle] = {}  # contact id -> pick-up or hang-up of a desk agent
         self.halo = build_halo(self)
 
     # -- agents ----------------------------------------------------------------------------------------
@@ -99,10 +97,10 @@ class IntermediaFace(WsCalls, HttpFace):
 
     def _later(self, contact_id: str, delay: float, action) -> None:
         def fire() -> None:
-            self.timers.pop(contact_id, None)
+            self.desk_timers.pop(contact_id, None)
             action()
 
-        self.timers[contact_id] = self.clock.call_later(delay, fire)
+        self.desk_timers[contact_id] = self.timers.call_later(delay, fire)
 
     # -- call events -> WSCalls ------------------------------------------------------------------------------
     def on_core_event(self, event: CoreEvent) -> None:
@@ -118,7 +116,7 @@ class IntermediaFace(WsCalls, HttpFace):
                 self.answered[contact.id] = agent.id
                 self.fire("Agent Answers Call", self.call_values(contact, agent), agent.id, contact.id)
         elif event.kind == "contact.ended":
-            timer = self.timers.pop(contact.id, None)
+            timer = self.desk_timers.pop(contact.id, None)
             if timer is not None:
                 timer.cancel()
             self._free_desk_agent(contact)

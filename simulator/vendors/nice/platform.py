@@ -164,7 +164,7 @@ class Platform:
         session.leg_id, session.leg_for = next(self._ids), for_contact
         self._leg_event(session, "Dialing")
         if session.auto_accept:  # the integrated softphone answers by itself
-            session.leg_timer = self.clock.call_later(self.settings.leg_answer_seconds, lambda: self.leg_answered(session))
+            session.leg_timer = self.timers.call_later(self.settings.leg_answer_seconds, lambda: self.leg_answered(session))
 
     def leg_answered(self: "NiceFace", session: AgentSession) -> None:
         if session.leg_status != "Dialing" or self.sessions.get(session.agent_id) is not session:
@@ -199,7 +199,7 @@ class Platform:
             session.after_contact = (session.state, session.out_reason)
         self.contact_event(session, nc)
         self.set_state(session, "InboundContact")
-        nc.timer = self.clock.call_later(self.settings.refusal_timeout_seconds, lambda: self.refuse(session, nc))
+        nc.timer = self.timers.call_later(self.settings.refusal_timeout_seconds, lambda: self.refuse(session, nc))
         if not nc.voice or session.leg_status == "Active":
             if not manual:
                 self.connect(session, nc)
@@ -285,7 +285,7 @@ class Platform:
         self.contact_event(session, contact)
         if talked and self.settings.acw_seconds > 0 and not session.in_progress():
             self.set_state(session, "Unavailable", session.out_reason, acw=True)
-            contact.timer = self.clock.call_later(self.settings.acw_seconds, lambda: self.finish(session, contact))
+            contact.timer = self.timers.call_later(self.settings.acw_seconds, lambda: self.finish(session, contact))
         else:
             self.finish(session, contact)
 
@@ -313,7 +313,7 @@ class Platform:
         session.after_contact = (session.state, session.out_reason)
         self.contact_event(session, contact)
         self.set_state(session, "OutboundContact")
-        contact.timer = self.clock.call_later(self.settings.far_end_answer_seconds,
+        contact.timer = self.timers.call_later(self.settings.far_end_answer_seconds,
                                               lambda: contact.status == "Dialing" and self.connect(session, contact))
 
     def _contact(self: "NiceFace", session: AgentSession, contact_id: str) -> NiceContact:

@@ -69,7 +69,7 @@ class Phonebar:
         self.calls[call.session_id] = call
         self.world.set_presence(agent.core_id, "ringing")
         if agent.voice_autoanswer:
-            call.timer = self.clock.call_later(agent.voice_autoanswer_delay, lambda: self.answer(call))
+            call.timer = self.timers.call_later(agent.voice_autoanswer_delay, lambda: self.answer(call))
 
     def answer(self: "XcallyFace", call: PhoneCall) -> None:
         """The agent (or auto answer) answers an incoming call, or the far end an outgoing one."""
@@ -194,7 +194,7 @@ class Phonebar:
             self.calls[call.session_id] = call
             self.world.set_presence(agent.core_id, "talking")
             call.status = "ALERTING"  # the called number rings
-            call.timer = self.clock.call_later(self.settings.far_end_answer_seconds, lambda: self.answer(call))
+            call.timer = self.timers.call_later(self.settings.far_end_answer_seconds, lambda: self.answer(call))
             return reply(call.to_json(self.iso))
 
         async def hangup(request):

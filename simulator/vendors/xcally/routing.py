@@ -89,7 +89,7 @@ class Routing:
             self.notify(target, "offer", self.offer_body(interaction))
         if xagent.autoanswer.get(interaction.channel):
             delay = xagent.autoanswer_delay.get(interaction.channel, 0)
-            interaction.timer = self.clock.call_later(delay, lambda: self.auto_answer(interaction, xagent))
+            interaction.timer = self.timers.call_later(delay, lambda: self.auto_answer(interaction, xagent))
 
     def offer_body(self: "XcallyFace", interaction: Interaction) -> dict[str, Any]:
         return {"channel": interaction.channel, "id": interaction.id, "contact": interaction.contact,
