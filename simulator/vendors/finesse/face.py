@@ -68,7 +68,8 @@ class FinesseFace(DialogControl, Queries, Face):
                                     "real time (run the scenario with --speed 1)")
             # The face journals every command and event itself: the transport needs no journal.
             return ActiveMqTransport(self.clock, host=s.activemq_host, port=s.activemq_port, login=s.activemq_login,
-                                     passcode=s.activemq_passcode, name=self.name)
+                                     passcode=s.activemq_passcode, heartbeat_ms=s.activemq_heartbeat_ms,
+                                     heartbeat_grace=s.activemq_heartbeat_grace, name=self.name)
         from .stomp.broker import StompBroker
 
         return StompBroker(self.clock, self.journal, host=host, port=port, max_frame_bytes=s.max_frame_bytes,

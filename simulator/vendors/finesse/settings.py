@@ -20,6 +20,13 @@ class FinesseSettings:
     activemq_port: int = 61613
     activemq_login: str | None = None
     activemq_passcode: str | None = None
+    # STOMP heart-beats with the broker, both ways, and how many intervals of silence from it
+    # count as a dead connection. ActiveMQ's write checker skips a beat after any frame it sent,
+    # so its beats can be two intervals apart (AMQ-4710); stomp.py's default of 1.5 then drops a
+    # healthy connection about 15 s after the last command. 2.5 tolerates that and still notices
+    # a dead broker within 25 s.
+    activemq_heartbeat_ms: int = 10000
+    activemq_heartbeat_grace: float = 2.5
     # The connector's command queue (the public client's "Connector1") and the topic prefix;
     # deployment configuration in the real product, so settings here (INFERRED names).
     command_queue: str = "/queue/Connector1"
@@ -52,6 +59,10 @@ class FinesseSettings:
             raise ValueError(f"deployment must be 'UCCE' or 'UCCX', not {self.deployment!r}")
         if self.wrap_up_mode not in WRAP_UP_MODES:
             raise ValueError(f"wrap_up_mode must be one of {', '.join(WRAP_UP_MODES)}")
+        if self.activemq_heartbeat_grace < 2:
+            raise ValueError("activemq_heartbeat_grace must be >= 2: ActiveMQ's heart-beats can be two intervals apart")
+        if self.activemq_heartbeat_ms < 0:
+            raise ValueError("activemq_heartbeat_ms must be >= 0 (0: no heart-beats)")
 
     def codes(self, category: str) -> list[tuple[str, str]]:
         return [(str(c["code"]), str(c["label"])) for c in self.reason_codes.get(category, [])]
