@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "default: $CCSIM_CONFIG, else the built-in demo")
     serve.add_argument("--host", help="address the vendor faces listen on (default 127.0.0.1; 0.0.0.0 for other machines)")
     serve.add_argument("--admin-host", help="address the admin API listens on (default 127.0.0.1)")
+    serve.add_argument("--admin-token", metavar="TOKEN", help="require `Authorization: Bearer TOKEN` on every admin "
+                       "route (default: $CCSIM_ADMIN_TOKEN, else none); ccsim's own clients read $CCSIM_ADMIN_TOKEN")
     serve.add_argument("--port-base", type=int, metavar="N", help="admin listens on N, each face on N + its offset "
                        "(default 8800; 0 picks free ports)")
     serve.add_argument("--port", action="append", type=_port_assignment, default=[], metavar="NAME=PORT",
@@ -128,6 +130,8 @@ def _serve_config(args: argparse.Namespace) -> config_mod.Config:
         cfg.host = args.host
     if args.admin_host:
         cfg.admin_host = args.admin_host
+    if args.admin_token:
+        cfg.admin_token = args.admin_token
     if args.port_base is not None:
         cfg.port_base = args.port_base
     if args.seed is not None:
@@ -143,6 +147,15 @@ def _serve_config(args: argparse.Namespace) -> config_mod.Config:
     return cfg
 
 
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
 async def _serve(cfg: config_mod.Config, speed: float) -> None:
     from .app import Simulator
 
@@ -152,7 +165,12 @@ async def _serve(cfg: config_mod.Config, speed: float) -> None:
     except OSError as exc:
         raise ConfigError(f"cannot listen: {exc.strerror or exc} (another ccsim running? try --port-base)") from None
     print(f"ccsim {_version()} serving ({cfg.source}, seed {cfg.seed})", flush=True)
-    print(f"  admin       {urls['admin']}/_ccsim/health", flush=True)
+    print(f"  admin       {urls['admin']}/_ccsim/health" + ("  (token required)" if cfg.admin_token else ""),
+          flush=True)
+    if not cfg.admin_token and not _loopback(cfg.admin_host):
+        print(f"  warning: the admin API listens on {cfg.admin_host} without a token: anyone who reaches it can "
+              "reset, inject and read the journal; set --admin-token or $CCSIM_ADMIN_TOKEN", file=sys.stderr,
+              flush=True)
     for name, face in sim.faces.items():
         print(f"  {name:<11} {urls[name]}  {face.description}", flush=True)
         for label, url in face.extra_urls().items():

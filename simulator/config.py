@@ -24,6 +24,7 @@ ENV_VARS = {
     "CCSIM_CONFIG": "config file (YAML)",
     "CCSIM_HOST": "address the vendor faces listen on",
     "CCSIM_ADMIN_HOST": "address the admin API listens on",
+    "CCSIM_ADMIN_TOKEN": "token every admin request must carry (Authorization: Bearer ...); clients send it too",
     "CCSIM_PORT_BASE": "first port; face ports follow it",
     "CCSIM_SEED": "seed for generated names, numbers and ids",
 }
@@ -38,6 +39,7 @@ class Config:
     seed: int = 7
     host: str = "127.0.0.1"
     admin_host: str = "127.0.0.1"
+    admin_token: str | None = None  # when set, every admin route wants `Authorization: Bearer <token>`
     port_base: int = DEFAULT_PORT_BASE
     ports: dict[str, int] = field(default_factory=dict)  # "admin" or a face name -> port
     faces_enabled: list[str] = field(default_factory=lambda: list(FACES))
@@ -129,6 +131,8 @@ def apply_env(cfg: Config, env: dict[str, str] | os._Environ[str] = os.environ) 
             cfg.host = env["CCSIM_HOST"]
         if "CCSIM_ADMIN_HOST" in env:
             cfg.admin_host = env["CCSIM_ADMIN_HOST"]
+        if env.get("CCSIM_ADMIN_TOKEN"):
+            cfg.admin_token = env["CCSIM_ADMIN_TOKEN"]
         if "CCSIM_PORT_BASE" in env:
             cfg.port_base = int(env["CCSIM_PORT_BASE"])
         if "CCSIM_SEED" in env:

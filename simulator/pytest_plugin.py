@@ -222,7 +222,10 @@ class Ccsim:
         if params:
             url += "?" + urllib.parse.urlencode({k: str(v) for k, v in params.items() if v is not None})
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
+        if self.server.config.admin_token:
+            headers["Authorization"] = f"Bearer {self.server.config.admin_token}"
+        req = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:
                 return json.load(resp)
@@ -266,9 +269,11 @@ class Ccsim:
         return self._request("POST", "/faults", {k: v for k, v in body.items() if v is not None})
 
     # -- the journal ------------------------------------------------------------------------------
-    def journal(self, *, since: int = 0, **match: Any) -> list[dict[str, Any]]:
-        """Journal entries (oldest first) matching `match`, from seq `since` on."""
-        return self._request("GET", "/journal", params={**self._match(match), "since": since})["entries"]
+    def journal(self, *, since: int = 0, secrets: bool = False, **match: Any) -> list[dict[str, Any]]:
+        """Journal entries (oldest first) matching `match`, from seq `since` on. Passwords and tokens
+        read `***` (the configured one) or `***other***`, unless `secrets=True`: as sent."""
+        params = {**self._match(match), "since": since, "secrets": "show" if secrets else None}
+        return self._request("GET", "/journal", params=params)["entries"]
 
     def _listing(self, title: str = "the journal since the reset") -> str:
         entries = self.journal()

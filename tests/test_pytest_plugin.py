@@ -274,6 +274,37 @@ def test_ccsim_config_fixture_can_be_overridden(project):
     pytester.runpytest().assert_outcomes(passed=1)
 
 
+def test_the_handle_sends_the_admin_token_of_its_configuration(project):
+    """With an admin token set (as a shared serve would have), the fixtures still reset, inject and read."""
+    pytester = project(test_token="""
+        import urllib.error, urllib.request
+        import pytest
+        from helpers import sign_in
+
+        def test_fixtures_work(ccsim):
+            assert sign_in(ccsim) == "0"
+            ccsim.inject("sales")
+            ccsim.assert_request_made(face="huawei", op="loginex")
+
+        def test_reset_between_tests_worked(ccsim):
+            ccsim.assert_request_made(face="huawei", op="loginex", count=0)
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(ccsim.url("admin") + "/_ccsim/health")
+            assert refused.value.code == 401
+    """)
+    pytester.makeconftest("""
+        import pytest
+        from simulator import config
+
+        @pytest.fixture(scope="session")
+        def ccsim_config():
+            cfg = config.load()
+            cfg.port_base, cfg.admin_token = 0, "plugin-token"
+            return cfg
+    """)
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
 def test_the_rest_of_the_handle(project):
     result = project(test_handle="""
         import pytest

@@ -5,6 +5,7 @@ Described by contracts/admin/openapi.json, served at /_ccsim/openapi.json. Error
 """
 from __future__ import annotations
 
+import hmac
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from aiohttp import web
 
 from .. import contracts
 from ..core import Channel, EndReason, Match, UnknownId, WorldError
+from ..core.masking import Masker, secrets_in
 from ..core.model import ContactState
 from ..vendors.base import serve_app, served_activity
 
@@ -54,10 +56,19 @@ def _match(query: dict[str, str]) -> tuple[Match, int, int | None]:
         raise BadRequest(str(exc)) from None
 
 
+def _reveal(query: dict[str, str]) -> bool:
+    """`secrets=show`: the entries as they went over the wire (for conformance checks of a target)."""
+    value = query.pop("secrets", "masked")
+    if value not in ("masked", "show"):
+        raise BadRequest("secrets must be 'masked' (the default) or 'show'")
+    return value == "show"
+
+
 class AdminApi:
     def __init__(self, sim: "Simulator"):
         self.sim = sim
         self._runner: web.AppRunner | None = None
+        self._mask = Masker(secrets_in(sim.config.to_mapping()))  # what the journal's views hide
 
     def build_app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware], client_max_size=256 * 1024)
@@ -79,9 +90,21 @@ class AdminApi:
         r.add_get("/_ccsim/openapi.json", self.openapi)
         return app
 
+    def _authorized(self, request: web.Request) -> bool:
+        token = self.sim.config.admin_token
+        if not token:
+            return True
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
     @web.middleware
     async def _middleware(self, request: web.Request, handler):
         with served_activity(self.sim.clock, request):
+            if not self._authorized(request):
+                response = _error(401, "this ccsim wants its admin token: Authorization: Bearer <token> "
+                                       "(ccsim serve --admin-token, $CCSIM_ADMIN_TOKEN)")
+                response.headers["WWW-Authenticate"] = 'Bearer realm="ccsim admin"'
+                return response
             try:
                 return await handler(request)
             except BadRequest as exc:
@@ -151,20 +174,35 @@ class AdminApi:
         self.sim.journal.record("admin", "control", op, request={"body": body}, response={"body": contact})
 
     async def config(self, request: web.Request) -> web.Response:
-        return web.json_response(self.sim.config.to_mapping())
+        query = dict(request.query)
+        reveal = _reveal(query)
+        mapping = self.sim.config.to_mapping()
+        return web.json_response(mapping if reveal else self._mask(mapping))
 
     async def reset(self, request: web.Request) -> web.Response:
         self.sim.reset()
         return web.json_response({"status": "reset", "since": self.sim.journal.last_seq + 1})
 
+    def _shown(self, entry: Any, reveal: bool) -> dict[str, Any]:
+        """An entry as the API shows it: secrets masked unless the caller asked for them."""
+        if reveal:
+            return entry.to_dict()
+        mask = self._mask
+        face = self.sim.faces.get(entry.face)
+        shown = mask(entry.to_dict())
+        return face.mask_entry(shown, mask) if face is not None else shown
+
     async def journal(self, request: web.Request) -> web.Response:
-        match, since, limit = _match(request.query)
+        query = dict(request.query)
+        reveal = _reveal(query)
+        match, since, limit = _match(query)
         entries = self.sim.journal.query(match, since, limit)
-        return web.json_response({"entries": [e.to_dict() for e in entries], "dropped": self.sim.journal.dropped,
-                                  "lastSeq": self.sim.journal.last_seq})
+        return web.json_response({"entries": [self._shown(e, reveal) for e in entries],
+                                  "dropped": self.sim.journal.dropped, "lastSeq": self.sim.journal.last_seq})
 
     async def journal_wait(self, request: web.Request) -> web.Response:
         query = dict(request.query)
+        reveal = _reveal(query)
         try:
             timeout = float(query.pop("timeout", 10))
         except ValueError:
@@ -177,7 +215,7 @@ class AdminApi:
             entry = await self.sim.journal.wait_for(match, timeout, since)
         except TimeoutError:
             return web.json_response({"matched": False, "entry": None})
-        return web.json_response({"matched": True, "entry": entry.to_dict()})
+        return web.json_response({"matched": True, "entry": self._shown(entry, reveal)})
 
     async def faults(self, request: web.Request) -> web.Response:
         return web.json_response({"faults": [f.to_dict() for f in self.sim.world.faults.all()]})

@@ -1,6 +1,7 @@
 """An async client of the admin API, over HTTP (used by the scenario runner and the tests)."""
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from ..client import WireClient, WireResponse
@@ -11,13 +12,16 @@ class AdminError(Exception):
 
 
 class AdminClient:
-    def __init__(self, wire: WireClient, base_url: str):
+    def __init__(self, wire: WireClient, base_url: str, token: str | None = None):
         self.wire = wire
         self.url = base_url.rstrip("/") + "/_ccsim"
+        token = token or os.environ.get("CCSIM_ADMIN_TOKEN")
+        self.headers = {"Authorization": f"Bearer {token}"} if token else None
 
     async def request(self, method: str, route: str, body: Any = None, **params: Any) -> WireResponse:
         query = {k: str(v) for k, v in params.items() if v is not None}
-        return await self.wire.request(method, self.url + route, json_body=body, params=query or None)
+        return await self.wire.request(method, self.url + route, json_body=body, params=query or None,
+                                       headers=self.headers)
 
     async def _json(self, method: str, route: str, body: Any = None, **params: Any) -> Any:
         resp = await self.request(method, route, body, **params)
@@ -50,8 +54,11 @@ class AdminClient:
     async def reset(self) -> None:
         await self._json("POST", "/reset")
 
-    async def journal(self, since: int = 0, limit: int | None = None, **match: Any) -> dict[str, Any]:
-        return await self._json("GET", "/journal", since=since, limit=limit, **match)
+    async def journal(self, since: int = 0, limit: int | None = None, *, secrets: bool = False,
+                      **match: Any) -> dict[str, Any]:
+        """The journal; passwords and tokens masked unless `secrets` (what a conformance check judges)."""
+        return await self._json("GET", "/journal", since=since, limit=limit, secrets="show" if secrets else None,
+                                **match)
 
     async def journal_wait(self, timeout: float, since: int = 0, **match: Any) -> dict[str, Any] | None:
         body = await self._json("GET", "/journal/wait", since=since, timeout=timeout, **match)

@@ -13,7 +13,14 @@ from typing import Any
 
 import yaml
 
+from ..core.masking import MASK, OTHER
 from ..vendors import FACES, face_class
+
+# What a step sends in place of a secret the recording only shows as OTHER: as wrong as it was.
+WRONG_SECRET = "not-the-password"
+# What the recorded configuration holds in place of each configured secret (the admin API shows
+# them masked): one that every face's password rules accept (XCALLY's security suite, for one).
+RECORDED_SECRET = "Rec0rded#Pass"
 
 
 def _face_module(face: str) -> Any:
@@ -32,6 +39,24 @@ def _world_step(entry: dict[str, Any]) -> dict[str, Any] | None:
         verb = "customer hangs up" if entry["op"] == "hangup" else "customer abandons"
         return {verb: {"contact": contact["id"]}}
     return None
+
+
+def _unmasked(step: Any) -> Any:
+    """The journal shows secrets masked: a step sends the configured one where the session did
+    (its argument left out: the agent's own credentials) and a wrong one where the session did."""
+    if isinstance(step, dict):
+        return {k: (WRONG_SECRET if v == OTHER else _unmasked(v)) for k, v in step.items() if v != MASK}
+    if isinstance(step, list):
+        return [_unmasked(v) for v in step]
+    return step
+
+
+def _placeholders(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: RECORDED_SECRET if v == MASK else _placeholders(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_placeholders(v) for v in data]
+    return data
 
 
 def _wait(seconds: float) -> dict[str, Any] | None:
@@ -70,14 +95,14 @@ def scenario_from_journal(entries: list[dict[str, Any]], config: dict[str, Any],
             if pause:
                 steps.append(pause)
         last_action_at = entry["at"]
-        steps.append(step)
+        steps.append(_unmasked(step))
     return {
         "name": name,
         "description": "Recorded by `ccsim record` from a session against ccsim serve; replay with `ccsim run`.",
         "seed": config.get("seed", 7),
-        "agents": config.get("agents", []),
+        "agents": _placeholders(config.get("agents", [])),
         "queues": config.get("queues", []),
-        "faces": config.get("faces", {}),
+        "faces": _placeholders(config.get("faces", {})),
         "steps": steps or [{"wait": "0ms"}],
     }
 

@@ -189,7 +189,7 @@ class Run:
                 if left <= MAX_WAIT_SECONDS:
                     raise StepFailed(f"expected a request matching {described} within {within:g}s", match, None)
         await self.clock.sleep(within)
-        found = (await self.admin.journal(since=self.journal_start, **match))["entries"]
+        found = (await self.admin.journal(since=self.journal_start, secrets=True, **match))["entries"]
         if len(found) != count:
             raise StepFailed(f"expected {count} request(s) matching {described}, got {len(found)}", count, len(found))
 

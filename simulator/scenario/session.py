@@ -62,7 +62,7 @@ class Session:
             else:
                 sim = Simulator(config, clock)
                 urls = await sim.start()
-                admin = AdminClient(wire, urls["admin"])
+                admin = AdminClient(wire, urls["admin"], token=config.admin_token)
         except BaseException:
             if sim is not None:
                 await sim.stop()
@@ -149,7 +149,7 @@ class Session:
         """The run's journal, its entries numbered from 1 at the run's start (so that what an
         invariant says of `#seq` is the same in every run of the same steps)."""
         if self.sim is None:
-            found = (await self.admin.journal(since=run.journal_start))["entries"]
+            found = (await self.admin.journal(since=run.journal_start, secrets=True))["entries"]
             return [{**e, "seq": e["seq"] - run.journal_start + 1} for e in found]
         found = []
         for entry in self.sim.journal.query(since=run.journal_start):

@@ -17,6 +17,7 @@ from aiohttp import web
 
 from ..core import Agent, Contact, Journal, World
 from ..core.clock import IN_PROCESS_HEADER, TimerScope
+from ..core.masking import Masker
 
 log = logging.getLogger("ccsim.face")
 
@@ -81,6 +82,11 @@ class Face:
 
     def reset(self) -> None:
         """Forget every session; the world has been reset already."""
+
+    def mask_entry(self, entry: dict[str, Any], mask: Masker) -> dict[str, Any]:
+        """A journal entry of this face (secret keys already masked, see core/masking.py) with
+        the secrets only this face's formats carry masked too."""
+        return entry
 
     async def start(self, host: str, port: int) -> str:
         raise NotImplementedError

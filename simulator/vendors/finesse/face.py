@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
+from typing import Any
 
 from ...core import Agent, Channel, Contact, Journal, World
 from ...core.bus import CoreEvent
+from ...core.masking import Masker
 from ..base import Face, SettingsError
 from . import protocol as p
 from .dialogs import DialogControl
@@ -91,6 +93,20 @@ class FinesseFace(DialogControl, Queries, Face):
             user.state, user.reason_code, user.pending, user.destination = "LOGOUT", "-1", "", None
             user.mobile, user.signed_extension, user.dialogs = None, "", []
         self._init_dialogs()
+
+    def mask_entry(self, entry: dict[str, Any], mask: Masker) -> dict[str, Any]:
+        """A command's comma body carries the password in a field of its own (Connect, Login...),
+        both in the command's entry and in the STOMP frame that brought it (JMSType in `type`)."""
+        request = entry.get("request") or {}
+        jms_type = request.get("type") or (request.get("headers") or {}).get("type")
+        try:
+            command = p.parse_command(jms_type, request.get("body"))
+        except p.ProtocolError:
+            return entry
+        if not command.args.get("password"):
+            return entry
+        fields = [mask.secret(value) if name == "password" else value for name, value in command.args.items()]
+        return {**entry, "request": {**request, "body": ",".join(fields)}}
 
     # -- commands in, events out --------------------------------------------------------------------
     def on_message(self, message: Message, faulted: bool = False) -> None:

@@ -77,7 +77,7 @@ async def _halo(run: Run, method: str, path: str, face: dict[str, Any], body: An
 async def call_id_of(run: Run, contact: str) -> str:
     """The CallID Intermedia gave a contact, from the webhooks it sent about it."""
     cid = run.contact_id(contact)
-    entries = (await run.admin.journal(since=run.journal_start, face="intermedia", kind="webhook"))["entries"]
+    entries = (await run.admin.journal(since=run.journal_start, secrets=True, face="intermedia", kind="webhook"))["entries"]
     for entry in entries:
         if entry["request"].get("contact") == cid and isinstance(entry["request"]["body"], dict):
             return entry["request"]["body"]["CallID"]
@@ -152,7 +152,7 @@ def _expect_webhook(args: dict[str, Any], ctx: ParseContext) -> Action:
             return "error" not in args or (error is None if args["error"] is None else str(args["error"]) in (error or ""))
 
         async def matching() -> list[dict[str, Any]]:
-            entries = (await run.admin.journal(since=run.journal_start, face="intermedia", kind="webhook",
+            entries = (await run.admin.journal(since=run.journal_start, secrets=True, face="intermedia", kind="webhook",
                                                op=event_op(event)))["entries"]
             return [e for e in entries if ok(e)]
 

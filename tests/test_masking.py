@@ -1,0 +1,113 @@
+"""Secrets out of what people read: the admin API's journal and config views, and `ccsim record`,
+mask passwords, tokens and credentials (core/masking.py); `?secrets=show` gives them as sent."""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from typing import Any
+
+import pytest
+
+from simulator.app import Simulator
+from simulator.client import WireClient
+from simulator.conformance import check
+from simulator.conformance.check import checked_faces, run_check
+from simulator.control.admin import AdminApi
+from simulator.control.client import AdminClient
+from simulator.core.masking import MASK, OTHER, Masker, secrets_in
+from simulator.scenario import loader
+from simulator.scenario.record import RECORDED_SECRET, WRONG_SECRET, dump, scenario_from_journal
+from simulator.scenario.runner import run_scenario
+
+
+def test_the_masker_hides_values_under_secret_keys_at_any_depth_and_keeps_the_original():
+    entry = {"request": {"headers": {"Authorization": "Basic YWRhOnB3", "X-Api-Key": "k"},
+                         "body": {"name": "ada", "Password": "pw", "nested": [{"token": "t0k"}]},
+                         "query": "grant_type=password&username=ada&password=wrong"}}
+    shown = Masker({"pw"})(entry)
+    assert shown["request"]["headers"] == {"Authorization": f"Basic {MASK}", "X-Api-Key": OTHER}
+    assert shown["request"]["body"] == {"name": "ada", "Password": MASK, "nested": [{"token": OTHER}]}
+    assert shown["request"]["query"] == f"grant_type=password&username=ada&password={OTHER}"
+    assert entry["request"]["body"]["Password"] == "pw"  # a copy: the journal keeps what went over the wire
+    assert secrets_in({"agents": [{"huawei": {"password": "s3"}}, {"nice": {"password": ""}}], "token": 7}) == {"s3", "7"}
+
+
+async def test_the_journal_and_the_config_mask_huawei_passwords_unless_asked(sim, huawei, admin):
+    assert (await huawei("292").sign_in("secret")).body["retcode"] == "0"
+    assert (await huawei("293").sign_in("guessed")).body["retcode"] != "0"
+    masked = (await admin.get("/journal", op="loginex")).body["entries"]
+    assert [e["request"]["body"]["password"] for e in masked] == [MASK, OTHER]
+    shown = (await admin.get("/journal", op="loginex", secrets="show")).body["entries"]
+    assert [e["request"]["body"]["password"] for e in shown] == ["secret", "guessed"]
+    waited = (await admin.get("/journal/wait", op="loginex", agent="293", timeout=0)).body
+    assert waited["matched"] and waited["entry"]["request"]["body"]["password"] == OTHER
+    config = (await admin.get("/config")).body
+    assert '"secret"' not in json.dumps(config) and config["agents"][1]["huawei"]["password"] == MASK
+    assert (await admin.get("/config", secrets="show")).body["agents"][1]["huawei"]["password"] == "secret"
+    refused = await admin.get("/journal", secrets="yes")
+    assert refused.status == 400 and "secrets must be" in refused.body["error"]
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def _leaks(text: str, secrets: set[str]) -> set[str]:
+    words = set(re.split(r"[\s,&=:;#/?\"'{}\[\]]+", text))
+    return {s for s in secrets if s in words or (len(s) >= 6 and s in text)}
+
+
+@pytest.mark.parametrize("face", checked_faces())
+def test_no_configured_secret_shows_in_the_journal_of_a_conformance_run(face, monkeypatch):
+    """Every face, driven by its conformance machine (right and wrong passwords, tokens, Basic
+    credentials, webhooks): the journal as the admin API shows it holds none of the configured secrets."""
+    sims: list[Simulator] = []
+    real_start = Simulator.start
+
+    async def start(self: Simulator):
+        sims.append(self)
+        return await real_start(self)
+
+    monkeypatch.setattr(Simulator, "start", start)
+    result = asyncio.run(run_check(face, examples=8, seed=3))
+    assert result.passed, result.violations
+    (sim,) = sims
+    secrets = secrets_in(check.check_config(face).to_mapping())
+    seen = [AdminApi(sim)._shown(e, reveal=False) for e in sim.journal.query()]
+    leaked = {s: text[:120] for text in _strings(seen) for s in _leaks(text, secrets)}
+    assert not leaked, leaked
+    credentials = [text for text in _strings(seen) if re.match(r"(?i)(basic|bearer) (?!realm=)", text)]
+    assert all(text.endswith((MASK, OTHER)) for text in credentials), credentials
+    if secrets:  # a configured secret went over the wire and was masked (the test can fail)
+        assert MASK in json.dumps(seen)
+    else:  # Intermedia configures none: its credentials are its webhook's and HaloPSA's tokens
+        assert credentials
+
+
+async def test_a_recorded_session_holds_no_password_and_replays(tmp_path):
+    """`ccsim record` writes the agent's own password as nothing (the step sends the configured
+    one) and a wrong one as a wrong one: the recording replays with the same answers."""
+    from conftest import make_config
+    from simulator.core import RealClock
+    from simulator.vendors.huawei.client import HuaweiAgentClient
+
+    sim = Simulator(make_config(), RealClock())
+    await sim.start()
+    try:
+        async with WireClient() as wire:
+            admin = AdminClient(wire, sim.urls["admin"])
+            agent = HuaweiAgentClient(wire, sim.urls["huawei"], "292")
+            assert (await agent.sign_in("guessed", phonenum="40039")).body["retcode"] != "0"
+            assert (await agent.sign_in("secret", phonenum="40039")).body["retcode"] == "0"
+            recorded = dump(scenario_from_journal((await admin.journal())["entries"], await admin.config(), "Masked"))
+    finally:
+        await sim.stop()
+    assert "secret" not in recorded and MASK not in recorded and OTHER not in recorded
+    assert recorded.count(WRONG_SECRET) == 1 and RECORDED_SECRET in recorded
+    replay = await run_scenario(loader.loads(recorded, "masked.yaml"))
+    assert replay.passed, (replay.failed_step, replay.message)
