@@ -105,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_check_parser(sub)
 
+    from .fuzz.cli import add_parser as add_fuzz_parser
+
+    add_fuzz_parser(sub)
+
     record = sub.add_parser(
         "record", help="turn a running simulator's journal into a scenario",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -203,6 +207,10 @@ def main(argv: list[str] | None = None) -> int:
             from .conformance.cli import check_command
 
             return check_command(args)
+        if args.command == "fuzz":
+            from .fuzz.cli import fuzz_command
+
+            return fuzz_command(args)
         if args.command == "record":
             from .scenario.cli import record_command
 

@@ -202,9 +202,23 @@ async def test_heartbeat_handshake_and_update_guid(agent291):
     shake = await agent291.call("handshake")
     assert shake.body == {"message": "success", "retcode": "0"}
     guid = agent291.guid
-    agent291.guid = None  # the page was refreshed and lost it
-    update = await agent291.call("updateGuid")
+    agent291.guid = None  # the page was refreshed and lost it, but the browser kept the cookie
+    assert (await agent291.call("updateGuid")).body["retcode"] == "000-003"  # no cookie: anyone could ask
+    update = await agent291.call("updateGuid", headers={"Cookie": f"JSESSIONID={guid}"})
     assert update.body["result"] == {"guid": guid} and update.header("Set-GUID") is None
+    assert (await agent291.call("updateGuid", headers={"Cookie": "JSESSIONID=another"})).body["retcode"] == "000-003"
+
+
+@pytest.mark.parametrize("sim_config", [make_config(huawei={"update_guid_auth": "anyone"})])
+async def test_update_guid_without_the_session_check(agent291):
+    guid, agent291.guid = agent291.guid, None
+    assert (await agent291.call("updateGuid")).body["result"] == {"guid": guid}
+
+
+async def test_sign_in_sets_the_session_cookie(huawei):
+    agent = huawei("291")
+    resp = await agent.sign_in("")
+    assert resp.header("Set-Cookie") == f"JSESSIONID={agent.guid}; Path=/; HttpOnly"
 
 
 @pytest.mark.parametrize("sim_config", [make_config(huawei={"auth_mode": "dynamic"})])

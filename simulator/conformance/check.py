@@ -89,15 +89,31 @@ def rule_names(machine: type[FaceMachine]) -> list[str]:
 async def run_check(face: str, *, target: str | None = None, examples: int = DEFAULT_EXAMPLES, seed: int = 0,
                     steps: int = DEFAULT_STEPS, save_failures: str | Path | None = None) -> CheckResult:
     wall = wall_seconds()
+    cfg = check_config(face)
+    try:
+        session = await Session.open(cfg, target=target)
+    except (OSError, ValueError) as exc:
+        result = CheckResult(face, passed=False, seed=seed, target=target)
+        result.rules = {name: 0 for name in rule_names(machine_class(face))}
+        result.error = f"cannot reach the target: {exc}"
+        return result
+    try:
+        return await check_session(session, face, examples=examples, seed=seed, steps=steps,
+                                   save_failures=save_failures, target=target, wall=wall)
+    finally:
+        await session.close()
+
+
+async def check_session(session: Session, face: str, *, examples: int, seed: int = 0, steps: int = DEFAULT_STEPS,
+                        save_failures: str | Path | None = None, target: str | None = None,
+                        wall: float | None = None) -> CheckResult:
+    """The check over an open session (whose simulator serves check_config(face)); `ccsim fuzz`
+    also runs it before its campaign (for live requests to break) and after (the face still works)."""
+    wall = wall_seconds() if wall is None else wall
     machine = machine_class(face)
     cfg = check_config(face)
     result = CheckResult(face, passed=False, seed=seed, target=target)
     result.rules = {name: 0 for name in rule_names(machine)}
-    try:
-        session = await Session.open(cfg, target=target)
-    except (OSError, ValueError) as exc:
-        result.error = f"cannot reach the target: {exc}"
-        return result
     try:
         if target:
             await _check_target_config(session, cfg, face)
@@ -124,7 +140,6 @@ async def run_check(face: str, *, target: str | None = None, examples: int = DEF
     except _TargetMismatch as exc:
         result.error = str(exc)
     finally:
-        await session.close()
         result.wall_seconds = wall_seconds() - wall
     return result
 

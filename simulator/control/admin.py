@@ -16,6 +16,7 @@ from ..core import Channel, EndReason, Match, UnknownId, WorldError
 from ..core.masking import Masker, secrets_in
 from ..core.model import ContactState
 from ..vendors.base import serve_app, served_activity
+from ..core import json_text
 
 if TYPE_CHECKING:
     from ..app import Simulator
@@ -36,7 +37,7 @@ async def _json_body(request: web.Request) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
+        body = json_text.loads(raw)
     except ValueError:
         raise BadRequest("the body is not valid JSON") from None
     if not isinstance(body, dict):

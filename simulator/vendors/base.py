@@ -7,17 +7,18 @@ learns about contact changes from the bus. It never touches another face.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from ..core import Agent, Contact, Journal, World
 from ..core.clock import IN_PROCESS_HEADER, TimerScope
 from ..core.masking import Masker
+from ..core import json_text
 
 log = logging.getLogger("ccsim.face")
 
@@ -104,7 +105,7 @@ def body_for_journal(raw: bytes, content_type: str | None = None) -> Any:
         return None
     text = raw[:JOURNAL_BODY_LIMIT].decode("utf-8", errors="replace")
     try:
-        return json.loads(text)
+        return json_text.loads(text)
     except ValueError:
         return text
 
@@ -112,6 +113,22 @@ def body_for_journal(raw: bytes, content_type: str | None = None) -> Any:
 def journal_headers(headers: Any) -> dict[str, str]:
     return {k: v for k, v in headers.items()
             if k.lower() not in _UNJOURNALED_HEADERS and not k.lower().startswith("x-ccsim-")}
+
+
+class _BadHttpAtDebug(logging.Filter):
+    """aiohttp answers a request it cannot parse (a line over its limit, a broken request line)
+    with 400 itself, and logs it with a traceback at ERROR: for a test double that is a client's
+    mistake, not ccsim's. Such records go to debug; anything else passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError) and getattr(exc, "code", 500) < 500:
+            log.debug("bad HTTP from a client, answered %s: %s", exc.code, exc.message)
+            return False
+        return True
+
+
+logging.getLogger("aiohttp.server").addFilter(_BadHttpAtDebug())
 
 
 async def serve_app(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:
@@ -195,6 +212,8 @@ class HttpFace(Face):
             "headers": journal_headers(response.headers),
             "body": body_for_journal(resp_body if isinstance(resp_body, bytes) else b""),
         }
+        if isinstance(resp_body, bytes) and len(resp_body) > JOURNAL_BODY_LIMIT:
+            resp["bodyTruncated"] = len(resp_body)  # the journal keeps the head: no contract can judge it
         if internal_error:
             resp["internalError"] = internal_error
         self.journal.record(

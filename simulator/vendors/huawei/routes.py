@@ -74,7 +74,9 @@ async def _login(r: Req, *, phone_required: bool, force: bool) -> dict[str, Any]
     params = r.face.parse_login(r.body("100-001"), phone_required=phone_required,
                                 releasephone_default=releasephone_default)
     session = r.face.sign_in(r.workno, params, force=force)
+    session.cookie = session.guid
     r.headers["Set-GUID"] = f"JSESSIONID={session.guid}"
+    r.headers["Set-Cookie"] = f"JSESSIONID={session.cookie}; Path=/; HttpOnly"
     return _ok(r.face, r.face.login_result(session))
 
 
@@ -197,10 +199,13 @@ async def _heartbeat(r: Req):
 
 @route("PUT", "onlineagent/{agentid}/updateGuid", "updateGuid")
 async def _update_guid(r: Req):
-    # INFERRED: no Guid is required, since the page that calls it has lost its Guid.
+    # INFERRED: the page that calls it has lost its Guid but not its cookie (update_guid_auth).
     session = r.face.sessions.get(r.workno)
     if session is None or not session.signed_in:
         raise HuaweiError("100-006")
+    if r.face.settings.update_guid_auth == "session" and not session.guid_valid(r.guid) \
+            and r.request.cookies.get("JSESSIONID") != session.cookie:
+        raise HuaweiError("000-003")
     return _ok(r.face, {"guid": session.guid})
 
 
@@ -347,4 +352,4 @@ def install(app: web.Application, face: "HuaweiFace") -> None:
     async def handle(request: web.Request) -> web.StreamResponse:
         return await dispatch(face, request)
 
-    app.router.add_route("*", "/{tail:.*}", handle)
+    app.router.add_route("*", r"/{tail:[\s\S]*}", handle)

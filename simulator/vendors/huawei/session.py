@@ -77,6 +77,7 @@ class Session:
     events: deque[dict[str, Any]] = field(default_factory=deque)
     old_guids: dict[str, float] = field(default_factory=dict)  # dynamic mode: guid -> expiry
     guid_rotated_at: float = 0.0
+    cookie: str = ""  # the JSESSIONID cookie set at sign-in: the servlet session, whatever the GUID becomes
     idle_timer: TimerHandle | None = None
     rest_timer: TimerHandle | None = None
     wake: asyncio.Event = field(default_factory=asyncio.Event)

@@ -20,6 +20,11 @@ class HuaweiSettings:
     guid_interval_seconds: float = 60.0  # dynamic mode: rotation period (GUIDINTERVAL)
     guid_timeout_seconds: float = 120.0  # dynamic mode: an old GUID's lifetime (GUIDTIMEOUT)
     guid_node: str = "AgentGateway0"  # suffix of generated GUIDs
+    # INFERRED: who may ask updateGuid for the current GUID (the page was refreshed and lost it).
+    # "session": a caller with one of the session's GUIDs or its JSESSIONID cookie (set at sign-in,
+    # kept by the browser across the refresh); "anyone": no check at all (then any caller can take
+    # over a signed-in agent: for clients that neither keep the cookie nor the GUID).
+    update_guid_auth: str = "session"
     # Highest agent id accepted: 59999 in older docs (and the seed), 999999 in 2025 docs.
     max_agent_id: int = 59999
     # INFERRED: wrong passwords before an account is locked (110-016); 0 never locks.
@@ -46,6 +51,8 @@ class HuaweiSettings:
     unreachable_numbers: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        if self.update_guid_auth not in ("session", "anyone"):
+            raise ValueError(f"update_guid_auth must be 'session' or 'anyone', not {self.update_guid_auth!r}")
         if self.auth_mode not in ("static", "dynamic"):
             raise ValueError(f"auth_mode must be 'static' or 'dynamic', not {self.auth_mode!r}")
         if self.poll_hold_seconds < 0 or self.idle_signout_seconds <= 0:

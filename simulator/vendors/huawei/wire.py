@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 from typing import Any
 
 from .retcodes import SUCCESS, HuaweiError
+from ...core import json_text
 
 CONTENT_TYPE = "application/json;charset=UTF-8"
 
@@ -33,7 +33,7 @@ def parse_json_body(raw: bytes, retcode: str) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw.decode("utf-8"))
+        body = json_text.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise HuaweiError(retcode, "The message body is not valid JSON.") from None
     if not isinstance(body, dict):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import re
 import wave
 from collections.abc import Awaitable, Callable
@@ -24,6 +23,7 @@ from aiohttp import web
 
 from ..base import AGENT, OP
 from .halo import Invalid, answered_event, check_body
+from ...core import json_text
 
 if TYPE_CHECKING:
     from .face import IntermediaFace
@@ -57,7 +57,7 @@ async def json_of(request: web.Request) -> Any:
     except web.HTTPRequestEntityTooLarge:  # with or without a Content-Length (chunked)
         raise TooLarge() from None
     try:
-        return json.loads(raw.decode("utf-8"))
+        return json_text.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise InvalidJson() from None
 
@@ -197,4 +197,4 @@ def install(app: web.Application, face: "IntermediaFace") -> None:
         request[OP] = "unrouted"
         return web.Response(status=404)
 
-    app.router.add_route("*", "/{tail:.*}", dispatch)
+    app.router.add_route("*", r"/{tail:[\s\S]*}", dispatch)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,7 @@ import aiohttp
 
 from ...core.clock import wall_seconds
 from .settings import Webhook
+from ...core import json_text
 
 if TYPE_CHECKING:
     from .face import IntermediaFace
@@ -102,6 +102,6 @@ class WsCalls:
 
 def _parsed(body: str) -> Any:
     try:
-        return json.loads(body)
+        return json_text.loads(body)
     except ValueError:
         return body

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from ..base import OP, TYPES
 from .platform import NiceError
+from ...core import json_text
 
 if TYPE_CHECKING:
     from .face import Call, NiceFace
@@ -190,7 +191,7 @@ async def put_client_data(face: "NiceFace", call: "Call") -> web.Response:
     agent_id = _own_agent(face, call)
     raw = call.params.get("dataSet")
     try:
-        data = json.loads(raw) if isinstance(raw, str) else raw
+        data = json_text.loads(raw) if isinstance(raw, str) else raw
     except ValueError:
         data = None
     if not isinstance(data, dict):

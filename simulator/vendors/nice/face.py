@@ -8,7 +8,6 @@ live in platform.py.
 from __future__ import annotations
 
 import base64
-import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -20,6 +19,7 @@ from ..base import AGENT, OP, HttpFace, SettingsError, read_body, serve_app
 from .model import ApiSession, ids_without_60
 from .platform import NiceError, Platform
 from .settings import NiceSettings
+from ...core import json_text
 
 API_PREFIX = re.compile(r"^/incontactapi/services/v\d+(?:\.\d+)?/", re.IGNORECASE)
 TOKEN_PATH = "/incontactauthorizationserver/token"
@@ -109,7 +109,7 @@ class NiceFace(Platform, HttpFace):
         async def handle(request: web.Request) -> web.StreamResponse:
             return await self.dispatch(request)
 
-        app.router.add_route("*", "/{tail:.*}", handle)
+        app.router.add_route("*", r"/{tail:[\s\S]*}", handle)
 
     def internal_error_response(self, request: web.Request) -> web.StreamResponse:
         return self.error(request, 400, "InternalError", "the simulator failed on this request (a ccsim bug)")
@@ -243,7 +243,7 @@ def _parameters(request: web.Request, raw: bytes) -> dict[str, Any]:
     if raw.strip():
         text = raw.decode("utf-8", errors="replace")
         try:
-            body = json.loads(text)
+            body = json_text.loads(text)
         except ValueError:
             if "=" in text and "{" not in text:  # a form body (the token service's usual shape)
                 from urllib.parse import parse_qsl

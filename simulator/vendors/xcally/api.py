@@ -6,7 +6,6 @@ filters; creation answers 201; errors answer {"message"}. Paths for login, pause
 are not public and are INFERRED (contracts/xcally/README.md)."""
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -17,6 +16,7 @@ from . import fields as f
 from .model import CORE_STRATEGY, STRATEGIES, XAgent, XQueue
 from .routing import XcallyError
 from .settings import CHANNELS, DIGITAL
+from ...core import json_text
 
 if TYPE_CHECKING:
     from .face import XcallyFace
@@ -71,7 +71,7 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
+        body = json_text.loads(raw)
     except ValueError:
         raise XcallyError(400, "the body is not valid JSON") from None
     if not isinstance(body, dict):
@@ -304,8 +304,13 @@ def install(app: web.Application, face: "XcallyFace") -> None:
     r.add_delete("/api/{channel}/queues/{qid}/users", remove_members)
 
     # -- interactions ------------------------------------------------------------------------------------------
-    def interaction_of(request):
-        return face.get_interaction(channel_of(request), request.match_info["iid"])
+    def interaction_of(request, changes: bool = False):
+        interaction = face.get_interaction(channel_of(request), request.match_info["iid"])
+        me = request.get(USER)
+        if changes and me is not None and face.settings.agents_own_interactions_only \
+                and interaction.user_id != me.id and me.id not in interaction.offered_to:
+            raise XcallyError(403, "an agent may only act on its own interactions")
+        return interaction
 
     def acting_agent(request, body: dict[str, Any]) -> XAgent:
         me = request.get(USER)
@@ -328,7 +333,7 @@ def install(app: web.Application, face: "XcallyFace") -> None:
 
     @op("update-interaction")
     async def update_interaction(request):
-        interaction, body = interaction_of(request), await json_body(request)
+        interaction, body = interaction_of(request, changes=True), await json_body(request)
         if set(body) - {"closed", "disposition"} or body.get("closed", True) is not True:
             raise XcallyError(400, "only {closed: true, disposition} can be changed")
         if "disposition" in body and not isinstance(body["disposition"], str):
@@ -349,7 +354,7 @@ def install(app: web.Application, face: "XcallyFace") -> None:
 
     @op("interaction-message")
     async def message(request):
-        interaction, body = interaction_of(request), await json_body(request)
+        interaction, body = interaction_of(request, changes=True), await json_body(request)
         if not isinstance(body.get("body"), str) or not body["body"]:
             raise XcallyError(400, "body (the message text) is required")
         if body.get("direction", "in") == "in":

@@ -15,7 +15,7 @@ from ...core.clock import iso_time
 from ..base import OP, HttpFace, SettingsError
 from . import fields as f
 from .model import CORE_STRATEGY, STRATEGIES, Interaction, XAgent, XQueue
-from .notify import Notifications
+from .notify import Notifications, socketio_guard
 from .phonebar import Phonebar
 from .routing import Routing, XcallyError
 from .settings import CHANNELS, DIGITAL, XcallySettings
@@ -111,12 +111,13 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
 
         install(app, self)
         self.attach_socketio(app)
+        app.middlewares.append(socketio_guard)
 
         async def outside_api(request: web.Request) -> web.Response:  # last: after socket.io's routes
             request[OP] = "unrouted"
             return web.json_response({"message": f"no resource {request.method} {request.path}"}, status=404)
 
-        app.router.add_route("*", "/{tail:.*}", outside_api)
+        app.router.add_route("*", r"/{tail:[\s\S]*}", outside_api)
 
     def internal_error_response(self, request: web.Request) -> web.StreamResponse:
         return web.json_response({"message": "internal simulator error (a ccsim bug)"}, status=500)

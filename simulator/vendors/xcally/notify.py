@@ -7,6 +7,7 @@ event names are one configurable table (settings.socket_events): the real ones a
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
 import socketio
@@ -18,6 +19,46 @@ from .routing import XcallyError
 if TYPE_CHECKING:
     from .face import XcallyFace
     from .model import XAgent
+
+
+log = logging.getLogger("ccsim.face")
+# What engine.io raises on a packet that is not one (python-engineio decodes without checking).
+_GARBAGE = (ValueError, UnicodeDecodeError, IndexError, TypeError)
+POLLING_POST_SECONDS = 2.0  # the longest a polling POST is answered in (real seconds)
+
+
+class _GarbageAtDebug(logging.Filter):
+    """engine.io logs a client's undecodable polling payload with a traceback at ERROR (and
+    answers it "ok"): a client's mistake, not ccsim's, so it goes to debug."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, _GARBAGE):
+            log.debug("xcally: socket.io garbage from a client: %r", exc)
+            return False
+        return True
+
+
+logging.getLogger("engineio.server").addFilter(_GarbageAtDebug())
+
+
+@web.middleware
+async def socketio_guard(request: web.Request, handler: Any) -> web.StreamResponse:
+    """A WebSocket whose first frames engine.io cannot decode raises out of its handler (aiohttp
+    would log a traceback): answered as the protocol error it is, and the socket closed."""
+    if not request.path.startswith("/socket.io/"):
+        return await handler(request)
+    try:
+        if request.method != "POST":
+            return await handler(request)
+        # python-engineio answers a polling packet it does not take (a client's ping, a noop) by
+        # closing the session, which waits for a GET the client may never send: bounded here.
+        return await asyncio.wait_for(handler(request), POLLING_POST_SECONDS)
+    except TimeoutError:
+        return web.Response(status=400, text="Bad Request")
+    except _GARBAGE as exc:
+        log.debug("xcally: socket.io garbage from a client: %r", exc)
+        return web.Response(status=400, text="Bad Request")
 
 
 class Notifications:
@@ -32,7 +73,9 @@ class Notifications:
         events = self.settings.socket_events
 
         @self.sio.event
-        async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+        async def connect(sid: str, environ: Any = None, auth: Any = None, *_: Any) -> bool | None:
+            if not isinstance(environ, dict) or "aiohttp.request" not in environ:  # a client event named "connect"
+                return None
             auth = auth if isinstance(auth, dict) else {}
             try:
                 if auth.get("apikey") in self.settings.api_keys:
@@ -70,10 +113,11 @@ class Notifications:
                                     request={"event": events[kind], "sid": sid, "data": data}, response={"body": ack})
             return ack
 
-        async def on_accept(sid: str, data: Any = None) -> dict[str, Any]:
+        # A client may send any number of arguments: the first is the answer, the rest ignored.
+        async def on_accept(sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
             return await on_answer(sid, data, True)
 
-        async def on_reject(sid: str, data: Any = None) -> dict[str, Any]:
+        async def on_reject(sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
             return await on_answer(sid, data, False)
 
         self.sio.on(events["accept"], on_accept)

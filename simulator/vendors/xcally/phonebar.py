@@ -225,7 +225,7 @@ class Phonebar:
                               ("/api/originate/{number}", originate), ("/api/hangup", hangup),
                               ("/api/hangup/{session}", hangup), ("/api/hold", hold), ("/api/hold/{session}", hold)):
             app.router.add_get(path, handler)
-        app.router.add_route("*", "/{tail:.*}", unknown)
+        app.router.add_route("*", r"/{tail:[\s\S]*}", unknown)
         return app
 
     @web.middleware

@@ -32,6 +32,9 @@ class XcallySettings:
     # Seed 001's older capacity paragraph passes a follow-up on an interaction the agent handled
     # to that agent anyway; its newer section checks tab limit and capacity first (the default).
     followups_bypass_limits: bool = False
+    # INFERRED: an agent's credentials change (close, dispose, write to) only interactions that are
+    # its own or offered to it, like its /users/{id} routes; an administrator may act on any.
+    agents_own_interactions_only: bool = True
     # INFERRED: seconds a far end takes to answer a phonebar originate.
     far_end_answer_seconds: float = 3.0
     socket_events: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SOCKET_EVENTS))

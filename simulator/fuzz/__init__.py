@@ -1,0 +1,1 @@
+"""`ccsim fuzz`: bad input at every face, measured (see campaign.py)."""
