@@ -143,6 +143,12 @@ async def serve_app(app: web.Application, host: str, port: int) -> tuple[web.App
     return runner, f"http://{host}:{bound[1]}"
 
 
+def client_gone(request: web.Request) -> bool:
+    """The client hung up (a long poll it abandoned): what would be sent to it must stay queued."""
+    transport = request.transport
+    return transport is None or transport.is_closing()
+
+
 async def read_body(request: web.Request) -> bytes:
     """The request body; b"" when it is over the size limit (the handler has answered that)."""
     try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -109,13 +110,16 @@ class HuaweiFace(CallControl, HttpFace):
         if session.signed_in and self.sessions.get(session.workno) is session:
             self.sign_out(session, force=True)
 
-    async def next_event(self, session: Session) -> dict[str, Any] | None:
-        """The long poll: the oldest queued event at once, else wait up to the hold time."""
+    async def next_event(self, session: Session, gone: Callable[[], bool] = lambda: False) -> dict[str, Any] | None:
+        """The long poll: the oldest queued event at once, else wait up to the hold time. Once the
+        client has hung up (`gone`), nothing is taken off the queue: the next poll gets it."""
         if session.signed_in:
             self.touch(session)
         deadline = self.clock.now() + self.settings.poll_hold_seconds
         try:
             while True:
+                if gone():
+                    return None
                 if session.events:
                     return session.events.popleft()
                 if not session.signed_in:

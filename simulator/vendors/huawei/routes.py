@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..base import AGENT, OP, TYPES, read_body
+from ..base import AGENT, OP, TYPES, client_gone, read_body
 from . import wire
 from .retcodes import HuaweiError
 from .session import AgentState, Session
@@ -219,7 +219,7 @@ def _rotate(r: Req, session: Session) -> None:
 @route("GET", "agentevent/{agentid}", "agentevent")
 async def _agentevent(r: Req):
     session = r.face.session_for(r.workno, r.guid, allow_closed=True)
-    event = await r.face.next_event(session)
+    event = await r.face.next_event(session, gone=lambda: client_gone(r.request))
     if session.signed_in:
         _rotate(r, session)
     if event is not None:

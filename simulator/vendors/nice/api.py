@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..base import OP, TYPES
+from ..base import OP, TYPES, client_gone
 from .platform import NiceError
 from ...core import json_text
 
@@ -86,7 +86,7 @@ async def get_next_event(face: "NiceFace", call: "Call") -> web.StreamResponse:
             await face.clock.wait_for(api.wake.wait(), timeout)
         except TimeoutError:
             pass
-    if not api.events:
+    if not api.events or client_gone(call.request):  # nobody to hand them to: they wait for the next poll
         return face.reply(call.request, None, 304)
     events, api.events = api.events, []
     call.request[TYPES] = tuple(e["Type"] for e in events)
