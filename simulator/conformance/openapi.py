@@ -1,6 +1,7 @@
 """Validate HTTP responses against an OpenAPI 3.1 document in contracts/."""
 from __future__ import annotations
 
+import copy
 import re
 from functools import lru_cache
 from typing import Any
@@ -40,3 +41,43 @@ def response_violations(relative: str, method: str, path: str, status: int, body
     doc = contracts.load(relative)
     validator = Draft202012Validator({**schema, "components": doc["components"]}, registry=contracts.registry())
     return [f"{where}: {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in validator.iter_errors(body)]
+
+
+CONTRACTS_URI = "https://ccsim.dev/contracts/"
+
+
+def bundled(relative: str) -> dict[str, Any]:
+    """The document with every contract schema it references ($id URIs) copied under
+    components/schemas, refs rewritten to point there: one self-contained file, for tools that
+    resolve no external reference (Schemathesis, code generators)."""
+    doc = contracts.load(relative)
+    schemas: dict[str, Any] = {}  # the included files, by key
+
+    def include(file: str) -> str:
+        key = re.sub(r"\W", "_", file.removesuffix(".schema.json"))
+        if key not in schemas:
+            schemas[key] = {}
+            schema = copy.deepcopy(contracts.load(file))
+            schema.pop("$id", None)
+            schema.pop("$schema", None)
+            schemas[key] = rewrite(schema, key)
+        return key
+
+    def rewrite(node: Any, home: str | None) -> Any:
+        if isinstance(node, list):
+            return [rewrite(v, home) for v in node]
+        if not isinstance(node, dict):
+            return node
+        out = {k: rewrite(v, home) for k, v in node.items()}
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(CONTRACTS_URI):
+            file, _, fragment = ref[len(CONTRACTS_URI):].partition("#")
+            out["$ref"] = f"#/components/schemas/{include(file)}{fragment}"
+        elif isinstance(ref, str) and ref.startswith("#/") and home is not None:
+            out["$ref"] = f"#/components/schemas/{home}{ref[1:]}"  # a ref inside the included file
+        return out
+
+    out = rewrite(doc, None)
+    components = out.setdefault("components", {})
+    components["schemas"] = {**components.get("schemas", {}), **schemas}
+    return out

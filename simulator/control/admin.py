@@ -116,7 +116,10 @@ class AdminApi:
                 return _error(409, str(exc))
             except web.HTTPException as exc:
                 if exc.status >= 400:
-                    return _error(exc.status, exc.reason)
+                    response = _error(exc.status, exc.reason)
+                    if "Allow" in exc.headers:  # a 405 says what the route takes (RFC 9110)
+                        response.headers["Allow"] = exc.headers["Allow"]
+                    return response
                 raise
 
     async def start(self, host: str, port: int) -> str:

@@ -114,7 +114,7 @@ async def _forcelogout(r: Req):
 @route("DELETE", "onlineagent/{agentid}/forcelogoutwithreason/{reason}", "forcelogoutwithreason", bad_param="100-005")
 async def _forcelogout_reason(r: Req):
     reason = r.params["reason"]
-    if not reason.isdigit() or not 1 <= int(reason) <= 255:
+    if not (reason.isascii() and reason.isdigit()) or len(reason) > 3 or not 1 <= int(reason) <= 255:
         raise HuaweiError("100-005", "reason must be 1-255.")
     r.face.sign_out(_signed_in_session(r), force=True)
     return _ok(r.face)
@@ -156,7 +156,7 @@ async def _saybusy(r: Req):
 async def _rest(r: Req):
     session = r.session()
     seconds, cause = r.params["time"], r.params["restcause"]
-    if not seconds.isdigit() or not cause.isdigit():
+    if not (seconds.isascii() and cause.isascii() and seconds.isdigit() and cause.isdigit() and len(seconds) <= 9 and len(cause) <= 9):
         raise HuaweiError("000-002", "time and restcause must be numbers.")
     r.face.rest(session, int(seconds), int(cause))
     return _ok(r.face)

@@ -62,7 +62,7 @@ def as_int(body: dict[str, Any], name: str, default: int | None, retcode: str) -
         raise HuaweiError(retcode, f"{name} must be an integer.")
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and value.isascii() and len(value.strip()) <= 18:
         return int(value)
     raise HuaweiError(retcode, f"{name} must be an integer.")
 
@@ -89,7 +89,7 @@ def valid_ipv4(value: str) -> bool:
 
 
 def parse_agent_id(raw: str, max_agent_id: int, retcode: str = "100-001") -> str:
-    if not raw.isdigit() or raw.startswith("0") or not 101 <= int(raw) <= max_agent_id:
+    if not (raw.isascii() and raw.isdigit()) or raw.startswith("0") or len(raw) > 9 or not 101 <= int(raw) <= max_agent_id:
         raise HuaweiError(retcode, f"agentid must be a number from 101 to {max_agent_id}.")
     return raw
 

@@ -179,7 +179,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     ("POST", re.compile(r"/api/notify/intermedia/?", re.I), notify),
     ("GET", re.compile(r"/api/calllog/?", re.I), calllog_list),
     ("POST", re.compile(r"/api/calllog/?", re.I), calllog_update),
-    ("GET", re.compile(r"/api/calllog/(?P<id>\d+)/?", re.I), calllog_get),
+    ("GET", re.compile(r"/api/calllog/(?P<id>[0-9]{1,18})/?", re.I), calllog_get),
     ("GET", re.compile(r"/api/actions/?", re.I), actions_list),
     ("GET", re.compile(r"/recordings/(?P<call>[^/]+)\.wav", re.I), recording),
 ]

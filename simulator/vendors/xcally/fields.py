@@ -26,7 +26,7 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 def as_id(value: str) -> int | None:
     """A database id from a path or query segment ("12"), or None (Unicode digits included)."""
-    return int(value) if value.isascii() and value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 def whole(value: object) -> bool:

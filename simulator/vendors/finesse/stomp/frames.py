@@ -304,7 +304,7 @@ class FrameParser:
         if self._length is None:
             declared = next((v for k, v in self._headers if k == "content-length"), None)
             if declared is not None:
-                if not _DIGITS_RE.fullmatch(declared.strip()):
+                if not _DIGITS_RE.fullmatch(declared.strip()) or len(declared.strip()) > 18:
                     raise self._error("Invalid content-length", f"content-length must be a number of octets, not {declared!r}")
                 self._length = int(declared.strip())
                 if self._head_bytes + self._length > self.max_frame_bytes:
