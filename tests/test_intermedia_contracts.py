@@ -171,14 +171,14 @@ async def test_a_day_over_the_wire_conforms_to_the_contracts(sim, wire, sim_conf
     assert wav.status == 200 and wav.raw[:4] == b"RIFF"
     await expect(404, "GET", f"/recordings/{uuid.uuid4()}.wav")
     await expect(404, "GET", "/nope")
-    await expect(404, "GET", notify)  # a known path, another method: no 405
-    await expect(404, "DELETE", "/api/CallLog/1", auth=token)
+    await expect(405, "GET", notify)  # a known path, another method
+    await expect(405, "DELETE", "/api/CallLog/1", auth=token)
 
     check_journal(sim, answered)
 
 
 STATUSES = {"notify": {200, 400, 401, 413}, "calllog-list": {200, 401}, "calllog-get": {200, 401, 404},
-            "calllog-update": {201, 400, 401, 413}, "actions-list": {200, 401}, "recording": {200, 404}, "unrouted": {404}}
+            "calllog-update": {201, 400, 401, 413}, "actions-list": {200, 401}, "recording": {200, 404}, "unrouted": {404, 405}}
 CANONICAL = {"/api/notify/intermedia": "/api/notify/intermedia", "/api/calllog": "/api/CallLog", "/api/actions": "/api/Actions"}
 
 
@@ -323,7 +323,7 @@ WRONG = [
                                 "body": {"record_count": 1, "actions": [changed(ACTION, "ticket_id", None)]}}, "ticket"),
     ("responses/recording", {"status": 200, "headers": JSON_HEADERS, "body": "RIFF\x00\x00\x00\x00WAVEfmt "}, "not audio/wav"),
     ("responses/recording", {"status": 200, "headers": {"Content-Type": "audio/wav"}, "body": "ID3"}, "not a WAV"),
-    ("responses/unrouted", {"status": 405, "headers": {}, "body": None}, "405"),
+    ("responses/unrouted", {"status": 405, "headers": {}, "body": None}, "405 without Allow"),
     ("halo-ui/open-call-screen", UI, "the other response"),
     ("halo-ui/notification", changed(UI, "body/agent_id", "1"), "agent_id '1'"),
     ("halo-ui/notification", changed(UI, "body/extra", 1), "extra key"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -45,11 +46,18 @@ async def _json_body(request: web.Request) -> dict[str, Any]:
     return body
 
 
+def _whole(text: str, name: str) -> int:
+    """An integer as the document says: digits (a leading minus), nothing around them."""
+    if not re.fullmatch(r"-?[0-9]{1,18}", text):
+        raise ValueError(f"{name} must be an integer, not {text!r}")
+    return int(text)
+
+
 def _match(query: dict[str, str]) -> tuple[Match, int, int | None]:
     q = dict(query)
     try:
-        since = int(q.pop("since", 0))
-        limit = int(q.pop("limit")) if "limit" in q else None
+        since = _whole(q.pop("since", "0"), "since")
+        limit = _whole(q.pop("limit"), "limit") if "limit" in q else None
         if limit is not None and limit < 0:
             raise ValueError("limit must be >= 0")
         return Match.from_mapping(q), since, limit
@@ -213,8 +221,7 @@ class AdminApi:
             timeout = -1.0
         if not 0 <= timeout <= MAX_WAIT_SECONDS:  # also refuses nan
             raise BadRequest(f"timeout must be a number of seconds from 0 to {MAX_WAIT_SECONDS:g}")
-        query.pop("limit", None)  # accepted for symmetry with /journal; a wait returns one entry
-        match, since, _ = _match(query)
+        match, since, _ = _match(query)  # limit: checked, and ignored (a wait returns one entry)
         try:
             entry = await self.sim.journal.wait_for(match, timeout, since)
         except TimeoutError:

@@ -195,6 +195,9 @@ def install(app: web.Application, face: "IntermediaFace") -> None:
                 except TooLarge:
                     return web.Response(status=413)
         request[OP] = "unrouted"
+        allowed = sorted({method for method, pattern, _ in ROUTES if pattern.fullmatch(request.path)})
+        if allowed:  # ASP.NET routing: the path exists, not with this method (INFERRED)
+            return web.Response(status=405, headers={"Allow": ", ".join(allowed)})
         return web.Response(status=404)
 
     app.router.add_route("*", r"/{tail:[\s\S]*}", dispatch)
