@@ -290,6 +290,9 @@ async def test_a_working_day_conforms(sim, wire):
     assert accepted["UserId"] == carl["id"]
     await call("POST", "/api/chat/interactions/3/accept", status=409, as_=BOB)  # revoked from bob
     await call("POST", "/api/chat/interactions/3/messages", {"body": "hello", "direction": "out"}, status=201, as_=CARL)
+    await call("POST", "/api/chat/interactions/3/messages", {"body": "mine?", "direction": "out"}, status=403,
+               as_=BOB)  # Carl's interaction
+    await call("PUT", "/api/chat/interactions/3", {"closed": True}, status=403, as_=BOB)
     await call("POST", "/api/chat/interactions/3/messages", {"body": ""}, status=400)
     await call("POST", "/api/chat/interactions/3/messages", raw=big, status=413)
     await call("POST", "/api/chat/interactions/99/messages", {"body": "x"}, status=404)
