@@ -2,6 +2,8 @@
 own error and the other agent's state, session and events stay as they were."""
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from motion import Motion, xcally_config
@@ -137,6 +139,7 @@ async def app_factory_of():
     from simulator.vendors.finesse.stomp.client import StompClient
 
     cfg = finesse_config()
+    cfg.agents = copy.deepcopy(cfg.agents)  # the agents are test_finesse_face's own dicts: leave them alone
     next(a for a in cfg.agents if a["id"] == "1002")["finesse"]["password"] = "alan-pw"
     sim = await started(cfg)
     host, port = sim.urls["finesse"].removeprefix("stomp://").split(":")
