@@ -30,7 +30,8 @@ class Simulator:
         self.faces: dict[str, Face] = {}
         for name in config.faces_enabled:
             cls = face_class(name)
-            self.faces[name] = cls(self.world, self.journal, build_settings(cls.Settings, config.faces.get(name), name))
+            self.faces[name] = face = cls(self.world, self.journal, build_settings(cls.Settings, config.faces.get(name), name))
+            face.limits = config.limits
         self.admin = AdminApi(self)
         self.urls: dict[str, str] = {}
 

@@ -17,6 +17,7 @@ import yaml
 from .contracts import validator
 from .core import Agent, Channel, Queue
 from .vendors import FACES
+from .vendors.listeners import Limits, limits_from_mapping
 
 DEFAULT_PORT_BASE = 8800  # admin 8800, huawei 8801, ... (no "60" anywhere: see the NICE face)
 
@@ -44,6 +45,7 @@ class Config:
     ports: dict[str, int] = field(default_factory=dict)  # "admin" or a face name -> port
     faces_enabled: list[str] = field(default_factory=lambda: list(FACES))
     journal_capacity: int = 50_000
+    limits: Limits = field(default_factory=Limits)  # every listener's (see vendors/listeners.py)
     caller_locale: str = "en_US"
     agents: list[dict[str, Any]] = field(default_factory=list)
     queues: list[dict[str, Any]] = field(default_factory=list)
@@ -78,8 +80,13 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
     unknown_faces = set(data.get("faces", {})) - set(FACES)
     if unknown_faces:
         raise ConfigError(f"{source}: faces: unknown face(s) {', '.join(sorted(unknown_faces))}")
+    try:
+        limits = limits_from_mapping(data.get("limits"))
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
     cfg = Config(
         seed=data.get("seed", 7),
+        limits=limits,
         port_base=data.get("port_base", DEFAULT_PORT_BASE),
         ports=dict(data.get("ports", {})),
         journal_capacity=data.get("journal_capacity", 50_000),

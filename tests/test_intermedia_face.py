@@ -16,7 +16,8 @@ from conftest import TEST_CONFIG
 from simulator import config
 from simulator.app import Simulator
 from simulator.client import WireClient
-from simulator.vendors.base import SettingsError, serve_app
+from simulator.vendors.base import SettingsError
+from simulator.vendors.listeners import serve_app
 from simulator.vendors.intermedia.wscall import render_body
 
 HALO_USERS = [{"id": 101, "name": "Carla Diaz", "client_name": "Acme Ltd", "phonenumber": "+442071234567",

@@ -16,7 +16,8 @@ from .. import contracts
 from ..core import Channel, EndReason, Match, UnknownId, WorldError
 from ..core.masking import Masker, secrets_in
 from ..core.model import ContactState
-from ..vendors.base import serve_app, served_activity
+from ..vendors.base import served_activity
+from ..vendors.listeners import serve_app
 from ..core import json_text
 
 if TYPE_CHECKING:
@@ -131,7 +132,7 @@ class AdminApi:
                 raise
 
     async def start(self, host: str, port: int) -> str:
-        self._runner, url = await serve_app(self.build_app(), host, port)
+        self._runner, url = await serve_app(self.build_app(), host, port, self.sim.config.limits, "admin")
         return url
 
     async def stop(self) -> None:

@@ -341,6 +341,12 @@ def wall_seconds() -> float:
     return time.monotonic()
 
 
+def wall_call_later(delay: float, callback: Callable[[], Any]) -> asyncio.TimerHandle:
+    """A wall-time timer, for transport deadlines that a virtual clock must not move (a real
+    client still on its way to a STOMP CONNECT while scenario time leaps)."""
+    return asyncio.get_running_loop().call_later(delay, callback)
+
+
 def make_clock(kind: str, speed: float = 1.0) -> Clock:
     if kind == "real":
         return RealClock(speed)

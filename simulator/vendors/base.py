@@ -19,6 +19,7 @@ from ..core import Agent, Contact, Journal, World
 from ..core.clock import IN_PROCESS_HEADER, TimerScope
 from ..core.masking import Masker
 from ..core import json_text
+from .listeners import Limits, serve_app
 
 log = logging.getLogger("ccsim.face")
 
@@ -68,6 +69,8 @@ class Face:
         # Timers of the face's state (ring timeouts, wrap-ups, auto-answers): a reset cancels them.
         self.timers = TimerScope(world.clock)
         self.settings = settings
+        # The listeners' limits; the Simulator sets the configured ones before start().
+        self.limits = Limits()
         world.register_policy(self.name, self)
 
     # Routing policy: asked by the core for agents signed in through this face.
@@ -131,18 +134,6 @@ class _BadHttpAtDebug(logging.Filter):
 logging.getLogger("aiohttp.server").addFilter(_BadHttpAtDebug())
 
 
-async def serve_app(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:
-    """Listen with `app` on host:port (0 = a free port); the runner (to clean up) and the URL."""
-    # Stopping waits at most a second for requests in flight: a client's long poll (NICE
-    # get-next-event, Huawei agentevent) would otherwise hold it for its whole timeout.
-    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port, reuse_address=True)
-    await site.start()
-    bound = site._server.sockets[0].getsockname()  # type: ignore[union-attr]
-    return runner, f"http://{host}:{bound[1]}"
-
-
 def client_gone(request: web.Request) -> bool:
     """The client hung up (a long poll it abandoned): what would be sent to it must stay queued."""
     transport = request.transport
@@ -171,7 +162,6 @@ class HttpFace(Face):
     carries the traceback under response["internalError"], which the test suite asserts absent.
     """
 
-    client_max_size: ClassVar[int] = 1024 * 1024
     # Paths served outside the journal and the clock's activity: long-lived transports (a
     # socket.io connection) that journal their own messages and would otherwise hold time still.
     passthrough_prefixes: ClassVar[tuple[str, ...]] = ()
@@ -188,7 +178,7 @@ class HttpFace(Face):
         return web.json_response({"message": "internal simulator error"}, status=500)
 
     def build_app(self) -> web.Application:
-        app = web.Application(client_max_size=self.client_max_size, middlewares=[self._journal_middleware])
+        app = web.Application(client_max_size=self.limits.max_body_bytes, middlewares=[self._journal_middleware])
         self.routes(app)
         return app
 
@@ -235,7 +225,7 @@ class HttpFace(Face):
         )
 
     async def start(self, host: str, port: int) -> str:
-        self._runner, self.url = await serve_app(self.build_app(), host, port)
+        self._runner, self.url = await serve_app(self.build_app(), host, port, self.limits, self.name)
         return self.url
 
     async def stop(self) -> None:

@@ -15,7 +15,8 @@ from typing import Any
 from aiohttp import web
 
 from ...core import Agent, Contact, Journal, World
-from ..base import AGENT, OP, HttpFace, SettingsError, read_body, serve_app
+from ..base import AGENT, OP, HttpFace, SettingsError, read_body
+from ..listeners import serve_app
 from .model import ApiSession, ids_without_60
 from .platform import NiceError, Platform
 from .settings import NiceSettings
@@ -99,7 +100,7 @@ class NiceFace(Platform, HttpFace):
     # -- listening (no "60" in the port) ---------------------------------------------------------------
     async def start(self, host: str, port: int) -> str:
         for _ in range(50):
-            self._runner, self.url = await serve_app(self.build_app(), host, port)
+            self._runner, self.url = await serve_app(self.build_app(), host, port, self.limits, self.name)
             if port or "60" not in self.url.rsplit(":", 1)[1]:
                 return self.url
             await self._runner.cleanup()  # a free port with "60" in it: the SDK would rewrite it

@@ -14,7 +14,8 @@ from aiohttp import web
 
 from ...core import Contact, EndReason
 from ...core.clock import TimerHandle
-from ..base import OP, body_for_journal, journal_headers, read_body, serve_app, served_activity
+from ..base import OP, body_for_journal, journal_headers, read_body, served_activity
+from ..listeners import serve_app
 from .routing import XcallyError
 
 if TYPE_CHECKING:
@@ -129,7 +130,8 @@ class Phonebar:
         if wanted and runner is None:
             port = 0 if self._phonebar_ephemeral else agent.remote_control_port
             try:
-                runner, url = await serve_app(self._phonebar_app(agent.id), self._phonebar_host, port)
+                runner, url = await serve_app(self._phonebar_app(agent.id), self._phonebar_host, port,
+                                               self.limits, f"xcally phonebar {agent.id}")
             except OSError as exc:
                 raise XcallyError(400, f"{agent.name}: phonebar remote control port {port} cannot be "
                                        f"opened ({exc.strerror}); give each agent its own "
@@ -159,7 +161,7 @@ class Phonebar:
 
     def _phonebar_app(self: "XcallyFace", agent_id: int) -> web.Application:
         """The listener of one agent, found by id at each request (a reset replaces the objects)."""
-        app = web.Application(middlewares=[self._phonebar_journal])
+        app = web.Application(middlewares=[self._phonebar_journal], client_max_size=self.limits.max_body_bytes)
         app[AGENT_ID] = agent_id
 
         def reply(body: Any, status: int = 200) -> web.Response:

@@ -25,6 +25,7 @@ from typing import Any
 
 from ....core.clock import Clock
 from ....core.journal import Journal
+from ...listeners import ConnectionGate, Limits
 from ..transport import CommandHandler, Message
 from .commands import StompHandler
 from .connection import StompConnection
@@ -58,12 +59,13 @@ class StompBroker:
                  login: str | None = None, passcode: str | None = None,
                  max_headers: int = DEFAULT_MAX_HEADERS, max_header_length: int = DEFAULT_MAX_HEADER_LENGTH,
                  max_redeliveries: int | None = 6, close_grace: float = 5.0,
-                 handler_class: type[StompHandler] = StompHandler):
+                 limits: Limits | None = None, handler_class: type[StompHandler] = StompHandler):
         """`heartbeat` is (can send every, wants to receive every) in ms, as in CONNECTED.
         Credentials: `credentials` maps login -> passcode; `login`/`passcode` add one pair (a
         None login: any login with that passcode; a None passcode: any passcode for that
         login). With none of them anyone may connect. `close_grace`: seconds a closing
-        connection waits for the client to close its side."""
+        connection waits for the client to close its side. `limits`: max_connections and
+        idle_timeout_seconds (the time to CONNECT) of every listener."""
         if heartbeat[0] < 0 or heartbeat[1] < 0:
             raise ValueError("heartbeat intervals must be >= 0 ms")
         self.clock = clock
@@ -75,6 +77,7 @@ class StompBroker:
         self.max_headers = max_headers
         self.max_header_length = max_header_length
         self.close_grace = close_grace
+        self.limits = limits or Limits()
         self.router = Router(now_ms=clock.now_ms, id_prefix=f"ID:ccsim-{name}", max_redeliveries=max_redeliveries,
                              on_handler_error=self._consumer_failed)
         accounts: dict[str | None, str | None] | None = None if credentials is None else dict(credentials)
@@ -92,7 +95,9 @@ class StompBroker:
         if self._server is not None:
             raise RuntimeError("the STOMP broker is already started")
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(self._new_connection, self.host, self.port, reuse_address=True)
+        gate = ConnectionGate(self._new_connection, lambda: len(self._connections), self.limits.max_connections,
+                              label=f"{self.name} STOMP")
+        self._server = await loop.create_server(gate, self.host, self.port, reuse_address=True)
         self.port = self._server.sockets[0].getsockname()[1]
         self.url = f"stomp://{self.host}:{self.port}"
         log.info("%s STOMP broker listening on %s", self.name, self.url)
@@ -148,7 +153,8 @@ class StompBroker:
             self.handler, self.clock, conn_id=f"stomp-{next(self._conn_ids)}",
             record=self._record if self.journal is not None else None, on_lost=self._forget,
             on_internal_error=self._internal_error, max_frame_bytes=self.max_frame_bytes,
-            max_headers=self.max_headers, max_header_length=self.max_header_length, close_grace=self.close_grace)
+            max_headers=self.max_headers, max_header_length=self.max_header_length, close_grace=self.close_grace,
+            connect_timeout=self.limits.idle_timeout_seconds)
         self._connections[conn.id] = conn
         return conn
 

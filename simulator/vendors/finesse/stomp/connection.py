@@ -24,7 +24,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from ....core.clock import Clock, TimerHandle
+from ....core.clock import Clock, TimerHandle, wall_call_later
 from . import inflight
 from .frames import Frame, FrameError, FrameParser, HeartBeat, encode
 from .heartbeat import HeartBeats
@@ -53,7 +53,8 @@ class StompConnection(asyncio.Protocol):
     def __init__(self, handler: Any, clock: Clock, *, conn_id: str, record: FrameRecorder | None = None,
                  on_lost: Callable[["StompConnection"], None] | None = None,
                  on_internal_error: Callable[["StompConnection", str], None] | None = None,
-                 max_frame_bytes: int, max_headers: int, max_header_length: int, close_grace: float = 5.0):
+                 max_frame_bytes: int, max_headers: int, max_header_length: int, close_grace: float = 5.0,
+                 connect_timeout: float | None = None):
         self.handler = handler
         self.clock = clock
         self.id = conn_id
@@ -61,6 +62,8 @@ class StompConnection(asyncio.Protocol):
         self._on_lost = on_lost
         self._on_internal_error = on_internal_error
         self.close_grace = close_grace
+        self.connect_timeout = connect_timeout
+        self._connect_timer: asyncio.TimerHandle | None = None
         self.parser = FrameParser(version="1.2", max_frame_bytes=max_frame_bytes, max_headers=max_headers,
                                   max_header_length=max_header_length)
         self.transport: asyncio.Transport | None = None
@@ -88,6 +91,8 @@ class StompConnection(asyncio.Protocol):
         self.peer = transport.get_extra_info("peername")
         self.local = transport.get_extra_info("sockname")
         log.debug("stomp %s: connection from %s", self.id, self.peer)
+        if self.connect_timeout is not None:
+            self._connect_timer = wall_call_later(self.connect_timeout, self._connect_timed_out)
         self._guard(lambda: self.handler.connection_made(self))
 
     def data_received(self, data: bytes) -> None:
@@ -107,6 +112,7 @@ class StompConnection(asyncio.Protocol):
         self.heartbeats.stop()
         if self._grace_timer is not None:
             self._grace_timer.cancel()
+        self._stop_connect_timer()
         self._detach()
         inflight.forget(self.local, self.peer)
         if not self.lost.done():
@@ -146,6 +152,8 @@ class StompConnection(asyncio.Protocol):
         if not self.connected and command not in ("CONNECT", "STOMP"):
             raise StompError("Not connected", f"the first frame on a connection must be CONNECT or STOMP, not {command}")
         hook(self, frame)
+        if self.connected:
+            self._stop_connect_timer()
         receipt = frame.get("receipt")
         if receipt is not None and command not in ("CONNECT", "STOMP") and not self.closing:
             self.send_frame(Frame("RECEIPT", [("receipt-id", receipt)]))
@@ -237,6 +245,16 @@ class StompConnection(asyncio.Protocol):
         self._detached = True
         self.transactions.clear()
         self._guard(lambda: self.handler.connection_lost(self))
+
+    def _stop_connect_timer(self) -> None:
+        if self._connect_timer is not None:
+            self._connect_timer.cancel()
+            self._connect_timer = None
+
+    def _connect_timed_out(self) -> None:
+        self._connect_timer = None
+        with self.clock.activity():
+            self.fail("Connect timeout", f"no CONNECT frame within {self.connect_timeout:g} s of opening the connection")
 
     def _heartbeat_timeout(self, silent: float) -> None:
         with self.clock.activity():

@@ -1,0 +1,133 @@
+"""Every listener's limits (config `limits:`), and serving an aiohttp app under them.
+
+The admin API, each HTTP face (with XCALLY's socket.io and phonebars) and the embedded STOMP
+endpoint all apply the same `Limits`. Past `max_connections` a listener refuses new
+connections as it accepts them, as ActiveMQ does past its connector's `maximumConnections`:
+the ones it holds keep being served. `idle_timeout_seconds` closes a connection that has not
+completed a request (HTTP) or a CONNECT frame (STOMP) in that long, so clients that trickle a
+byte at a time cannot hold connections for ever; a request being served (a long poll) is never
+timed out by it.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from aiohttp import web
+
+from ..core.clock import wall_seconds
+
+log = logging.getLogger("ccsim.limits")
+
+
+@dataclass(frozen=True)
+class Limits:
+    # One HTTP request body; over it the face answers 413 in its vendor's shape.
+    max_body_bytes: int = 1024 * 1024
+    # One HTTP request line or header field (aiohttp's own default); over it: 400.
+    max_header_bytes: int = 8190
+    # Open connections per listener (INFERRED: the vendors publish none; Tomcat's is 8192).
+    max_connections: int = 10_000
+    # HTTP: seconds a connection may sit without a complete request (INFERRED). STOMP: seconds
+    # to the CONNECT frame (ActiveMQ's transport.connectAttemptTimeout, 30 s: AMQ-5587).
+    idle_timeout_seconds: float = 30.0
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ValueError(f"limits.{f.name} must be a positive number, not {value!r}")
+
+
+def limits_from_mapping(values: dict[str, Any] | None) -> Limits:
+    values = dict(values or {})
+    names = {f.name for f in dataclasses.fields(Limits)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ValueError(f"limits: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}")
+    return Limits(**values)
+
+
+_REFUSED_HTTP = (b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n"
+                 b"Content-Type: text/plain\r\nContent-Length: 35\r\n\r\ntoo many connections to this port\r\n")
+
+
+class _Refused(asyncio.Protocol):
+    """A connection past the limit: told so (HTTP) or just closed (STOMP), never read."""
+
+    def __init__(self, goodbye: bytes):
+        self.goodbye = goodbye
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        if self.goodbye:
+            transport.write(self.goodbye)
+        transport.close()
+
+
+class ConnectionGate:
+    """A protocol factory that hands out `factory()` while fewer than `limit` connections are
+    open (`open_count()` says how many), and a refusing protocol past it."""
+
+    def __init__(self, factory: Callable[[], asyncio.BaseProtocol], open_count: Callable[[], int], limit: int,
+                 *, label: str, goodbye: bytes = b""):
+        self._factory = factory
+        self._open_count = open_count
+        self.limit = limit
+        self.label = label
+        self.goodbye = goodbye
+        self.refused = 0
+        self._warned_at = float("-inf")
+
+    def __call__(self) -> asyncio.BaseProtocol:
+        if self._open_count() < self.limit:
+            return self._factory()
+        self.refused += 1
+        now = wall_seconds()
+        if now - self._warned_at > 10.0:  # one line per burst, not one per connection
+            self._warned_at = now
+            log.warning("%s: %d connections open (limits.max_connections); refusing new ones (%d so far)",
+                        self.label, self.limit, self.refused)
+        return _Refused(self.goodbye)
+
+
+class _GatedSite(web.TCPSite):
+    """aiohttp's TCPSite with its protocol factory behind a ConnectionGate."""
+
+    def __init__(self, runner: web.AppRunner, host: str, port: int, limits: Limits, label: str):
+        super().__init__(runner, host, port, reuse_address=True)
+        self._limits = limits
+        self._label = label
+        self.gate: ConnectionGate | None = None
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)  # registers the site with its runner
+        server = self._runner.server
+        assert server is not None
+        # Server.connections copies its dict into a list: the dict's size, at every accept, is O(1).
+        handlers = server._connections  # noqa: SLF001
+        self.gate = ConnectionGate(server, lambda: len(handlers), self._limits.max_connections,
+                                   label=self._label, goodbye=_REFUSED_HTTP)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(self.gate, self._host, self._port, backlog=self._backlog,
+                                                reuse_address=True)
+
+
+async def serve_app(app: web.Application, host: str, port: int, limits: Limits | None = None,
+                    label: str = "http") -> tuple[web.AppRunner, str]:
+    """Listen with `app` on host:port (0 = a free port) under `limits`; the runner (to clean
+    up) and the URL. The body limit is the app's own (`client_max_size`)."""
+    limits = limits or Limits()
+    # Stopping waits at most a second for requests in flight: a client's long poll (NICE
+    # get-next-event, Huawei agentevent) would otherwise hold it for its whole timeout.
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0,
+                           keepalive_timeout=limits.idle_timeout_seconds,
+                           max_line_size=limits.max_header_bytes, max_field_size=limits.max_header_bytes)
+    await runner.setup()
+    site = _GatedSite(runner, host, port, limits, label)
+    await site.start()
+    bound = site._server.sockets[0].getsockname()  # type: ignore[union-attr]
+    return runner, f"http://{host}:{bound[1]}"
