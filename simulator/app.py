@@ -19,7 +19,8 @@ class Simulator:
     def __init__(self, config: Config, clock: Clock | None = None):
         self.config = config
         self.clock = clock or RealClock()
-        self.world = World(self.clock, seed=config.seed, caller_locale=config.caller_locale)
+        self.world = World(self.clock, seed=config.seed, caller_locale=config.caller_locale,
+                           ended_contacts_kept=config.ended_contacts_kept)
         self.journal = Journal(self.clock, config.journal_capacity)
         names = Faker(config.caller_locale)
         names.seed_instance(config.seed)

@@ -44,7 +44,11 @@ class WireClient:
     async def request(self, method: str, url: str, *, json_body: Any = None, data: bytes | str | None = None,
                       headers: dict[str, str] | None = None, params: dict[str, str] | None = None) -> WireResponse:
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=self._timeout, skip_auto_headers=("User-Agent",))
+            # No pool limit: every agent's long poll holds a connection. With aiohttp's default of
+            # 100, the 101st request would wait for a free one while counted as in flight, and a
+            # virtual clock would stand still until the timeout.
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=self._timeout,
+                                                  skip_auto_headers=("User-Agent",))
         headers = dict(headers or {})
         if json_body is not None:
             data = json.dumps(json_body)

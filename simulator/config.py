@@ -45,6 +45,7 @@ class Config:
     ports: dict[str, int] = field(default_factory=dict)  # "admin" or a face name -> port
     faces_enabled: list[str] = field(default_factory=lambda: list(FACES))
     journal_capacity: int = 50_000
+    ended_contacts_kept: int = 10_000
     limits: Limits = field(default_factory=Limits)  # every listener's (see vendors/listeners.py)
     caller_locale: str = "en_US"
     agents: list[dict[str, Any]] = field(default_factory=list)
@@ -90,6 +91,7 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
         port_base=data.get("port_base", DEFAULT_PORT_BASE),
         ports=dict(data.get("ports", {})),
         journal_capacity=data.get("journal_capacity", 50_000),
+        ended_contacts_kept=data.get("ended_contacts_kept", 10_000),
         caller_locale=data.get("caller_locale", "en_US"),
         agents=list(data.get("agents", [])),
         queues=list(data.get("queues", [])),

@@ -248,3 +248,14 @@ async def test_round_robin_remembers_where_it_stopped():
     for _ in range(4):
         world.inject("sales", channel="chat")
     assert [a for a, _ in policy.offers] == ["a1", "a2", "a1", "a2"]
+
+
+def test_only_the_newest_ended_contacts_are_kept():
+    world, _ = make_world()
+    world.ended_contacts_kept = 3
+    ids = [world.inject("sales").id for _ in range(5)]
+    for contact_id in ids:
+        world.end(contact_id, "customer")
+    assert sorted(world.contacts) == sorted(ids[2:])
+    waiting = world.inject("sales")  # contacts still going on are never forgotten
+    assert waiting.id in world.contacts

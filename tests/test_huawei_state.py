@@ -99,3 +99,16 @@ async def test_state_events_reach_the_core(agent291, sim):
     assert sim.world.agents["291"].presence == "busy"
     await agent291.call("rest", time=10, restcause=0)
     assert sim.world.agents["291"].presence == "rest"
+
+
+async def test_an_agent_that_stops_polling_is_signed_out_after_the_idle_time_one_that_polls_is_not(
+        admin, agent291, huawei, sim):
+    idle = sim.faces["huawei"].settings.idle_signout_seconds
+    other = huawei("292")
+    assert (await other.sign_in("secret", phonenum="40039")).body["retcode"] == "0"
+    await other.drain()
+    for _ in range(int(idle * 2 / 10)):  # 291 polls (10 s holds) for twice the idle time
+        assert await agent291.next_event() is None
+    assert (await admin.agent("291"))["face"] == "huawei" and (await admin.agent("292"))["face"] is None
+    await sim.clock.sleep(idle + 1)
+    assert (await admin.agent("291"))["face"] is None

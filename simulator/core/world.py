@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections import deque
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -36,8 +37,12 @@ class Policy(Protocol):
 
 
 class World:
-    def __init__(self, clock: Clock, seed: int = 0, caller_locale: str = "en_US"):
+    def __init__(self, clock: Clock, seed: int = 0, caller_locale: str = "en_US", ended_contacts_kept: int = 10_000):
         self.clock = clock
+        # Ended contacts stay queryable (admin API, faces' reports) up to this many; older ones
+        # are forgotten, so that a long run's memory stays flat.
+        self.ended_contacts_kept = ended_contacts_kept
+        self._ended: deque[str] = deque()
         self.bus = EventBus()
         self.seed = seed
         self.agents: dict[str, Agent] = {}
@@ -92,6 +97,7 @@ class World:
             timer.cancel()
         self._timers.clear()
         self.contacts.clear()
+        self._ended.clear()
         self.faults.clear()
         for queue in self.queues.values():
             queue.waiting.clear()
@@ -320,6 +326,9 @@ class World:
         self._detach(contact)
         contact.end_reason = reason
         self._transition(contact, ContactState.ENDED, "contact.ended", reason=reason.value, **data)
+        self._ended.append(contact.id)
+        while len(self._ended) > self.ended_contacts_kept:
+            self.contacts.pop(self._ended.popleft(), None)
         self.route()
 
     # -- routing (the ACD) ---------------------------------------------------------------------

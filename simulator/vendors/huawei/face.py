@@ -100,14 +100,22 @@ class HuaweiFace(CallControl, HttpFace):
             self.world.set_presence(session.agent_id, presence)
 
     def touch(self, session: Session) -> None:
-        """The agent is alive (it polled or sent a heartbeat): restart the sign-out timer."""
-        if session.idle_timer is not None:
-            session.idle_timer.cancel()
-        session.idle_timer = self.timers.call_later(
-            self.settings.idle_signout_seconds, lambda: self._idle_signout(session))
+        """The agent is alive (it polled or sent a heartbeat): the sign-out deadline moves on.
+        One timer per session, which looks again when it fires: a timer per poll would pile
+        cancelled ones up on the clock (two per poll, each kept for the whole idle period)."""
+        session.last_seen = self.clock.now()
+        if session.idle_timer is None:
+            session.idle_timer = self.timers.call_later(self.settings.idle_signout_seconds,
+                                                        lambda: self._idle_check(session))
 
-    def _idle_signout(self, session: Session) -> None:
-        if session.signed_in and self.sessions.get(session.workno) is session:
+    def _idle_check(self, session: Session) -> None:
+        session.idle_timer = None
+        if not session.signed_in or self.sessions.get(session.workno) is not session:
+            return
+        remaining = session.last_seen + self.settings.idle_signout_seconds - self.clock.now()
+        if remaining > 0:
+            session.idle_timer = self.timers.call_later(remaining, lambda: self._idle_check(session))
+        else:
             self.sign_out(session, force=True)
 
     async def next_event(self, session: Session, gone: Callable[[], bool] = lambda: False) -> dict[str, Any] | None:

@@ -79,6 +79,7 @@ class Session:
     guid_rotated_at: float = 0.0
     cookie: str = ""  # the JSESSIONID cookie set at sign-in: the servlet session, whatever the GUID becomes
     idle_timer: TimerHandle | None = None
+    last_seen: float = 0.0  # the clock time of the agent's last poll or heartbeat
     rest_timer: TimerHandle | None = None
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
