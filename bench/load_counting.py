@@ -7,7 +7,7 @@ Every event each client received is then compared with what the journal says was
 as it was recorded (so the journal's ring buffer may drop entries meanwhile): lost, duplicated,
 out of order. Memory (RSS) is sampled once the journal is full and at the end.
 
-    .venv/bin/python bench/load_counting.py [--agents 1000] [--cps 100] [--seconds 60]
+    .venv/bin/python bench/load_counting.py [--agents 1000] [--cps 100] [--seconds 60] [--journal-capacity N]
 
 Runs on the virtual clock in one process: the figures count correctness under load, and the
 wall time says what the load cost (contacts handled per wall second).

@@ -64,7 +64,7 @@ def test_bundled_openapi_documents_are_self_contained():
 
     from simulator.conformance.openapi import bundled
 
-    for name in ("admin", "nice", "intermedia"):
+    for name in ("admin", "nice", "intermedia", "huawei"):
         document = bundled(f"{name}/openapi.json")
         refs = [r for r in re.findall(r'"\$ref": "([^"]+)"', json_mod.dumps(document))]
         assert refs and all(r.startswith("#/") for r in refs), [r for r in refs if not r.startswith("#/")][:3]
@@ -72,3 +72,16 @@ def test_bundled_openapi_documents_are_self_contained():
             node = document
             for part in ref[2:].split("/"):
                 node = node[part.replace("~1", "/").replace("~0", "~")]
+
+
+def test_the_huawei_openapi_document_is_the_one_the_face_makes():
+    """contracts/huawei/openapi.json is generated from the face's operation table: regenerate it
+    with `python -m simulator.vendors.huawei.openapi > contracts/huawei/openapi.json`."""
+    from simulator import contracts as contracts_mod
+    from simulator.vendors.huawei.client import OPS
+    from simulator.vendors.huawei.openapi import document
+
+    committed = contracts_mod.load("huawei/openapi.json")
+    assert committed == document()
+    ops = {op["operationId"] for item in committed["paths"].values() for op in item.values()}
+    assert ops == set(OPS)

@@ -1,0 +1,80 @@
+"""The OpenAPI document of the Huawei face (contracts/huawei/openapi.json), made from the face's
+operation table and its contract schemas, so that the two cannot drift apart (a test compares
+the committed file with `document()`). For tools that read OpenAPI: Schemathesis, code
+generators, API browsers.
+
+    python -m simulator.vendors.huawei.openapi > contracts/huawei/openapi.json
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ... import contracts
+from .client import OPS, SIGN_IN_OPS
+
+BASE = "/agentgateway/resource/"
+URI = "https://ccsim.dev/contracts/huawei/"
+# Query parameters, by operation (the rest of an operation's arguments are in its path or body).
+QUERY = {"resetskill": ["skillid"], "saybusy": ["reason", "prolong"], "answer": ["callid"], "gethold": ["callid"]}
+# Request body schemas, by operation (a forced sign-in has the body of its plain one).
+REQUEST_BODIES = {"login": "login", "loginex": "loginex", "forcelogin": "login", "forceloginex": "loginex",
+                  "transfer": "transfer", "callout": "callout", "callinner": "callinner"}
+
+
+def _schema(path: str) -> dict[str, Any]:
+    return {"$ref": URI + path}
+
+
+def _operation(op: str, template: str) -> dict[str, Any]:
+    schema_file = f"responses/{op}.schema.json"
+    title = contracts.load(f"huawei/{schema_file}").get("description", "")
+    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+              for name in re.findall(r"\{(\w+)\}", template)]
+    params += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+               for name in QUERY.get(op, [])]
+    operation: dict[str, Any] = {
+        "operationId": op,
+        "description": title,
+        "x-ccsim-op": op,
+        "parameters": params,
+        "responses": {
+            "200": {"description": "The envelope: retcode \"0\" and the result, or an error retcode (Huawei "
+                                   "answers errors with HTTP 200).",
+                    "content": {"application/json": {"schema": _schema(schema_file)}}},
+            "404": {"description": "No such operation (retcode 000-002).",
+                    "content": {"application/json": {"schema": _schema("responses/unrouted.schema.json")}}},
+            "405": {"description": "A known path with another method; Allow names it (retcode 000-002).",
+                    "content": {"application/json": {"schema": _schema("responses/unrouted.schema.json")}}},
+        },
+    }
+    if op in SIGN_IN_OPS:
+        operation["security"] = [{}]
+    if op in REQUEST_BODIES:
+        body_schema = _schema(f"requests/{REQUEST_BODIES[op]}.schema.json")
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body_schema}}}
+    return operation
+
+
+def document() -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for op, (method, template) in OPS.items():
+        paths.setdefault(BASE + template, {})[method.lower()] = _operation(op, template)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "ccsim Huawei CC-Gateway face: agent REST API", "version": "0.1.0",
+                 "description": "Generated from simulator/vendors/huawei (client.OPS) and the schemas in "
+                                "contracts/huawei; see contracts/huawei/README.md for the sources and the "
+                                "INFERRED choices."},
+        "servers": [{"url": "http://127.0.0.1:{port}", "variables": {"port": {"default": "8801"}}}],
+        "security": [{"guid": []}],
+        "paths": paths,
+        "components": {"securitySchemes": {"guid": {
+            "type": "apiKey", "in": "header", "name": "Guid",
+            "description": "The GUID of the sign-in answer's Set-GUID header (AgentID=<guid>)."}}},
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(document(), indent=2, ensure_ascii=False))
