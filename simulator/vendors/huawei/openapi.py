@@ -27,9 +27,42 @@ def _schema(path: str) -> dict[str, Any]:
     return {"$ref": URI + path}
 
 
+def _absolute(node: Any, file: str) -> Any:
+    """`node` of contract `file` with its local refs ("#/$defs/...") made absolute."""
+    if isinstance(node, list):
+        return [_absolute(v, file) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _absolute(v, file) for k, v in node.items()}
+    if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
+        out["$ref"] = URI + file + node["$ref"]
+    return out
+
+
+def _body(node: dict[str, Any], file: str) -> dict[str, Any]:
+    """The body part of an exchange schema (the contracts judge {status, headers, body});
+    {} when it says nothing of the body."""
+    ref = node.get("$ref")
+    if ref is not None:
+        target, _, pointer = (ref[len(URI):] if ref.startswith(URI) else file + ref).partition("#")
+        found: Any = contracts.load("huawei/" + target)
+        for part in [p for p in pointer.split("/") if p]:
+            found = found[part]
+        return _body(found, target)
+    if "oneOf" in node:
+        return {"oneOf": [_body(branch, file) for branch in node["oneOf"]]}
+    if "allOf" in node:
+        parts = [b for b in (_body(branch, file) for branch in node["allOf"]) if b]
+        return parts[0] if len(parts) == 1 else {"allOf": parts}
+    return _absolute(node.get("properties", {}).get("body", {}), file)
+
+
 def _operation(op: str, template: str) -> dict[str, Any]:
     schema_file = f"responses/{op}.schema.json"
-    title = contracts.load(f"huawei/{schema_file}").get("description", "")
+    contract = contracts.load(f"huawei/{schema_file}")
+    title = contract.get("description", "")
+    unrouted_file = "responses/unrouted.schema.json"
+    unrouted = _body(contracts.load("huawei/" + unrouted_file), unrouted_file)
     params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
               for name in re.findall(r"\{(\w+)\}", template)]
     params += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
@@ -42,11 +75,11 @@ def _operation(op: str, template: str) -> dict[str, Any]:
         "responses": {
             "200": {"description": "The envelope: retcode \"0\" and the result, or an error retcode (Huawei "
                                    "answers errors with HTTP 200).",
-                    "content": {"application/json": {"schema": _schema(schema_file)}}},
+                    "content": {"application/json": {"schema": _body(contract, schema_file)}}},
             "404": {"description": "No such operation (retcode 000-002).",
-                    "content": {"application/json": {"schema": _schema("responses/unrouted.schema.json")}}},
+                    "content": {"application/json": {"schema": unrouted}}},
             "405": {"description": "A known path with another method; Allow names it (retcode 000-002).",
-                    "content": {"application/json": {"schema": _schema("responses/unrouted.schema.json")}}},
+                    "content": {"application/json": {"schema": unrouted}}},
         },
     }
     if op in SIGN_IN_OPS:
