@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 import pytest
 import socketio
@@ -145,3 +146,11 @@ async def test_an_agent_web_client_gets_offers_over_socketio_and_accepts_or_reje
         await client.disconnect()
         await sim.stop()
     assert not journal_violations(sim.journal)
+
+
+async def test_an_unknown_socketio_session_is_a_400_and_no_error_in_the_log(sim, wire, caplog):
+    url = sim.urls["xcally"] + "/socket.io/?EIO=4&transport=polling&sid=no-such-session"
+    with caplog.at_level(logging.INFO):
+        resp = await wire.request("GET", url)
+    assert resp.status == 400
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.records

@@ -29,12 +29,14 @@ POLLING_POST_SECONDS = 2.0  # the longest a polling POST is answered in (real se
 
 class _GarbageAtDebug(logging.Filter):
     """engine.io logs a client's undecodable polling payload with a traceback at ERROR (and
-    answers it "ok"): a client's mistake, not ccsim's, so it goes to debug."""
+    answers it "ok"), and the first request with an unknown session id at ERROR (answered 400):
+    a client's mistake, not ccsim's, so both go to debug."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        if isinstance(exc, _GARBAGE):
-            log.debug("xcally: socket.io garbage from a client: %r", exc)
+        if isinstance(exc, _GARBAGE) or (record.levelno >= logging.ERROR and isinstance(record.msg, str)
+                                         and record.msg.startswith("Invalid session")):
+            log.debug("xcally: socket.io garbage from a client: %s", exc or record.getMessage())
             return False
         return True
 
