@@ -17,7 +17,7 @@ import yaml
 from .contracts import validator
 from .core import Agent, Channel, Queue
 from .vendors import FACES
-from .vendors.listeners import Limits, limits_from_mapping
+from .vendors.listeners import Limits
 
 DEFAULT_PORT_BASE = 8800  # admin 8800, huawei 8801, ... (no "60" anywhere: see the NICE face)
 
@@ -81,8 +81,8 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
     unknown_faces = set(data.get("faces", {})) - set(FACES)
     if unknown_faces:
         raise ConfigError(f"{source}: faces: unknown face(s) {', '.join(sorted(unknown_faces))}")
-    try:
-        limits = limits_from_mapping(data.get("limits"))
+    try:  # the schema has checked the names and the ranges
+        limits = Limits(**data.get("limits", {}))
     except ValueError as exc:
         raise ConfigError(f"{source}: {exc}") from None
     cfg = Config(

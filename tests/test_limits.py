@@ -21,7 +21,8 @@ from simulator.core import RealClock
 from simulator.vendors.huawei.client import HuaweiAgentClient
 
 LOGIN_PATH = "/agentgateway/resource/onlineagent/291/loginex"
-STATUS_REQUEST = b"GET /agentgateway/resource/onlineagent/291/agentstatus HTTP/1.1\r\nHost: ccsim\r\n\r\n"
+STATUS_PATH = "/agentgateway/resource/onlineagent/291/agentstatus"
+STATUS_REQUEST = f"GET {STATUS_PATH} HTTP/1.1\r\nHost: ccsim\r\n\r\n".encode()
 
 
 @pytest.fixture
@@ -143,10 +144,10 @@ async def test_a_stomp_client_that_never_connects_is_told_and_closed_a_connected
 async def test_header_and_body_limits_are_the_configured_ones(limited):
     url = limited.urls["huawei"]
     async with WireClient() as wire:
-        long_header = await wire.request("GET", url + LOGIN_PATH.replace("loginex", "agentstatus"),
+        long_header = await wire.request("GET", url + STATUS_PATH,
                                          headers={"X-Padding": "p" * 300})
         assert long_header.status == 400
-        short_header = await wire.request("GET", url + LOGIN_PATH.replace("loginex", "agentstatus"),
+        short_header = await wire.request("GET", url + STATUS_PATH,
                                           headers={"X-Padding": "p" * 100})
         assert short_header.status == 200
         body = b'{"password": "' + b"x" * 200 + b'", "phonenum": "40038"}'

@@ -42,15 +42,6 @@ class Limits:
                 raise ValueError(f"limits.{f.name} must be a positive number, not {value!r}")
 
 
-def limits_from_mapping(values: dict[str, Any] | None) -> Limits:
-    values = dict(values or {})
-    names = {f.name for f in dataclasses.fields(Limits)}
-    unknown = sorted(set(values) - names)
-    if unknown:
-        raise ValueError(f"limits: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}")
-    return Limits(**values)
-
-
 _REFUSED_HTTP = (b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n"
                  b"Content-Type: text/plain\r\nContent-Length: 35\r\n\r\ntoo many connections to this port\r\n")
 

@@ -13,11 +13,10 @@ from typing import Any
 
 from ... import contracts
 from .client import OPS, SIGN_IN_OPS
+from .steps import query_names
 
 BASE = "/agentgateway/resource/"
 URI = "https://ccsim.dev/contracts/huawei/"
-# Query parameters, by operation (the rest of an operation's arguments are in its path or body).
-QUERY = {"resetskill": ["skillid"], "saybusy": ["reason", "prolong"], "answer": ["callid"], "gethold": ["callid"]}
 # Request body schemas, by operation (a forced sign-in has the body of its plain one).
 REQUEST_BODIES = {"login": "login", "loginex": "loginex", "forcelogin": "login", "forceloginex": "loginex",
                   "transfer": "transfer", "callout": "callout", "callinner": "callinner"}
@@ -66,7 +65,7 @@ def _operation(op: str, template: str) -> dict[str, Any]:
     params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
               for name in re.findall(r"\{(\w+)\}", template)]
     params += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
-               for name in QUERY.get(op, [])]
+               for name in query_names(op)]
     operation: dict[str, Any] = {
         "operationId": op,
         "description": title,

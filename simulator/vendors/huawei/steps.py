@@ -73,10 +73,10 @@ class HuaweiDriver(AgentDriver):
     async def request(self, op: str, args: dict[str, Any]) -> Any:
         if args.get("callid") == "current":
             args = {**args, "callid": self.current_callid() or ""}
-        body_fields, url_fields = _ARGS.get(op, (set(), set()))
-        in_path = _path_names(op)
+        body_fields = _ARGS.get(op, (set(), set()))[0]
+        in_path, in_query = _path_names(op), query_names(op)
         body = {k: v for k, v in args.items() if k in body_fields} if body_fields else None
-        query = {k: _text(v) for k, v in args.items() if k in url_fields and k not in in_path}
+        query = {k: _text(v) for k, v in args.items() if k in in_query}
         path = {k: _text(v) for k, v in args.items() if k in in_path}
         resp = await self.client.call(op, body, query=query or None, **path)
         if not isinstance(resp.body, dict):
@@ -87,6 +87,11 @@ class HuaweiDriver(AgentDriver):
 def _path_names(op: str) -> set[str]:
     """The arguments that go in the op's path (the rest of its URL arguments go in the query)."""
     return set(re.findall(r"\{(\w+)\}", OPS[op][1])) - {"agentid"}
+
+
+def query_names(op: str) -> list[str]:
+    """The arguments of `op` that go in the query string (its other URL arguments are in the path)."""
+    return sorted(_ARGS.get(op, (set(), set()))[1] - _path_names(op))
 
 
 def _text(value: Any) -> str:
