@@ -97,3 +97,24 @@ def test_request_contracts_accept_the_seed_sample_and_refuse_what_the_face_refus
         assert contracts.errors("huawei/requests/loginex.schema.json", bad), bad
     assert contracts.errors("huawei/requests/callout.schema.json", {"called": "5551234"}) == []
     assert contracts.errors("huawei/requests/transfer.schema.json", {"devicetype": 2, "address": "292", "mode": 0}) == []
+
+
+async def test_every_huawei_answer_validates_against_the_openapi_document(sim, admin, agent291, wire):
+    """contracts/huawei/openapi.json takes its bodies from the exchange contracts: the answers of a
+    call and of errors must validate against it as they do against those. (A path or method the
+    face does not serve is in no operation of the document: its 404/405 is judged by the contracts.)"""
+    from simulator.conformance.openapi import response_violations
+
+    await admin.inject("sales")
+    await agent291.drain()
+    await agent291.call("answer")
+    await agent291.call("hold")
+    await agent291.call("release")
+    await agent291.call("transfer", b"{nope")
+    await agent291.call("connecthold", callid="1-2")  # no such held call: an error envelope
+    entries = [e for e in sim.journal.query() if e.face == "huawei"]
+    retcodes = {e.response["body"]["retcode"] for e in entries}
+    assert "0" in retcodes and len(retcodes) >= 2  # successes and error envelopes both judged
+    problems = [p for e in entries for p in response_violations(
+        "huawei/openapi.json", e.request["method"], e.request["path"], e.response["status"], e.response["body"])]
+    assert problems == []
