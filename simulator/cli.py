@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, help="seed for generated names, callers and ids (default 7)")
     serve.add_argument("--speed", type=_positive, default=1.0, help="time runs this many times faster than the wall clock "
                        "(timers, rest and poll holds; default 1)")
+    serve.add_argument("--scenarios", metavar="DIR", help="scenario folder the dashboard (/_ccsim/ui/) can play "
+                       "(default: its demo scenarios, written for the demo configuration)")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
     run = sub.add_parser(
@@ -142,6 +144,10 @@ def _serve_config(args: argparse.Namespace) -> config_mod.Config:
         cfg.seed = args.seed
     for name, port in args.port:
         cfg.ports[name] = port
+    if args.scenarios:
+        if not os.path.isdir(args.scenarios):
+            raise ConfigError(f"--scenarios {args.scenarios}: no such folder")
+        cfg.scenarios_dir = args.scenarios
     if args.faces:
         wanted = [f.strip() for f in args.faces.split(",") if f.strip()]
         unknown = [f for f in wanted if f not in FACES]
@@ -171,6 +177,7 @@ async def _serve(cfg: config_mod.Config, speed: float) -> None:
     print(f"ccsim {_version()} serving ({cfg.source}, seed {cfg.seed})", flush=True)
     print(f"  admin       {urls['admin']}/_ccsim/health" + ("  (token required)" if cfg.admin_token else ""),
           flush=True)
+    print(f"  dashboard   {urls['admin']}/_ccsim/ui/" + ("#token=<token>" if cfg.admin_token else ""), flush=True)
     if not cfg.admin_token and not _loopback(cfg.admin_host):
         print(f"  warning: the admin API listens on {cfg.admin_host} without a token: anyone who reaches it can "
               "reset, inject and read the journal; set --admin-token or $CCSIM_ADMIN_TOKEN", file=sys.stderr,

@@ -41,6 +41,7 @@ class Config:
     host: str = "127.0.0.1"
     admin_host: str = "127.0.0.1"
     admin_token: str | None = None  # when set, every admin route wants `Authorization: Bearer <token>`
+    scenarios_dir: str | None = None  # what the dashboard plays (ccsim serve --scenarios); None: its demo ones
     port_base: int = DEFAULT_PORT_BASE
     ports: dict[str, int] = field(default_factory=dict)  # "admin" or a face name -> port
     faces_enabled: list[str] = field(default_factory=lambda: list(FACES))

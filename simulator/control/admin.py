@@ -16,6 +16,7 @@ from .. import contracts
 from ..core import Channel, EndReason, Match, UnknownId, WorldError
 from ..core.masking import Masker, secrets_in
 from ..core.model import ContactState
+from ..dashboard import STREAM_PATH, UI_PREFIX, is_public
 from ..vendors.base import served_activity
 from ..vendors.listeners import serve_app
 from ..core import json_text
@@ -34,7 +35,7 @@ def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-async def _json_body(request: web.Request) -> dict[str, Any]:
+async def json_body(request: web.Request) -> dict[str, Any]:
     raw = await request.read()
     if not raw.strip():
         return {}
@@ -79,6 +80,9 @@ class AdminApi:
         self.sim = sim
         self._runner: web.AppRunner | None = None
         self._mask = Masker(secrets_in(sim.config.to_mapping()))  # what the journal's views hide
+        from ..dashboard.routes import Dashboard  # here: the dashboard builds on this module
+
+        self.dashboard = Dashboard(self)
 
     def build_app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware], client_max_size=256 * 1024)
@@ -87,6 +91,8 @@ class AdminApi:
         r.add_get("/_ccsim/state", self.state)
         r.add_get("/_ccsim/config", self.config)
         r.add_get("/_ccsim/agents/{id}", self.agent)
+        r.add_post("/_ccsim/agents/{id}/pause", self.pause)
+        r.add_post("/_ccsim/agents/{id}/unpause", self.pause)
         r.add_post("/_ccsim/contacts", self.inject)
         r.add_get("/_ccsim/contacts/{id}", self.contact)
         r.add_post("/_ccsim/contacts/{id}/hangup", self.hangup)
@@ -98,44 +104,56 @@ class AdminApi:
         r.add_post("/_ccsim/faults", self.add_fault)
         r.add_delete("/_ccsim/faults/{id}", self.remove_fault)
         r.add_get("/_ccsim/openapi.json", self.openapi)
+        self.dashboard.add_routes(r)
         return app
 
     def _authorized(self, request: web.Request) -> bool:
         token = self.sim.config.admin_token
-        if not token:
+        if not token or is_public(request.path):
             return True
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if request.path == STREAM_PATH and "access_token" in request.query:
+            # A browser's EventSource cannot send headers: the stream takes the token as a query
+            # parameter (RFC 6750 section 2.3), and only the stream does.
+            scheme, given = "bearer", request.query["access_token"]
         return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler):
+        if request.path.startswith(UI_PREFIX):  # the page and its stream: never a request in flight
+            return await self._guarded(request, handler)
         with served_activity(self.sim.clock, request):
-            if not self._authorized(request):
-                response = _error(401, "this ccsim wants its admin token: Authorization: Bearer <token> "
-                                       "(ccsim serve --admin-token, $CCSIM_ADMIN_TOKEN)")
-                response.headers["WWW-Authenticate"] = 'Bearer realm="ccsim admin"'
+            return await self._guarded(request, handler)
+
+    async def _guarded(self, request: web.Request, handler):
+        if not self._authorized(request):
+            response = _error(401, "this ccsim wants its admin token: Authorization: Bearer <token> "
+                                   "(ccsim serve --admin-token, $CCSIM_ADMIN_TOKEN)")
+            response.headers["WWW-Authenticate"] = 'Bearer realm="ccsim admin"'
+            return response
+        try:
+            return await handler(request)
+        except BadRequest as exc:
+            return _error(400, str(exc))
+        except UnknownId as exc:
+            return _error(404, str(exc))
+        except WorldError as exc:
+            return _error(409, str(exc))
+        except web.HTTPException as exc:
+            if exc.status >= 400:
+                response = _error(exc.status, exc.reason)
+                if "Allow" in exc.headers:  # a 405 says what the route takes (RFC 9110)
+                    response.headers["Allow"] = exc.headers["Allow"]
                 return response
-            try:
-                return await handler(request)
-            except BadRequest as exc:
-                return _error(400, str(exc))
-            except UnknownId as exc:
-                return _error(404, str(exc))
-            except WorldError as exc:
-                return _error(409, str(exc))
-            except web.HTTPException as exc:
-                if exc.status >= 400:
-                    response = _error(exc.status, exc.reason)
-                    if "Allow" in exc.headers:  # a 405 says what the route takes (RFC 9110)
-                        response.headers["Allow"] = exc.headers["Allow"]
-                    return response
-                raise
+            raise
 
     async def start(self, host: str, port: int) -> str:
         self._runner, url = await serve_app(self.build_app(), host, port, self.sim.config.limits, "admin")
         return url
 
     async def stop(self) -> None:
+        await self.dashboard.playback.stop()
+        await self.dashboard.feed.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -154,7 +172,7 @@ class AdminApi:
         return web.json_response(self.sim.world.contact(request.match_info["id"]).snapshot())
 
     async def inject(self, request: web.Request) -> web.Response:
-        body = await _json_body(request)
+        body = await json_body(request)
         problems = contracts.errors("admin/inject.schema.json", body)
         if problems:
             raise BadRequest("; ".join(problems))
@@ -181,6 +199,24 @@ class AdminApi:
         self.sim.world.end(contact.id, EndReason.ABANDONED)
         return web.json_response(contact.snapshot())
 
+    async def pause(self, request: web.Request) -> web.Response:
+        """Pause or unpause an agent on one channel, or on every channel: XCALLY's per-channel pause."""
+        body = await json_body(request)
+        problems = contracts.errors("admin/pause.schema.json", body)
+        if problems:
+            raise BadRequest("; ".join(problems))
+        agent = self.sim.world.agent(request.match_info["id"])
+        face = self.sim.faces.get(agent.face or "")
+        if face is None:
+            raise WorldError(f"agent {agent.id} is not signed in on any face")
+        paused = request.path.endswith("/pause")
+        face.set_paused(agent, paused, body.get("channel"), body.get("type"))
+        # Journaled once done (a refused one is not part of the record), before what it lets routing do.
+        self.sim.journal.record("admin", "control", "pause" if paused else "unpause", agent=agent.id,
+                                request={"body": body}, response={"body": agent.snapshot()})
+        self.sim.world.route()
+        return web.json_response(self.sim.world.agent(agent.id).snapshot())
+
     def _journal(self, op: str, body: Any, contact: dict[str, Any]) -> None:
         """World actions are part of the record (`ccsim record` turns them into steps). They are
         journaled as asked, before they take effect, so that their consequences follow them."""
@@ -196,7 +232,7 @@ class AdminApi:
         self.sim.reset()
         return web.json_response({"status": "reset", "since": self.sim.journal.last_seq + 1})
 
-    def _shown(self, entry: Any, reveal: bool) -> dict[str, Any]:
+    def shown(self, entry: Any, reveal: bool) -> dict[str, Any]:
         """An entry as the API shows it: secrets masked unless the caller asked for them."""
         if reveal:
             return entry.to_dict()
@@ -210,7 +246,7 @@ class AdminApi:
         reveal = _reveal(query)
         match, since, limit = _match(query)
         entries = self.sim.journal.query(match, since, limit)
-        return web.json_response({"entries": [self._shown(e, reveal) for e in entries],
+        return web.json_response({"entries": [self.shown(e, reveal) for e in entries],
                                   "dropped": self.sim.journal.dropped, "lastSeq": self.sim.journal.last_seq})
 
     async def journal_wait(self, request: web.Request) -> web.Response:
@@ -227,13 +263,13 @@ class AdminApi:
             entry = await self.sim.journal.wait_for(match, timeout, since)
         except TimeoutError:
             return web.json_response({"matched": False, "entry": None})
-        return web.json_response({"matched": True, "entry": self._shown(entry, reveal)})
+        return web.json_response({"matched": True, "entry": self.shown(entry, reveal)})
 
     async def faults(self, request: web.Request) -> web.Response:
         return web.json_response({"faults": [f.to_dict() for f in self.sim.world.faults.all()]})
 
     async def add_fault(self, request: web.Request) -> web.Response:
-        body = await _json_body(request)
+        body = await json_body(request)
         problems = contracts.errors("admin/fault.schema.json", body)
         if problems:
             raise BadRequest("; ".join(problems))

@@ -26,6 +26,7 @@ import itertools
 import logging
 import time
 import traceback
+import weakref
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -49,7 +50,7 @@ def iso_time(epoch: float) -> str:
 class TimerHandle:
     """A scheduled callback; cancel() is idempotent."""
 
-    __slots__ = ("deadline", "callback", "cancelled", "_loop_handle")
+    __slots__ = ("deadline", "callback", "cancelled", "_loop_handle", "__weakref__")
 
     def __init__(self, deadline: float, callback: Callable[[], Any]):
         self.deadline = deadline
@@ -138,7 +139,9 @@ class Clock:
 
 
 class RealClock(Clock):
-    """Wall time; with speed != 1, wall time scaled (speed 10 plays ten times faster)."""
+    """Wall time; with speed != 1, wall time scaled (speed 10 plays ten times faster). The speed
+    can change while it runs (the dashboard's playback): time stays continuous and the pending
+    timers are rescheduled to fire at their deadlines under the new speed."""
 
     def __init__(self, speed: float = 1.0):
         if speed <= 0:
@@ -146,19 +149,34 @@ class RealClock(Clock):
         self.speed = speed
         self._origin = time.time()
         self._start = time.monotonic()
+        self._pending: weakref.WeakSet[TimerHandle] = weakref.WeakSet()
 
     def now(self) -> float:
         return self._origin + (time.monotonic() - self._start) * self.speed
 
     def call_later(self, delay: float, callback: Callable[[], Any]) -> TimerHandle:
         handle = TimerHandle(self.now() + delay, callback)
-
-        def fire() -> None:
-            if not handle.cancelled:
-                callback()
-
-        handle._loop_handle = asyncio.get_running_loop().call_later(max(0.0, delay) / self.speed, fire)
+        self._schedule(handle, max(0.0, delay))
         return handle
+
+    def _schedule(self, handle: TimerHandle, delay: float) -> None:
+        def fire() -> None:
+            self._pending.discard(handle)
+            if not handle.cancelled:
+                handle.callback()
+
+        handle._loop_handle = asyncio.get_running_loop().call_later(delay / self.speed, fire)
+        self._pending.add(handle)
+
+    def set_speed(self, speed: float) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        now = self.now()
+        self._origin, self._start, self.speed = now, time.monotonic(), speed
+        for handle in list(self._pending):
+            if not handle.cancelled and handle._loop_handle is not None:
+                handle._loop_handle.cancel()
+                self._schedule(handle, max(0.0, handle.deadline - now))
 
 
 class VirtualClock(Clock):

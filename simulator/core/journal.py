@@ -5,7 +5,7 @@ import asyncio
 import fnmatch
 import itertools
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -81,6 +81,13 @@ class Journal:
         # Bumped by clear(): an exchange that began before a reset is not recorded after it.
         self.epoch = 0
         self._waiters: list[tuple[Match, int, asyncio.Future]] = []
+        self._listeners: list[Callable[[JournalEntry], None]] = []
+
+    def listen(self, listener: Callable[[JournalEntry], None]) -> Callable[[], None]:
+        """Call `listener` with each entry as it is recorded (the dashboard's push); returns the
+        function that stops it. A listener must be quick and must not raise."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -103,6 +110,8 @@ class Journal:
             match, since, fut = waiter
             if not fut.done() and entry.seq >= since and match(entry):
                 fut.set_result(entry)
+        for listener in self._listeners:
+            listener(entry)
         return entry
 
     def query(self, match: Match = Match(), since: int = 0, limit: int | None = None) -> list[JournalEntry]:

@@ -215,23 +215,26 @@ class ScenarioResult:
         return d
 
 
-def format_entry(entry: dict[str, Any], origin: float) -> str:
+def describe_entry(entry: dict[str, Any]) -> str:
+    """One journal entry (as the admin API shows it) in one line: the exchange, or the message."""
     request, response = entry.get("request", {}), entry.get("response", {})
-    when = f"+{entry['at'] - origin:10.3f}s {entry['face']:<8}"
     if entry.get("kind") == "control":
         contact = response.get("body") or {}
-        return f"{when} {entry['op']} {contact.get('id', '')} ({contact.get('queue', '')})"
+        return f"{entry['op']} {contact.get('id', '')} ({contact.get('queue', '')})"
     if entry.get("kind") != "http":  # a message: what was received (type, body) or sent (body)
         if request:
             text = f"<- {request.get('type') or entry['op']} {request.get('body') or ''}"
         else:
             text = f"-> {response.get('destination') or ''} {response.get('body') or ''}"
-        return f"{when} {entry['kind']} {text}"[:200].rstrip()
+        return f"{entry['kind']} {text}"[:180].rstrip()
     body = response.get("body")
     outcome = body.get("retcode", "") if isinstance(body, dict) else ""
     types = f" [{', '.join(entry['types'])}]" if entry.get("types") else ""
-    return (f"+{entry['at'] - origin:10.3f}s {entry['face']:<8} {request.get('method', '')} {request.get('path', '')}"
-            f" -> {response.get('status', '')} {outcome}{types}").rstrip()
+    return f"{request.get('method', '')} {request.get('path', '')} -> {response.get('status', '')} {outcome}{types}".rstrip()
+
+
+def format_entry(entry: dict[str, Any], origin: float) -> str:
+    return f"+{entry['at'] - origin:10.3f}s {entry['face']:<8} {describe_entry(entry)}"
 
 
 async def run_scenario(scenario: Scenario, *, target: str | None = None, speed: float | None = None,

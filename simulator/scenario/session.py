@@ -49,15 +49,16 @@ class Session:
 
     @classmethod
     async def open(cls, config: Config, *, target: str | None = None, speed: float | None = None,
-                   clock: Clock | None = None) -> "Session":
-        """`target`: the admin URL of a running ccsim serve; else a simulator in this process."""
+                   clock: Clock | None = None, token: str | None = None) -> "Session":
+        """`target`: the admin URL of a running ccsim serve (`token`: its admin token, else
+        $CCSIM_ADMIN_TOKEN); else a simulator in this process."""
         if clock is None:
             clock = RealClock(speed or 1.0) if target or speed is not None else VirtualClock()
         wire = WireClient(None if target else clock)
         sim = None
         try:
             if target:
-                admin = AdminClient(wire, target)
+                admin = AdminClient(wire, target, token=token)
                 urls = {"admin": target, **{name: face["url"] for name, face in (await admin.health())["faces"].items()}}
             else:
                 sim = Simulator(config, clock)

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from ..core import Agent, Contact, Journal, World
+from ..core import Agent, Contact, Journal, World, WorldError
 from ..core.clock import IN_PROCESS_HEADER, TimerScope
 from ..core.masking import Masker
 from ..core import json_text
@@ -86,6 +86,17 @@ class Face:
 
     def reset(self) -> None:
         """Forget every session; the world has been reset already."""
+
+    def set_paused(self, agent: Agent, paused: bool, channel: str | None, pause_type: str | None) -> None:
+        """Pause or unpause a signed-in agent from the admin API (the dashboard's button), without
+        routing: the admin API routes once it has journaled the action."""
+        raise WorldError(f"the {self.name} face has no per-channel pause (agent {agent.id} is signed in on it); "
+                         "pause is XCALLY's")
+
+    def vendor_states(self) -> dict[str, dict[str, str]]:
+        """By core agent id, each agent of this face in the vendor's own words (a status, a
+        reason, a leg), as the dashboard shows them."""
+        return {}
 
     def mask_entry(self, entry: dict[str, Any], mask: Masker) -> dict[str, Any]:
         """A journal entry of this face (secret keys already masked, see core/masking.py) with

@@ -87,6 +87,19 @@ class FinesseFace(DialogControl, Queries, Face):
         if self.transport is not None:
             await self.transport.stop()
 
+    def vendor_states(self) -> dict[str, dict[str, str]]:
+        states = {}
+        for user in self.users.values():
+            shown = {"state": user.state, "reasonCode": user.reason_code}
+            if user.pending:
+                shown["pendingState"] = user.pending
+            if user.signed_extension:
+                shown["extension"] = user.signed_extension
+            if user.dialogs:
+                shown["dialogs"] = ", ".join(user.dialogs)
+            states[user.agent_id] = shown
+        return states
+
     def reset(self) -> None:
         for user in self.users.values():
             user.cancel_wrap_timer()

@@ -70,6 +70,17 @@ class HuaweiFace(CallControl, HttpFace):
         self.locked.clear()
         self._init_calls()
 
+    def vendor_states(self) -> dict[str, dict[str, str]]:
+        states = {}
+        for agent_id, workno in self.workno_of.items():
+            session = self.sessions.get(workno)
+            state = session.state if session is not None and session.signed_in else AgentState.SIGNED_OUT
+            shown = {"workno": workno, "agentState": f"{state.value} {state.name.lower().replace('_', '-')}"}
+            if session is not None and session.call is not None:
+                shown["call"] = f"{session.call.phase} {session.call.callid}"
+            states[agent_id] = shown
+        return states
+
     # -- helpers ---------------------------------------------------------------------------
     def emit(self, session: Session, event_type: str, content: Any = None) -> None:
         gen = self.clock.now_ms() if self.settings.event_gen_time else None

@@ -70,6 +70,16 @@ class IntermediaFace(WsCalls, HttpFace):
                 self.world.sign_in(agent.id, self.name)
                 self.world.set_presence(agent.id, "idle")
 
+    def vendor_states(self) -> dict[str, dict[str, str]]:
+        states = {}
+        for agent, cfg in self.intermedia_agents():
+            shown = {"number": str(cfg.get("number", "")), "email": str(cfg.get("email", ""))}
+            answered = [c for c, a in self.answered.items() if a == agent.id and c in agent.contacts]
+            if answered:
+                shown["answered"] = ", ".join(answered)  # the calls whose webhook has gone out
+            states[agent.id] = shown
+        return states
+
     def eligible(self, agent: Agent, contact: Contact) -> bool:
         """Calls of queues with an `intermedia` section, to a free desk agent."""
         queue = self.world.queues.get(contact.queue or "")

@@ -87,6 +87,22 @@ class NiceFace(Platform, HttpFace):
         self.client_data = {}
         self._ids = ids_without_60(1_001_001)
 
+    def vendor_states(self) -> dict[str, dict[str, str]]:
+        states = {}
+        for agent_id in self.numbers:
+            session = self.sessions.get(agent_id)
+            if session is None:
+                states[agent_id] = {"agentId": self.numbers[agent_id], "session": "none"}
+                continue
+            state = session.state + (f" ({session.out_reason})" if session.out_reason else "")
+            shown = {"agentId": self.numbers[agent_id], "state": state + (" ACW" if session.acw else ""),
+                     "agentLeg": session.leg_status or "none", "clients": str(len(session.api_sessions))}
+            contacts = [f"{c.id} {c.status}" for c in session.live_contacts()]
+            if contacts:
+                shown["contacts"] = ", ".join(contacts)
+            states[agent_id] = shown
+        return states
+
     def agent_number(self, agent_id: str) -> str:
         return self.numbers.get(agent_id, agent_id)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ...core import Agent, Channel, Journal, Queue, World
+from ...core import Agent, Channel, Journal, Queue, World, WorldError
 from ...core.bus import CoreEvent
 from ...core.clock import iso_time
 from ..base import OP, HttpFace, SettingsError
@@ -274,6 +274,30 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
             return self.voice_status(agent)
         states = [i.status for i in self.interactions.values() if i.user_id == agent.id and i.channel == channel]
         return "talking" if "open" in states else "ringing" if "offered" in states else "idle"
+
+    def set_paused(self, agent: Agent, paused: bool, channel: str | None, pause_type: str | None) -> None:
+        """As POST /api/users/{id}/pause and /unpause do; no channel: every channel not yet so.
+        Routing is the caller's to run (after it has journaled the action)."""
+        xagent = self.by_core[agent.id]
+        channels = [channel] if channel else [c for c in CHANNELS if (c in xagent.paused) != paused]
+        try:
+            for each in channels:
+                if paused:
+                    self.pause(xagent, each, pause_type or "DEFAULT PAUSE")
+                else:
+                    self.unpause(xagent, each, route=False)
+        except XcallyError as exc:
+            raise WorldError(exc.message) from None
+
+    def vendor_states(self) -> dict[str, dict[str, str]]:
+        states = {}
+        for agent in self.agents.values():
+            shown = {"name": agent.name, **{channel: self.status(agent, channel) for channel in CHANNELS},
+                     "tabs": f"{self.in_tabs(agent)}/{self.settings.tab_limit}"}
+            if agent.paused:
+                shown["paused"] = ", ".join(f"{c} ({t})" for c, t in agent.paused.items())
+            states[agent.core_id] = shown
+        return states
 
     # -- interactions --------------------------------------------------------------------------------------------
     def on_contact(self, event: CoreEvent) -> None:

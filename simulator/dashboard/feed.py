@@ -1,0 +1,145 @@
+"""The dashboard's push: one producer for every open page, over Server-Sent Events.
+
+Changes are learnt from the world's bus and the journal as they happen (no polling). They are
+coalesced for PUSH_INTERVAL wall seconds, then one message (the whole state, the new journal
+lines) is built and encoded once and queued to every page. Each message says when its first
+change happened (`changedAt`, wall ms), so the page can tell how far behind it is. A page that
+cannot keep up (its backlog full) is disconnected; its EventSource reconnects and starts again
+from a fresh `hello`. Time here is wall time: a page watching must never hold the virtual clock.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from typing import Any, Callable
+
+from aiohttp import web
+
+from ..core import JournalEntry
+from .view import DashboardView
+
+PUSH_INTERVAL = 0.05  # wall seconds a change waits for the ones that follow it
+SAMPLE_SECONDS = 1.0  # a chart sample (and a message) at least this often
+JOURNAL_LINES = 200  # journal lines in a hello, and at most in one update
+CLIENT_BACKLOG = 64  # messages queued for one page before it is dropped as too slow
+
+
+def _wall_ms() -> float:
+    return time.time() * 1000
+
+
+def encode(event: str, data: dict[str, Any]) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
+class Feed:
+    def __init__(self, view: DashboardView, *, on_message: Callable[[str, dict[str, Any]], None] | None = None):
+        self.view = view
+        self.sim = view.sim
+        self.on_message = on_message  # a tap on every message built (the tests validate them)
+        self._pages: set[asyncio.Queue[bytes | None]] = set()
+        self._pending: list[JournalEntry] = []
+        self._changed = asyncio.Event()
+        self._changed_at: float | None = None
+        self._task: asyncio.Task | None = None
+        self._stop_listening: list[Callable[[], None]] = []
+
+    def changed(self, *_: Any) -> None:
+        if self._changed_at is None:
+            self._changed_at = _wall_ms()
+        self._changed.set()
+
+    def _recorded(self, entry: JournalEntry) -> None:
+        self._pending.append(entry)
+        if len(self._pending) > JOURNAL_LINES * 4:  # a burst between two pushes: keep the newest
+            del self._pending[:-JOURNAL_LINES]
+        self.changed()
+
+    def _message(self, event: str, data: dict[str, Any]) -> bytes:
+        if self.on_message is not None:
+            self.on_message(event, data)
+        return encode(event, data)
+
+    def hello(self) -> bytes:
+        state = self.view.state()
+        lines = [self.view.line(e) for e in self.sim.journal.query(limit=JOURNAL_LINES)]
+        return self._message("hello", {"state": state, "journal": lines, "history": list(self.view.history),
+                                       "epoch": self.sim.journal.epoch, "sentAt": _wall_ms()})
+
+    # -- pages -----------------------------------------------------------------------------------------
+    async def stream(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        await response.prepare(request)
+        queue: asyncio.Queue[bytes | None] = asyncio.Queue(CLIENT_BACKLOG)
+        self._join(queue)
+        try:
+            await response.write(b"retry: 1000\n\n" + self.hello())
+            while (data := await queue.get()) is not None:
+                await response.write(data)
+        except (ConnectionResetError, ConnectionError):
+            pass  # the page went away
+        finally:
+            self._leave(queue)
+        return response
+
+    def _join(self, queue: asyncio.Queue[bytes | None]) -> None:
+        if not self._pages:
+            self._stop_listening = [self.sim.world.bus.subscribe("*", self.changed),
+                                    self.sim.journal.listen(self._recorded)]
+            self._task = asyncio.get_running_loop().create_task(self._produce())
+        self._pages.add(queue)
+
+    def _leave(self, queue: asyncio.Queue[bytes | None]) -> None:
+        self._pages.discard(queue)
+        if not self._pages:
+            for stop in self._stop_listening:
+                stop()
+            self._stop_listening = []
+            if self._task is not None:
+                self._task.cancel()
+                self._task = None
+            self._pending = []
+
+    async def close(self) -> None:
+        for queue in list(self._pages):
+            self._drop(queue)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def _drop(self, queue: asyncio.Queue[bytes | None]) -> None:
+        self._pages.discard(queue)  # its handler ends on the None and leaves
+        while not queue.empty():
+            queue.get_nowait()
+        queue.put_nowait(None)
+
+    # -- the producer ----------------------------------------------------------------------------------
+    async def _produce(self) -> None:
+        last_sample = 0.0
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), SAMPLE_SECONDS)
+                await asyncio.sleep(PUSH_INTERVAL)
+            self._changed.clear()
+            entries, self._pending = self._pending, []
+            changed_at, self._changed_at = self._changed_at, None
+            state = self.view.state()
+            data: dict[str, Any] = {"epoch": self.sim.journal.epoch, "sentAt": _wall_ms()}
+            if changed_at is not None:
+                data.update(state=state, changedAt=changed_at,
+                            journal=[self.view.line(e) for e in entries[-JOURNAL_LINES:]],
+                            skipped=max(0, len(entries) - JOURNAL_LINES))
+            if time.monotonic() - last_sample >= SAMPLE_SECONDS:
+                last_sample = time.monotonic()
+                data["sample"] = self.view.sample(state)
+            if len(data) == 2:
+                continue
+            message = self._message("update", data)
+            for queue in list(self._pages):
+                if queue.full():
+                    self._drop(queue)  # too slow: it reconnects and starts from a hello
+                else:
+                    queue.put_nowait(message)

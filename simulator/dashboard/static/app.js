@@ -1,0 +1,242 @@
+// The ccsim dashboard: renders what /_ccsim/ui/stream pushes; every action is an admin API call.
+"use strict";
+
+const API = "/_ccsim";
+const JOURNAL_KEPT = 500;
+const PRESENCE_COLOURS = { waiting: "--waiting", idle: "--idle", ringing: "--ringing", talking: "--talking",
+  held: "--held", wrapup: "--wrapup", busy: "--busy", rest: "--rest" };
+const $ = (id) => document.getElementById(id);
+
+// What the page measured, for bench/dashboard_push.py and the browser tests.
+const stats = (window.ccsimStats = { updates: 0, latencies: [], rendered: 0 });
+let token = sessionStorage.getItem("ccsim-token") || "";
+let state = null, journal = [], samples = [], epoch = null, source = null;
+
+// -- the admin token ---------------------------------------------------------------------------
+const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
+if (fromHash) {
+  token = fromHash;
+  sessionStorage.setItem("ccsim-token", token);
+  window.history.replaceState(null, "", location.pathname);  // the token out of sight
+}
+function authHeaders() { return token ? { Authorization: `Bearer ${token}` } : {}; }
+$("token-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  token = $("token").value.trim();
+  sessionStorage.setItem("ccsim-token", token);
+  $("token-form").hidden = true;
+  connect();
+});
+
+// -- errors: readable, in the page -------------------------------------------------------------
+function showError(message) { $("error-text").textContent = message; $("error").hidden = false; }
+$("error-close").addEventListener("click", () => { $("error").hidden = true; });
+
+async function api(method, path, body) {
+  let response;
+  try {
+    response = await fetch(API + path, { method, headers: { "Content-Type": "application/json", ...authHeaders() },
+      body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (err) {
+    showError(`ccsim does not answer (${err.message}): is it still running?`);
+    throw err;
+  }
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch (_) { data = { error: text }; }
+  if (!response.ok) {
+    if (response.status === 401) $("token-form").hidden = false;
+    const message = (data && data.error) || `HTTP ${response.status}`;
+    showError(`${method} ${path}: ${message}`);
+    throw new Error(message);
+  }
+  $("error").hidden = true;
+  return data;
+}
+const quietly = (promise) => promise.catch(() => {});  // the error is on the page already
+
+// -- the stream ------------------------------------------------------------------------------------
+function connect() {
+  if (source) source.close();
+  source = new EventSource("stream" + (token ? `?access_token=${encodeURIComponent(token)}` : ""));
+  source.addEventListener("hello", (e) => {
+    const data = JSON.parse(e.data);
+    journal = []; samples = data.history; epoch = data.epoch;
+    addLines(data.journal, true);
+    render(data.state);
+    drawChart();
+    setLink(true);
+  });
+  source.addEventListener("update", (e) => {
+    const data = JSON.parse(e.data);
+    if (data.epoch !== epoch) { epoch = data.epoch; journal = []; addLines([], true); }
+    if (data.journal) addLines(data.journal, false);
+    if (data.state) render(data.state);
+    if (data.sample) { samples.push(data.sample); if (samples.length > 600) samples.shift(); drawChart(); }
+    stats.updates += 1;
+    if (data.changedAt) stats.latencies.push(Date.now() - data.changedAt);
+  });
+  source.onerror = async () => {
+    setLink(false);
+    const probe = await fetch(API + "/health", { headers: authHeaders() }).catch(() => null);
+    if (probe && probe.status === 401) { source.close(); $("token-form").hidden = false; }
+  };
+}
+function setLink(up) { $("link").textContent = up ? "live" : "reconnecting"; $("link").className = up ? "link" : "link down"; }
+
+// -- rendering ------------------------------------------------------------------------------------
+const esc = (s) => String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+const vendorText = (agent) => {
+  const faces = agent.face ? [agent.face] : Object.keys(agent.vendor);
+  return faces.filter((f) => agent.vendor[f]).map((f) => `${f}: ` +
+    Object.entries(agent.vendor[f]).map(([k, v]) => `${k}=${v}`).join(" ")).join("\n");
+};
+
+function keyedRows(tbody, items, key, html) {
+  const rows = new Map([...tbody.rows].map((r) => [r.dataset.key, r]));
+  items.forEach((item, index) => {
+    const id = key(item), markup = html(item);
+    let row = rows.get(id);
+    if (!row) { row = document.createElement("tr"); row.dataset.key = id; }
+    rows.delete(id);
+    if (row.dataset.markup !== markup) { row.innerHTML = markup; row.dataset.markup = markup; }
+    if (tbody.rows[index] !== row) tbody.insertBefore(row, tbody.rows[index] || null);
+  });
+  rows.forEach((row) => row.remove());
+}
+
+function render(next) {
+  state = next;
+  const c = next.clock;
+  $("clock").textContent = `${c.iso} · ${c.kind}` + (c.speed ? ` · ${c.speed}x` : "");
+  $("agent-count").textContent = `${next.agents.filter((a) => a.face).length} of ${next.agents.length} signed in`;
+  keyedRows($("agents").tBodies[0], next.agents, (a) => a.id, (a) =>
+    `<td data-agent="${esc(a.id)}"><b>${esc(a.id)}</b> ${esc(a.name)}</td><td>${esc(a.face || a.faces.join(", "))}</td>` +
+    `<td><span class="badge ${esc(a.presence)}">${esc(a.presence)}</span></td>` +
+    `<td class="vendor">${esc(vendorText(a))}</td><td>${esc(a.contacts.join(", "))}</td>` +
+    (a.face === "xcally" ? `<td><button data-pause="${esc(a.id)}">Pause</button><button data-unpause="${esc(a.id)}">Unpause</button></td>` : "<td></td>"));
+  for (const row of $("agents").tBodies[0].rows) row.dataset.presence = next.agents.find((a) => a.id === row.dataset.key)?.presence;
+  keyedRows($("queues").tBodies[0], next.queues, (q) => q.id, (q) =>
+    `<td>${esc(q.id)}</td><td>${esc(q.channel)}</td><td>${q.waiting}</td><td>${q.waiting ? q.longestWait.toFixed(0) + " s" : ""}</td>`);
+  keyedRows($("contacts").tBodies[0], next.contacts, (k) => k.id, (k) =>
+    `<td>${esc(k.id)} <small>${esc(k.channel)} ${esc(k.caller)}</small></td><td>${esc(k.queue)}</td>` +
+    `<td class="contact-state">${esc(k.state)}</td><td>${esc(k.agent)}</td><td>${k.age.toFixed(0)} s</td>` +
+    `<td><button data-hangup="${esc(k.id)}">Hang up</button>` +
+    (k.state === "queued" || k.state === "offered" ? `<button data-abandon="${esc(k.id)}">Abandon</button>` : "") + "</td>");
+  options($("queue-ids"), next.queues.map((q) => q.id));
+  options($("fault-face"), next.faces);
+  options($("journal-face"), ["", ...next.faces], "all");
+  $("faults").innerHTML = next.faults.map((f) => `<li>${esc(f.face)} ${esc(f.op || "every op")} ` +
+    `${esc(f.error || "")} ${f.delay ? f.delay + " s" : ""} <button data-fault="${esc(f.id)}">Clear</button></li>`).join("");
+  renderPlayback(next.playback);
+  stats.rendered += 1;
+}
+
+function options(select, values, emptyLabel) {
+  const wanted = values.join("\n");
+  if (select.dataset.values === wanted) return;
+  const chosen = select.value;
+  select.innerHTML = values.map((v) => `<option value="${esc(v)}">${esc(v || emptyLabel)}</option>`).join("");
+  select.dataset.values = wanted;
+  if (values.includes(chosen)) select.value = chosen;
+}
+
+function renderPlayback(p) {
+  options($("playback-scenario"), p.scenarios);
+  const where = p.step >= 0 ? ` · step ${p.step + 1} of ${p.steps.length}` : "";
+  $("playback-status").textContent = p.scenario ? `${p.state}${where} · ${p.name}` + (p.message ? ` · ${p.message}` : "")
+    : (p.scenarios.length ? "idle: pick a scenario" : `no scenarios in ${p.folder}`);
+  $("playback-status").dataset.state = p.state;
+  const steps = p.steps.map((s, i) => `<li class="${i === p.step ? "current" : i < p.step ? "done" : ""}">${esc(s)}</li>`).join("");
+  if ($("playback-steps").dataset.markup !== steps) { $("playback-steps").innerHTML = steps; $("playback-steps").dataset.markup = steps; }
+  if (p.speed && document.activeElement !== $("playback-speed")) {
+    $("playback-speed").value = p.speed; $("playback-speed-shown").textContent = `${p.speed}x`;
+  }
+}
+
+// -- the journal -----------------------------------------------------------------------------------
+function lineShown(line) {
+  const face = $("journal-face").value, agent = $("journal-agent").value.trim();
+  return (!face || line.face === face) && (!agent || line.agent === agent);
+}
+function lineItem(line) {
+  const li = document.createElement("li");
+  li.dataset.seq = line.seq;
+  const at = state ? ((line.at - state.clock.now)).toFixed(1) : "";
+  li.innerHTML = `<span class="face">${esc(line.face)}</span> ${esc(line.agent || "")} ${esc(line.text)} <small>${at}s</small>`;
+  return li;
+}
+function addLines(lines, replace) {
+  journal.push(...lines);
+  if (journal.length > JOURNAL_KEPT) journal.splice(0, journal.length - JOURNAL_KEPT);
+  const list = $("journal");
+  const stick = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
+  if (replace) list.replaceChildren(...journal.filter(lineShown).map(lineItem));
+  else list.append(...lines.filter(lineShown).map(lineItem));
+  while (list.children.length > JOURNAL_KEPT) list.firstChild.remove();
+  if (stick) list.scrollTop = list.scrollHeight;
+}
+$("journal-face").addEventListener("change", () => addLines([], true));
+$("journal-agent").addEventListener("input", () => addLines([], true));
+
+// -- the chart ------------------------------------------------------------------------------------
+function drawChart() {
+  const svg = $("chart"), width = 600, height = 160;
+  const series = Object.keys(PRESENCE_COLOURS);
+  const value = (p, s) => (s === "waiting" ? p.waiting : p.agents[s] || 0);
+  const top = Math.max(4, ...samples.flatMap((p) => series.map((s) => value(p, s))));
+  const x = (i) => (samples.length < 2 ? width : (i / (samples.length - 1)) * width);
+  const y = (v) => height - 4 - (v / top) * (height - 12);
+  const colour = (s) => getComputedStyle(document.documentElement).getPropertyValue(PRESENCE_COLOURS[s]);
+  svg.innerHTML = series.map((s) => `<polyline data-series="${s}" fill="none" stroke-width="${s === "waiting" ? 3 : 1.5}" ` +
+    `stroke="${colour(s)}" points="${samples.map((p, i) => `${x(i).toFixed(1)},${y(value(p, s)).toFixed(1)}`).join(" ")}"/>`).join("") +
+    `<text x="4" y="12" font-size="10">${top}</text>`;
+  if (!$("legend").children.length) {
+    $("legend").innerHTML = series.map((s) => `<span><i style="background:${colour(s)}"></i>${s === "waiting" ? "calls waiting" : s}</span>`).join("");
+  }
+}
+
+// -- actions ---------------------------------------------------------------------------------------
+$("reset").addEventListener("click", () => quietly(api("POST", "/reset")));
+$("inject-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const body = { queue: $("inject-queue").value.trim() };
+  if ($("inject-channel").value) body.channel = $("inject-channel").value;
+  if ($("inject-caller").value.trim()) body.caller = $("inject-caller").value.trim();
+  quietly(api("POST", "/contacts", body));
+});
+$("pause-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const verb = e.submitter ? e.submitter.dataset.verb : "pause";
+  const body = $("pause-channel").value ? { channel: $("pause-channel").value } : {};
+  quietly(api("POST", `/agents/${encodeURIComponent($("pause-agent").value.trim())}/${verb}`, body));
+});
+$("fault-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const body = { face: $("fault-face").value };
+  if ($("fault-op").value.trim()) body.op = $("fault-op").value.trim();
+  if ($("fault-error").value.trim()) body.error = $("fault-error").value.trim();
+  if ($("fault-delay").value) body.delay = Number($("fault-delay").value);
+  quietly(api("POST", "/faults", body));
+});
+$("playback-speed").addEventListener("input", () => { $("playback-speed-shown").textContent = `${$("playback-speed").value}x`; });
+$("playback-speed").addEventListener("change", () => {
+  if (state && state.clock.speed) quietly(api("POST", "/clock", { speed: Number($("playback-speed").value) }));
+});
+$("playback-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  quietly(api("POST", "/playback", { scenario: $("playback-scenario").value, speed: Number($("playback-speed").value) }));
+});
+document.addEventListener("click", (e) => {
+  const b = e.target.closest("button");
+  if (!b) return;
+  const d = b.dataset;
+  if (d.hangup) quietly(api("POST", `/contacts/${encodeURIComponent(d.hangup)}/hangup`));
+  else if (d.abandon) quietly(api("POST", `/contacts/${encodeURIComponent(d.abandon)}/abandon`));
+  else if (d.fault) quietly(api("DELETE", `/faults/${encodeURIComponent(d.fault)}`));
+  else if (d.pause) quietly(api("POST", `/agents/${encodeURIComponent(d.pause)}/pause`, {}));
+  else if (d.unpause) quietly(api("POST", `/agents/${encodeURIComponent(d.unpause)}/unpause`, {}));
+  else if (d.action && d.action !== "play") quietly(api("POST", `/playback/${d.action}`));
+});
+
+connect();

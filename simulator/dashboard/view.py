@@ -1,0 +1,71 @@
+"""What the dashboard shows: the world in each vendor's words, journal lines and the chart's
+samples, as JSON-ready data (contracts/admin/dashboard-message.schema.json)."""
+from __future__ import annotations
+
+from collections import Counter, deque
+from typing import TYPE_CHECKING, Any
+
+from ..core import JournalEntry
+from ..core.model import PRESENCES
+from ..scenario.runner import describe_entry
+
+if TYPE_CHECKING:
+    from ..app import Simulator
+    from .playback import Playback
+
+HISTORY_SAMPLES = 600  # the chart's window: ten minutes at one sample a second
+
+
+class DashboardView:
+    def __init__(self, sim: "Simulator", shown: Any, playback: "Playback"):
+        self.sim = sim
+        self._shown = shown  # an entry as people may see it (secrets masked): AdminApi.shown
+        self.playback = playback
+        self.history: deque[dict[str, Any]] = deque(maxlen=HISTORY_SAMPLES)
+
+    def clock(self) -> dict[str, Any]:
+        clock = self.sim.clock
+        return {"kind": "virtual" if clock.virtual else "real", "now": clock.now(), "iso": clock.now_iso(),
+                "speed": getattr(clock, "speed", None)}
+
+    def state(self) -> dict[str, Any]:
+        world = self.sim.world
+        now = self.sim.clock.now()
+        vendor: dict[str, dict[str, dict[str, str]]] = {}
+        for name, face in self.sim.faces.items():
+            for agent_id, shown in face.vendor_states().items():
+                vendor.setdefault(agent_id, {})[name] = shown
+        agents = [{"id": a.id, "name": a.name, "face": a.face,
+                   "faces": [f for f in a.faces if f in self.sim.faces], "presence": a.presence,
+                   "vendor": vendor.get(a.id, {}), "contacts": list(a.contacts)}
+                  for a in world.agents.values()]
+        queues = []
+        for q in world.queues.values():
+            waiting = [world.contacts[c] for c in q.waiting if c in world.contacts]
+            queues.append({"id": q.id, "name": q.name, "channel": q.channel.value, "waiting": len(waiting),
+                           "longestWait": round(now - min(c.created for c in waiting), 1) if waiting else 0})
+        contacts = [{"id": c.id, "channel": c.channel.value, "queue": c.queue, "caller": c.caller,
+                     "state": c.state.value, "agent": c.agent, "age": round(now - c.created, 1)}
+                    for c in world.contacts.values() if not c.ended]
+        return {
+            "clock": self.clock(),
+            "playback": self.playback.status(),
+            "faces": list(self.sim.faces),
+            "agents": agents,
+            "queues": queues,
+            "contacts": contacts,
+            "faults": [f.to_dict() for f in world.faults.all()],
+        }
+
+    def sample(self, state: dict[str, Any]) -> dict[str, Any]:
+        """One point of the chart (calls waiting, agents by presence), kept in the history."""
+        by_presence = Counter(a["presence"] for a in state["agents"])
+        point = {"at": state["clock"]["now"], "waiting": sum(q["waiting"] for q in state["queues"]),
+                 "agents": {p: by_presence.get(p, 0) for p in PRESENCES}}
+        self.history.append(point)
+        return point
+
+    def line(self, entry: JournalEntry) -> dict[str, Any]:
+        shown = self._shown(entry, False)
+        return {"seq": entry.seq, "at": entry.at, "face": entry.face, "kind": entry.kind, "op": entry.op,
+                "agent": entry.agent, "text": describe_entry(shown)}
