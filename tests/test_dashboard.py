@@ -262,3 +262,17 @@ async def test_the_page_and_its_files_are_served(live):
                 assert resp.status == 200 and resp.content_type == kind
         async with http.get(live.urls["admin"] + "/_ccsim/ui/secrets.txt") as resp:
             assert resp.status == 404 and "no dashboard file" in (await resp.json())["error"]
+
+
+async def test_a_frozen_clock_holds_its_timers_until_it_thaws():
+    clock = RealClock(10.0)
+    fired = asyncio.Event()
+    clock.call_later(2.0, fired.set)  # 0.2 s of wall time
+    clock.freeze()
+    frozen = clock.now()
+    late = clock.call_later(0.5, lambda: None)  # set while frozen: waits for the thaw too
+    await asyncio.sleep(0.4)
+    assert not fired.is_set() and clock.now() == frozen and late._loop_handle is None
+    clock.thaw()
+    assert clock.now() - frozen < 0.5  # time goes on from where it stood, not from the wall clock
+    await asyncio.wait_for(fired.wait(), 1.0)

@@ -270,6 +270,8 @@ class AdminApi:
 
     async def add_fault(self, request: web.Request) -> web.Response:
         body = await json_body(request)
+        if "error" not in body and not body.get("delay"):  # the schema's anyOf, in words
+            raise BadRequest("a fault needs an error (the face's own code, e.g. 100-006) or a delay in seconds, or both")
         problems = contracts.errors("admin/fault.schema.json", body)
         if problems:
             raise BadRequest("; ".join(problems))
@@ -281,11 +283,13 @@ class AdminApi:
             raise BadRequest(f"error {body['error']!r}: {problem}")
         fault = self.sim.world.faults.add(body["face"], op=body.get("op"), agent=body.get("agent"),
                                           error=body.get("error"), delay=body.get("delay", 0.0), times=body.get("times"))
+        self.dashboard.feed.changed()  # faults are neither journaled nor on the bus
         return web.json_response(fault.to_dict(), status=201)
 
     async def remove_fault(self, request: web.Request) -> web.Response:
         if not self.sim.world.faults.remove(request.match_info["id"]):
             raise UnknownId(f"unknown fault {request.match_info['id']!r}")
+        self.dashboard.feed.changed()
         return web.json_response({"status": "removed"})
 
     async def openapi(self, request: web.Request) -> web.Response:

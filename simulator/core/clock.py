@@ -140,8 +140,8 @@ class Clock:
 
 class RealClock(Clock):
     """Wall time; with speed != 1, wall time scaled (speed 10 plays ten times faster). The speed
-    can change while it runs (the dashboard's playback): time stays continuous and the pending
-    timers are rescheduled to fire at their deadlines under the new speed."""
+    can change while it runs, and time can be frozen and thawed (the dashboard's playback): time
+    stays continuous and the pending timers fire at their deadlines under the new speed."""
 
     def __init__(self, speed: float = 1.0):
         if speed <= 0:
@@ -150,8 +150,11 @@ class RealClock(Clock):
         self._origin = time.time()
         self._start = time.monotonic()
         self._pending: weakref.WeakSet[TimerHandle] = weakref.WeakSet()
+        self.frozen_at: float | None = None
 
     def now(self) -> float:
+        if self.frozen_at is not None:
+            return self.frozen_at
         return self._origin + (time.monotonic() - self._start) * self.speed
 
     def call_later(self, delay: float, callback: Callable[[], Any]) -> TimerHandle:
@@ -165,18 +168,37 @@ class RealClock(Clock):
             if not handle.cancelled:
                 handle.callback()
 
-        handle._loop_handle = asyncio.get_running_loop().call_later(delay / self.speed, fire)
         self._pending.add(handle)
+        if self.frozen_at is None:  # frozen: it waits in _pending for thaw()
+            handle._loop_handle = asyncio.get_running_loop().call_later(delay / self.speed, fire)
+
+    def _reschedule(self) -> None:
+        now = self.now()
+        for handle in list(self._pending):
+            if handle._loop_handle is not None:
+                handle._loop_handle.cancel()
+                handle._loop_handle = None
+            if not handle.cancelled:
+                self._schedule(handle, max(0.0, handle.deadline - now))
 
     def set_speed(self, speed: float) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
-        now = self.now()
-        self._origin, self._start, self.speed = now, time.monotonic(), speed
-        for handle in list(self._pending):
-            if not handle.cancelled and handle._loop_handle is not None:
-                handle._loop_handle.cancel()
-                self._schedule(handle, max(0.0, handle.deadline - now))
+        if self.frozen_at is None:
+            self._origin, self._start = self.now(), time.monotonic()
+        self.speed = speed
+        self._reschedule()
+
+    def freeze(self) -> None:
+        """Time stands still (timers, waits, ring timeouts) until thaw()."""
+        if self.frozen_at is None:
+            self.frozen_at = self.now()
+            self._reschedule()
+
+    def thaw(self) -> None:
+        if self.frozen_at is not None:
+            self._origin, self._start, self.frozen_at = self.frozen_at, time.monotonic(), None
+            self._reschedule()
 
 
 class VirtualClock(Clock):

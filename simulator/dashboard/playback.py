@@ -2,9 +2,11 @@
 `ccsim run --target` would (world steps through its admin API, agents through the faces' real
 wire protocols), at a chosen clock speed, with pause, single step and restart.
 
-Pause takes effect between steps: the step under way finishes (a `wait` included). Time goes
-on while paused, as it does in a contact center; the speed is the simulator clock's, so a
-scenario at 10x plays its waits, ring timeouts and wrap-ups ten times faster.
+Pause freezes the simulator's clock at once (a `wait` under way, ring timeouts, wrap-ups all
+stand still, so that a ringing call is still ringing when the trainer resumes) and holds the
+next step. Step runs until the next step has finished (paused in the middle of a step, that
+one finishes first), then freezes again. Real clients' own timeouts do not stand still. The
+speed is the clock's too: a scenario at 10x plays its waits and timers ten times faster.
 """
 from __future__ import annotations
 
@@ -89,23 +91,28 @@ class Playback:
         self.scenario, self.name, self.index, self.message = scenario, name, -1, ""
         self.state = "paused" if paused else "playing"
         self._step_allowance = 0
+        if paused:
+            self.sim.clock.freeze()
         self._task = asyncio.get_running_loop().create_task(self._play(scenario))
         self.changed()
 
     def pause(self) -> None:
         self._require("playing", "pause")
         self.state = "paused"
+        self.sim.clock.freeze()
         self.changed()
 
     def resume(self) -> None:
         self._require("paused", "resume")
         self.state = "playing"
+        self.sim.clock.thaw()
         self._wake.set()
         self.changed()
 
     def step(self) -> None:
         self._require("paused", "step")
         self._step_allowance += 1
+        self.sim.clock.thaw()
         self._wake.set()
 
     async def restart(self) -> None:
@@ -120,6 +127,7 @@ class Playback:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             self.state = "stopped"
+            self.sim.clock.thaw()
             self.changed()
 
     def _require(self, state: str, action: str) -> None:
@@ -146,6 +154,8 @@ class Playback:
                     self.index = index
                     self.changed()
                     await session.step(run, step, scenario.invariants)
+                    if self.state == "paused" and not self._step_allowance:
+                        self.sim.clock.freeze()
                 self.state, self.message = "finished", f"all {len(scenario.steps)} steps passed"
             except (StepFailed, AssertionError) as exc:
                 self.state = "failed"
@@ -158,4 +168,5 @@ class Playback:
             self.state, self.message = "failed", f"step {self.index + 1}: {exc}"
         finally:
             await session.close()
+            self.sim.clock.thaw()
             self.changed()

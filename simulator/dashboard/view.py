@@ -26,7 +26,7 @@ class DashboardView:
     def clock(self) -> dict[str, Any]:
         clock = self.sim.clock
         return {"kind": "virtual" if clock.virtual else "real", "now": clock.now(), "iso": clock.now_iso(),
-                "speed": getattr(clock, "speed", None)}
+                "speed": getattr(clock, "speed", None), "frozen": getattr(clock, "frozen_at", None) is not None}
 
     def state(self) -> dict[str, Any]:
         world = self.sim.world
