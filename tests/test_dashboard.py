@@ -61,7 +61,7 @@ async def test_the_stream_says_hello_with_every_agent_in_its_vendors_words(live)
     assert agent_in(state, "1001")["vendor"]["finesse"] == {"state": "LOGOUT", "reasonCode": "-1"}
     assert agent_in(state, "7003")["vendor"]["nice"]["session"] == "none"
     xcally = agent_in(state, "5001")["vendor"]["xcally"]
-    assert (xcally["name"], xcally["voice"], xcally["chat"], xcally["tabs"]) == ("anna", "unavailable", "unavailable", "0/4")
+    assert xcally == {"name": "anna", "channels": "unavailable", "tabs": "0/4"}
     assert agent_in(state, "6001")["face"] == "intermedia" and agent_in(state, "6001")["presence"] == "idle"
     assert {q["id"] for q in state["queues"]} == set(live.world.queues)
     assert state["clock"]["kind"] == "real" and state["clock"]["speed"] == SPEED

@@ -26,7 +26,6 @@ import itertools
 import logging
 import time
 import traceback
-import weakref
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -50,7 +49,7 @@ def iso_time(epoch: float) -> str:
 class TimerHandle:
     """A scheduled callback; cancel() is idempotent."""
 
-    __slots__ = ("deadline", "callback", "cancelled", "_loop_handle", "__weakref__")
+    __slots__ = ("deadline", "callback", "cancelled", "_loop_handle")
 
     def __init__(self, deadline: float, callback: Callable[[], Any]):
         self.deadline = deadline
@@ -149,7 +148,11 @@ class RealClock(Clock):
         self.speed = speed
         self._origin = time.time()
         self._start = time.monotonic()
-        self._pending: weakref.WeakSet[TimerHandle] = weakref.WeakSet()
+        # Timers not yet fired, for a change of speed or a thaw to reschedule. Held strongly (a
+        # fire-and-forget timer has no other owner once its loop handle is cancelled); the
+        # cancelled ones are pruned whenever the set has doubled.
+        self._pending: set[TimerHandle] = set()
+        self._prune_at = 1024
         self.frozen_at: float | None = None
 
     def now(self) -> float:
@@ -169,6 +172,9 @@ class RealClock(Clock):
                 handle.callback()
 
         self._pending.add(handle)
+        if len(self._pending) > self._prune_at:
+            self._pending = {h for h in self._pending if not h.cancelled}
+            self._prune_at = max(1024, 2 * len(self._pending))
         if self.frozen_at is None:  # frozen: it waits in _pending for thaw()
             handle._loop_handle = asyncio.get_running_loop().call_later(delay / self.speed, fire)
 

@@ -8,7 +8,9 @@ const PRESENCE_COLOURS = { waiting: "--waiting", idle: "--idle", ringing: "--rin
 const $ = (id) => document.getElementById(id);
 
 // What the page measured, for bench/dashboard_push.py and the browser tests.
-const stats = (window.ccsimStats = { updates: 0, latencies: [], rendered: 0 });
+// latencies: from the first change an update carries to the page having rendered it (ms).
+const stats = (window.ccsimStats = { updates: 0, latencies: [], renderMs: [], sentAt: [], rendered: 0 });
+const note = (list, value) => { list.push(value); if (list.length > 5000) list.shift(); };  // a day-long page stays small
 let token = sessionStorage.getItem("ccsim-token") || "";
 let state = null, journal = [], samples = [], epoch = null, source = null;
 
@@ -68,13 +70,16 @@ function connect() {
     setLink(true);
   });
   source.addEventListener("update", (e) => {
+    const started = performance.now();
     const data = JSON.parse(e.data);
     if (data.epoch !== epoch) { epoch = data.epoch; journal = []; addLines([], true); }
     if (data.journal) addLines(data.journal, false);
     if (data.state) render(data.state);
     if (data.sample) { samples.push(data.sample); if (samples.length > 600) samples.shift(); drawChart(); }
     stats.updates += 1;
-    if (data.changedAt) stats.latencies.push(Date.now() - data.changedAt);
+    note(stats.renderMs, performance.now() - started);
+    note(stats.sentAt, data.sentAt);
+    if (data.changedAt) note(stats.latencies, Date.now() - data.changedAt);
   });
   source.onerror = async () => {
     setLink(false);
@@ -162,8 +167,8 @@ function lineShown(line) {
 function lineItem(line) {
   const li = document.createElement("li");
   li.dataset.seq = line.seq;
-  const at = state ? ((line.at - state.clock.now)).toFixed(1) : "";
-  li.innerHTML = `<span class="face">${esc(line.face)}</span> ${esc(line.agent || "")} ${esc(line.text)} <small>${at}s</small>`;
+  const at = new Date(line.at * 1000).toISOString().slice(11, 23);  // the simulator's clock, UTC
+  li.innerHTML = `<small>${at}</small> <span class="face">${esc(line.face)}</span> ${esc(line.agent || "")} ${esc(line.text)}`;
   return li;
 }
 function addLines(lines, replace) {

@@ -292,8 +292,9 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
     def vendor_states(self) -> dict[str, dict[str, str]]:
         states = {}
         for agent in self.agents.values():
-            shown = {"name": agent.name, **{channel: self.status(agent, channel) for channel in CHANNELS},
-                     "tabs": f"{self.in_tabs(agent)}/{self.settings.tab_limit}"}
+            statuses = {channel: self.status(agent, channel) for channel in CHANNELS} if agent.online else \
+                {"channels": "unavailable"}  # the same on every channel: said once
+            shown = {"name": agent.name, **statuses, "tabs": f"{self.in_tabs(agent)}/{self.settings.tab_limit}"}
             if agent.paused:
                 shown["paused"] = ", ".join(f"{c} ({t})" for c, t in agent.paused.items())
             states[agent.core_id] = shown
