@@ -94,3 +94,24 @@ def test_shipped_configurations_are_valid(path):
 
     cfg = config.load(Path(__file__).resolve().parent.parent / path)
     assert cfg.agents and cfg.queues
+
+
+def test_serve_refuses_a_scenarios_folder_that_is_not_there():
+    out = run("serve", "--port-base", "0", "--scenarios", "/no/such/folder")
+    assert out.returncode == 2 and "--scenarios /no/such/folder: no such folder" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_serve_gives_the_dashboard_the_scenarios_folder(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "one.yaml").write_text("name: one\nsteps:\n  - wait: 1s\n")
+    (tmp_path / "settings.yaml").write_text("seed: 3\n")  # a config file, not a scenario
+    proc = subprocess.Popen([*CCSIM, "serve", "--port-base", "0", "--faces", "huawei", "--scenarios", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        urls = _wait_for_urls(proc, time.monotonic() + 30)
+        playback = json.load(urllib.request.urlopen(urls["admin"] + "/_ccsim/playback", timeout=10))
+        assert playback["folder"] == str(tmp_path) and playback["scenarios"] == ["sub/one.yaml"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)

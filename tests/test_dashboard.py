@@ -276,3 +276,17 @@ async def test_a_frozen_clock_holds_its_timers_until_it_thaws():
     clock.thaw()
     assert clock.now() - frozen < 0.5  # time goes on from where it stood, not from the wall clock
     await asyncio.wait_for(fired.wait(), 1.0)
+
+
+async def test_a_pause_from_the_admin_api_is_recorded_as_the_faces_own_steps(live, live_admin):
+    from simulator.scenario.record import scenario_from_journal
+
+    face = live.faces["xcally"]
+    face.login(face.by_core["5002"])
+    await live_admin.post("/agents/5002/pause", {"channel": "mail", "type": "LUNCH"})
+    await live_admin.post("/agents/5002/unpause", {})
+    entries = (await live_admin.get("/journal")).body["entries"]
+    steps = scenario_from_journal(entries, {}, "paused")["steps"]
+    actions = [s for s in steps if "wait" not in s]
+    assert actions == [{"agent 5002 xcally pause": {"channel": "mail", "type": "LUNCH"}},
+                       {"agent 5002 xcally unpause": {"channel": "mail"}}]

@@ -210,10 +210,10 @@ class AdminApi:
         if face is None:
             raise WorldError(f"agent {agent.id} is not signed in on any face")
         paused = request.path.endswith("/pause")
-        face.set_paused(agent, paused, body.get("channel"), body.get("type"))
+        channels = face.set_paused(agent, paused, body.get("channel"), body.get("type"))
         # Journaled once done (a refused one is not part of the record), before what it lets routing do.
         self.sim.journal.record("admin", "control", "pause" if paused else "unpause", agent=agent.id,
-                                request={"body": body}, response={"body": agent.snapshot()})
+                                request={"body": body}, response={"body": agent.snapshot(), "channels": channels})
         self.sim.world.route()
         return web.json_response(self.sim.world.agent(agent.id).snapshot())
 

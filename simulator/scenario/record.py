@@ -27,6 +27,19 @@ def _face_module(face: str) -> Any:
     return importlib.import_module(face_class(face).steps_module) if face in FACES else None
 
 
+def _world_steps(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """A control entry as steps: a world action, or an agent paused from the admin API (as the
+    face's own step does it, one channel each)."""
+    if entry["op"] in ("pause", "unpause"):
+        asked = entry["request"]["body"] or {}
+        extra = {"type": asked["type"]} if "type" in asked and entry["op"] == "pause" else {}
+        face = entry["response"]["body"]["face"]
+        return [{f"agent {entry['agent']} {face} {entry['op']}": {"channel": channel, **extra}}
+                for channel in entry["response"].get("channels", [])]
+    step = _world_step(entry)
+    return [step] if step else []
+
+
 def _world_step(entry: dict[str, Any]) -> dict[str, Any] | None:
     contact = entry["response"]["body"]
     if entry["op"] == "inject":
@@ -70,7 +83,7 @@ def scenario_from_journal(entries: list[dict[str, Any]], config: dict[str, Any],
     contexts: dict[str, dict[str, Any]] = {}  # per face, for its own bookkeeping
     for entry in entries:
         if entry["kind"] == "control":
-            step = _world_step(entry)
+            made = _world_steps(entry)
         else:
             module = _face_module(entry["face"])
             if module is None:
@@ -88,14 +101,15 @@ def scenario_from_journal(entries: list[dict[str, Any]], config: dict[str, Any],
                     steps.append({key: list(events)})
                 continue
             step = module.record_step(entry, context)
-        if step is None:
+            made = [step] if step is not None else []
+        if not made:
             continue
         if last_action_at is not None:
             pause = _wait(entry["at"] - last_action_at)
             if pause:
                 steps.append(pause)
         last_action_at = entry["at"]
-        steps.append(_unmasked(step))
+        steps += [_unmasked(step) for step in made]
     return {
         "name": name,
         "description": "Recorded by `ccsim record` from a session against ccsim serve; replay with `ccsim run`.",

@@ -87,9 +87,9 @@ class Face:
     def reset(self) -> None:
         """Forget every session; the world has been reset already."""
 
-    def set_paused(self, agent: Agent, paused: bool, channel: str | None, pause_type: str | None) -> None:
+    def set_paused(self, agent: Agent, paused: bool, channel: str | None, pause_type: str | None) -> list[str]:
         """Pause or unpause a signed-in agent from the admin API (the dashboard's button), without
-        routing: the admin API routes once it has journaled the action."""
+        routing: the admin API routes once it has journaled the action. Returns the channels changed."""
         raise WorldError(f"the {self.name} face has no per-channel pause (agent {agent.id} is signed in on it); "
                          "pause is XCALLY's")
 

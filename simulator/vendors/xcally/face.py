@@ -275,7 +275,7 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
         states = [i.status for i in self.interactions.values() if i.user_id == agent.id and i.channel == channel]
         return "talking" if "open" in states else "ringing" if "offered" in states else "idle"
 
-    def set_paused(self, agent: Agent, paused: bool, channel: str | None, pause_type: str | None) -> None:
+    def set_paused(self, agent: Agent, paused: bool, channel: str | None, pause_type: str | None) -> list[str]:
         """As POST /api/users/{id}/pause and /unpause do; no channel: every channel not yet so.
         Routing is the caller's to run (after it has journaled the action)."""
         xagent = self.by_core[agent.id]
@@ -288,6 +288,7 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
                     self.unpause(xagent, each, route=False)
         except XcallyError as exc:
             raise WorldError(exc.message) from None
+        return channels
 
     def vendor_states(self) -> dict[str, dict[str, str]]:
         states = {}
