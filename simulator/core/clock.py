@@ -387,6 +387,12 @@ def wall_seconds() -> float:
     return time.monotonic()
 
 
+def wall_epoch_ms() -> float:
+    """Wall time as epoch milliseconds, for what a browser compares with its own Date.now()
+    (the dashboard's push latency; never for behaviour)."""
+    return time.time() * 1000
+
+
 def wall_call_later(delay: float, callback: Callable[[], Any]) -> asyncio.TimerHandle:
     """A wall-time timer, for transport deadlines that a virtual clock must not move (a real
     client still on its way to a STOMP CONNECT while scenario time leaps)."""

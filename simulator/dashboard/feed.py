@@ -12,22 +12,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from typing import Any, Callable
 
 from aiohttp import web
 
 from ..core import JournalEntry
+from ..core.clock import wall_epoch_ms, wall_seconds
 from .view import DashboardView
 
 PUSH_INTERVAL = 0.05  # wall seconds a change waits for the ones that follow it
 SAMPLE_SECONDS = 1.0  # a chart sample (and a message) at least this often
 JOURNAL_LINES = 200  # journal lines in a hello, and at most in one update
 CLIENT_BACKLOG = 64  # messages queued for one page before it is dropped as too slow
-
-
-def _wall_ms() -> float:
-    return time.time() * 1000
 
 
 def encode(event: str, data: dict[str, Any]) -> bytes:
@@ -48,7 +44,7 @@ class Feed:
 
     def changed(self, *_: Any) -> None:
         if self._changed_at is None:
-            self._changed_at = _wall_ms()
+            self._changed_at = wall_epoch_ms()
         self._changed.set()
 
     def _recorded(self, entry: JournalEntry) -> None:
@@ -66,7 +62,7 @@ class Feed:
         state = self.view.state()
         lines = [self.view.line(e) for e in self.sim.journal.query(limit=JOURNAL_LINES)]
         return self._message("hello", {"state": state, "journal": lines, "history": list(self.view.history),
-                                       "epoch": self.sim.journal.epoch, "sentAt": _wall_ms()})
+                                       "epoch": self.sim.journal.epoch, "sentAt": wall_epoch_ms()})
 
     # -- pages -----------------------------------------------------------------------------------------
     async def stream(self, request: web.Request) -> web.StreamResponse:
@@ -127,13 +123,13 @@ class Feed:
             entries, self._pending = self._pending, []
             changed_at, self._changed_at = self._changed_at, None
             state = self.view.state()
-            data: dict[str, Any] = {"epoch": self.sim.journal.epoch, "sentAt": _wall_ms()}
+            data: dict[str, Any] = {"epoch": self.sim.journal.epoch, "sentAt": wall_epoch_ms()}
             if changed_at is not None:
                 data.update(state=state, changedAt=changed_at,
                             journal=[self.view.line(e) for e in entries[-JOURNAL_LINES:]],
                             skipped=max(0, len(entries) - JOURNAL_LINES))
-            if time.monotonic() - last_sample >= SAMPLE_SECONDS:
-                last_sample = time.monotonic()
+            if wall_seconds() - last_sample >= SAMPLE_SECONDS:
+                last_sample = wall_seconds()
                 data["sample"] = self.view.sample(state)
             if len(data) == 2:
                 continue
