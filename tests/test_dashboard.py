@@ -290,3 +290,11 @@ async def test_a_pause_from_the_admin_api_is_recorded_as_the_faces_own_steps(liv
     actions = [s for s in steps if "wait" not in s]
     assert actions == [{"agent 5002 xcally pause": {"channel": "mail", "type": "LUNCH"}},
                        {"agent 5002 xcally unpause": {"channel": "mail"}}]
+
+
+@pytest.mark.parametrize("name", ["busy_morning.yaml", "huawei_call_answered.yaml", "xcally_chats_and_pause.yaml"])
+async def test_each_demo_scenario_plays_to_the_end_against_the_demo(live, live_admin, name):
+    await live_admin.post("/playback", {"scenario": name, "speed": 60})
+    done = await _playback_until(live_admin, lambda s: s["state"] != "playing", timeout=20)
+    assert done["state"] == "finished", done["message"]
+    assert done["message"] == f"all {len(done['steps'])} steps passed"

@@ -78,7 +78,7 @@ def test_no_configured_secret_shows_in_the_journal_of_a_conformance_run(face, mo
     assert result.passed, result.violations
     (sim,) = sims
     secrets = secrets_in(check.check_config(face).to_mapping())
-    seen = [AdminApi(sim)._shown(e, reveal=False) for e in sim.journal.query()]
+    seen = [AdminApi(sim).shown(e, reveal=False) for e in sim.journal.query()]
     leaked = {s: text[:120] for text in _strings(seen) for s in _leaks(text, secrets)}
     assert not leaked, leaked
     credentials = [text for text in _strings(seen) if re.match(r"(?i)(basic|bearer) (?!realm=)", text)]

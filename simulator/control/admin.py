@@ -48,6 +48,15 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     return body
 
 
+async def checked_body(request: web.Request, schema: str) -> dict[str, Any]:
+    """The JSON body, valid against contracts/<schema>, else BadRequest naming each problem."""
+    body = await json_body(request)
+    problems = contracts.errors(schema, body)
+    if problems:
+        raise BadRequest("; ".join(problems))
+    return body
+
+
 def _whole(text: str, name: str) -> int:
     """An integer as the document says: digits (a leading minus), nothing around them."""
     if not re.fullmatch(r"-?[0-9]{1,18}", text):
@@ -172,10 +181,7 @@ class AdminApi:
         return web.json_response(self.sim.world.contact(request.match_info["id"]).snapshot())
 
     async def inject(self, request: web.Request) -> web.Response:
-        body = await json_body(request)
-        problems = contracts.errors("admin/inject.schema.json", body)
-        if problems:
-            raise BadRequest("; ".join(problems))
+        body = await checked_body(request, "admin/inject.schema.json")
         world = self.sim.world
         contact = world.inject(str(body["queue"]), channel=Channel(body["channel"]) if "channel" in body else None,
                                caller=body.get("caller"), called=body.get("called"), data=body.get("data"), route=False)
@@ -201,10 +207,7 @@ class AdminApi:
 
     async def pause(self, request: web.Request) -> web.Response:
         """Pause or unpause an agent on one channel, or on every channel: XCALLY's per-channel pause."""
-        body = await json_body(request)
-        problems = contracts.errors("admin/pause.schema.json", body)
-        if problems:
-            raise BadRequest("; ".join(problems))
+        body = await checked_body(request, "admin/pause.schema.json")
         agent = self.sim.world.agent(request.match_info["id"])
         face = self.sim.faces.get(agent.face or "")
         if face is None:

@@ -393,6 +393,11 @@ def wall_epoch_ms() -> float:
     return time.time() * 1000
 
 
+async def wall_sleep(seconds: float) -> None:
+    """A pause in wall time, for presentation only (the dashboard coalescing its pushes)."""
+    await asyncio.sleep(seconds)
+
+
 def wall_call_later(delay: float, callback: Callable[[], Any]) -> asyncio.TimerHandle:
     """A wall-time timer, for transport deadlines that a virtual clock must not move (a real
     client still on its way to a STOMP CONNECT while scenario time leaps)."""

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from aiohttp import web
 
 from ..core import JournalEntry
-from ..core.clock import wall_epoch_ms, wall_seconds
+from ..core.clock import wall_epoch_ms, wall_seconds, wall_sleep
 from .view import DashboardView
 
 PUSH_INTERVAL = 0.05  # wall seconds a change waits for the ones that follow it
@@ -118,7 +118,7 @@ class Feed:
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), SAMPLE_SECONDS)
-                await asyncio.sleep(PUSH_INTERVAL)
+                await wall_sleep(PUSH_INTERVAL)
             self._changed.clear()
             entries, self._pending = self._pending, []
             changed_at, self._changed_at = self._changed_at, None

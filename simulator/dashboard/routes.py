@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .. import contracts
-from ..control.admin import BadRequest, json_body
+from ..control.admin import BadRequest, checked_body
 from ..core import UnknownId
 from . import PAGES, STREAM_PATH, UI_PREFIX
 from .feed import Feed
@@ -57,7 +56,7 @@ class Dashboard:
         return web.json_response(self.playback.status())
 
     async def play(self, request: web.Request) -> web.Response:
-        body = await self._body(request, "admin/playback.schema.json")
+        body = await checked_body(request, "admin/playback.schema.json")
         try:
             await self.playback.play(body["scenario"], body.get("speed"), paused=body.get("paused", False))
         except LookupError as exc:
@@ -86,16 +85,9 @@ class Dashboard:
         return web.json_response(self.view.clock())
 
     async def set_clock(self, request: web.Request) -> web.Response:
-        body = await self._body(request, "admin/clock.schema.json")
+        body = await checked_body(request, "admin/clock.schema.json")
         try:
             self.playback.set_speed(float(body["speed"]))
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
         return web.json_response(self.view.clock())
-
-    async def _body(self, request: web.Request, schema: str) -> dict[str, Any]:
-        body = await json_body(request)
-        problems = contracts.errors(schema, body)
-        if problems:
-            raise BadRequest("; ".join(problems))
-        return body
