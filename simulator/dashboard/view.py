@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .playback import Playback
 
 HISTORY_SAMPLES = 600  # the chart's window: ten minutes at one sample a second
+CONTACTS_SHOWN = 100  # the oldest live contacts a push carries (a queue of thousands is counted)
 
 
 class DashboardView:
@@ -44,9 +45,10 @@ class DashboardView:
             waiting = [world.contacts[c] for c in q.waiting if c in world.contacts]
             queues.append({"id": q.id, "name": q.name, "channel": q.channel.value, "waiting": len(waiting),
                            "longestWait": round(now - min(c.created for c in waiting), 1) if waiting else 0})
+        live = [c for c in world.contacts.values() if not c.ended]
         contacts = [{"id": c.id, "channel": c.channel.value, "queue": c.queue, "caller": c.caller,
                      "state": c.state.value, "agent": c.agent, "age": round(now - c.created, 1)}
-                    for c in world.contacts.values() if not c.ended]
+                    for c in live[:CONTACTS_SHOWN]]
         return {
             "clock": self.clock(),
             "playback": self.playback.status(),
@@ -54,6 +56,7 @@ class DashboardView:
             "agents": agents,
             "queues": queues,
             "contacts": contacts,
+            "contactsLive": len(live),
             "faults": [f.to_dict() for f in world.faults.all()],
         }
 

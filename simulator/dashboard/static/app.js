@@ -114,6 +114,8 @@ function render(next) {
   state = next;
   const c = next.clock;
   $("clock").textContent = `${c.iso} · ${c.kind}` + (c.speed ? ` · ${c.speed}x` : "") + (c.frozen ? " · frozen" : "");
+  $("contact-count").textContent = next.contactsLive > next.contacts.length
+    ? `the oldest ${next.contacts.length} of ${next.contactsLive}` : "";
   $("agent-count").textContent = `${next.agents.filter((a) => a.face).length} of ${next.agents.length} signed in`;
   keyedRows($("agents").tBodies[0], next.agents, (a) => a.id, (a) =>
     `<td data-agent="${esc(a.id)}"><b>${esc(a.id)}</b> ${esc(a.name)}</td><td>${esc(a.face || a.faces.join(", "))}</td>` +
