@@ -298,3 +298,14 @@ async def test_each_demo_scenario_plays_to_the_end_against_the_demo(live, live_a
     done = await _playback_until(live_admin, lambda s: s["state"] != "playing", timeout=20)
     assert done["state"] == "finished", done["message"]
     assert done["message"] == f"all {len(done['steps'])} steps passed"
+
+
+async def test_a_long_queue_is_counted_and_only_its_oldest_contacts_are_pushed(live):
+    for _ in range(120):
+        live.world.inject("sales")  # nobody is signed in for sales: they all wait
+    async with Stream(live.urls["admin"]) as stream:
+        _, hello = await stream.next()
+    state = hello["state"]
+    assert state["contactsLive"] == 120 and len(state["contacts"]) == 100
+    assert [c["id"] for c in state["contacts"]] == [f"c{n}" for n in range(1, 101)]
+    assert next(q for q in state["queues"] if q["id"] == "sales")["waiting"] == 120
