@@ -122,7 +122,6 @@ function render(next) {
     `<td><span class="badge ${esc(a.presence)}">${esc(a.presence)}</span></td>` +
     `<td class="vendor">${esc(vendorText(a))}</td><td>${esc(a.contacts.join(", "))}</td>` +
     (a.face === "xcally" ? `<td><button data-pause="${esc(a.id)}">Pause</button><button data-unpause="${esc(a.id)}">Unpause</button></td>` : "<td></td>"));
-  for (const row of $("agents").tBodies[0].rows) row.dataset.presence = next.agents.find((a) => a.id === row.dataset.key)?.presence;
   keyedRows($("queues").tBodies[0], next.queues, (q) => q.id, (q) =>
     `<td>${esc(q.id)}</td><td>${esc(q.channel)}</td><td>${q.waiting}</td><td>${q.waiting ? q.longestWait.toFixed(0) + " s" : ""}</td>`);
   keyedRows($("contacts").tBodies[0], next.contacts, (k) => k.id, (k) =>
