@@ -165,7 +165,8 @@ class Playback:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the admin API refused (AdminError), a connection failed
-            self.state, self.message = "failed", f"step {self.index + 1}: {exc}"
+            where = f"step {self.index + 1}" if self.index >= 0 else "cannot play"
+            self.state, self.message = "failed", f"{where}: {exc}"
         finally:
             await session.close()
             self.sim.clock.thaw()
