@@ -309,3 +309,13 @@ async def test_a_long_queue_is_counted_and_only_its_oldest_contacts_are_pushed(l
     assert state["contactsLive"] == 120 and len(state["contacts"]) == 100
     assert [c["id"] for c in state["contacts"]] == [f"c{n}" for n in range(1, 101)]
     assert next(q for q in state["queues"] if q["id"] == "sales")["waiting"] == 120
+
+
+async def test_a_burst_of_journal_lines_says_how_many_it_left_out(live):
+    async with Stream(live.urls["admin"]) as stream:
+        await stream.next()
+        for n in range(1, 1001):  # all between two pushes
+            live.journal.record("admin", "control", "inject", response={"body": {"id": f"b{n}", "queue": "sales"}})
+        data = await stream.until(lambda s: True)
+    assert data["skipped"] == 800 and len(data["journal"]) == 200
+    assert [line["text"].split()[1] for line in data["journal"]] == [f"b{n}" for n in range(801, 1001)]

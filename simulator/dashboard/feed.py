@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -31,12 +32,12 @@ def encode(event: str, data: dict[str, Any]) -> bytes:
 
 
 class Feed:
-    def __init__(self, view: DashboardView, *, on_message: Callable[[str, dict[str, Any]], None] | None = None):
+    def __init__(self, view: DashboardView):
         self.view = view
         self.sim = view.sim
-        self.on_message = on_message  # a tap on every message built (the tests validate them)
         self._pages: set[asyncio.Queue[bytes | None]] = set()
         self._pending: list[JournalEntry] = []
+        self._skipped = 0  # lines of a burst dropped from _pending before the next push
         self._changed = asyncio.Event()
         self._changed_at: float | None = None
         self._task: asyncio.Task | None = None
@@ -50,18 +51,14 @@ class Feed:
     def _recorded(self, entry: JournalEntry) -> None:
         self._pending.append(entry)
         if len(self._pending) > JOURNAL_LINES * 4:  # a burst between two pushes: keep the newest
+            self._skipped += len(self._pending) - JOURNAL_LINES
             del self._pending[:-JOURNAL_LINES]
         self.changed()
-
-    def _message(self, event: str, data: dict[str, Any]) -> bytes:
-        if self.on_message is not None:
-            self.on_message(event, data)
-        return encode(event, data)
 
     def hello(self) -> bytes:
         state = self.view.state()
         lines = [self.view.line(e) for e in self.sim.journal.query(limit=JOURNAL_LINES)]
-        return self._message("hello", {"state": state, "journal": lines, "history": list(self.view.history),
+        return encode("hello", {"state": state, "journal": lines, "history": list(self.view.history),
                                        "epoch": self.sim.journal.epoch, "sentAt": wall_epoch_ms()})
 
     # -- pages -----------------------------------------------------------------------------------------
@@ -96,7 +93,8 @@ class Feed:
             if self._task is not None:
                 self._task.cancel()
                 self._task = None
-            self._pending = []
+            self._pending, self._skipped, self._changed_at = [], 0, None  # a next page starts afresh
+            self._changed.clear()
 
     async def close(self) -> None:
         for queue in list(self._pages):
@@ -121,19 +119,18 @@ class Feed:
                 await wall_sleep(PUSH_INTERVAL)
             self._changed.clear()
             entries, self._pending = self._pending, []
+            skipped, self._skipped = self._skipped + max(0, len(entries) - JOURNAL_LINES), 0
             changed_at, self._changed_at = self._changed_at, None
-            state = self.view.state()
             data: dict[str, Any] = {"epoch": self.sim.journal.epoch, "sentAt": wall_epoch_ms()}
             if changed_at is not None:
-                data.update(state=state, changedAt=changed_at,
-                            journal=[self.view.line(e) for e in entries[-JOURNAL_LINES:]],
-                            skipped=max(0, len(entries) - JOURNAL_LINES))
+                data.update(state=self.view.state(), changedAt=changed_at,
+                            journal=[self.view.line(e) for e in entries[-JOURNAL_LINES:]], skipped=skipped)
             if wall_seconds() - last_sample >= SAMPLE_SECONDS:
                 last_sample = wall_seconds()
-                data["sample"] = self.view.sample(state)
+                data["sample"] = self.view.sample()
             if len(data) == 2:
                 continue
-            message = self._message("update", data)
+            message = encode("update", data)
             for queue in list(self._pages):
                 if queue.full():
                     self._drop(queue)  # too slow: it reconnects and starts from a hello

@@ -60,10 +60,11 @@ class DashboardView:
             "faults": [f.to_dict() for f in world.faults.all()],
         }
 
-    def sample(self, state: dict[str, Any]) -> dict[str, Any]:
+    def sample(self) -> dict[str, Any]:
         """One point of the chart (calls waiting, agents by presence), kept in the history."""
-        by_presence = Counter(a["presence"] for a in state["agents"])
-        point = {"at": state["clock"]["now"], "waiting": sum(q["waiting"] for q in state["queues"]),
+        world = self.sim.world
+        by_presence = Counter(a.presence for a in world.agents.values())
+        point = {"at": self.sim.clock.now(), "waiting": sum(len(q.waiting) for q in world.queues.values()),
                  "agents": {p: by_presence.get(p, 0) for p in PRESENCES}}
         self.history.append(point)
         return point
