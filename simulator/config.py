@@ -87,13 +87,11 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
     except ValueError as exc:
         raise ConfigError(f"{source}: {exc}") from None
     cfg = Config(
-        seed=data.get("seed", 7),
+        # Scalars the file leaves out keep Config's defaults (written there only).
+        **{k: data[k] for k in ("seed", "port_base", "journal_capacity", "ended_contacts_kept", "caller_locale")
+           if k in data},
         limits=limits,
-        port_base=data.get("port_base", DEFAULT_PORT_BASE),
         ports=dict(data.get("ports", {})),
-        journal_capacity=data.get("journal_capacity", 50_000),
-        ended_contacts_kept=data.get("ended_contacts_kept", 10_000),
-        caller_locale=data.get("caller_locale", "en_US"),
         agents=list(data.get("agents", [])),
         queues=list(data.get("queues", [])),
         faces={k: dict(v or {}) for k, v in data.get("faces", {}).items()},

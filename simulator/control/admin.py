@@ -218,7 +218,7 @@ class AdminApi:
         self.sim.journal.record("admin", "control", "pause" if paused else "unpause", agent=agent.id,
                                 request={"body": body}, response={"body": agent.snapshot(), "channels": channels})
         self.sim.world.route()
-        return web.json_response(self.sim.world.agent(agent.id).snapshot())
+        return web.json_response(agent.snapshot())
 
     def _journal(self, op: str, body: Any, contact: dict[str, Any]) -> None:
         """World actions are part of the record (`ccsim record` turns them into steps). They are

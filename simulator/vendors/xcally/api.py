@@ -185,7 +185,7 @@ def install(app: web.Application, face: "XcallyFace") -> None:
     r.add_post("/api/users/{id}/login", session_action("login", lambda a, b: face.login(a)))
     r.add_post("/api/users/{id}/logout", session_action("logout", lambda a, b: face.logout(a)))
     r.add_post("/api/users/{id}/pause", session_action(
-        "pause", lambda a, b: face.pause(a, str(b.get("channel", "voice")), str(b.get("pauseType") or "DEFAULT PAUSE"))))
+        "pause", lambda a, b: face.pause(a, str(b.get("channel", "voice")), str(b["pauseType"]) if b.get("pauseType") else None)))
     r.add_post("/api/users/{id}/unpause", session_action("unpause", lambda a, b: face.unpause(a, str(b.get("channel", "voice")))))
 
     # -- realtime -------------------------------------------------------------------------------------------

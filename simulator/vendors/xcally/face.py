@@ -20,6 +20,8 @@ from .phonebar import Phonebar
 from .routing import Routing, XcallyError
 from .settings import CHANNELS, DIGITAL, XcallySettings
 
+DEFAULT_PAUSE_TYPE = "DEFAULT PAUSE"  # a pause asked for without a pauseType
+
 
 class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
     name = "xcally"
@@ -233,7 +235,8 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
         agent.online, agent.login_row = False, None
         self.world.sign_out(agent.core_id)
 
-    def pause(self, agent: XAgent, channel: str, pause_type: str = "DEFAULT PAUSE") -> None:
+    def pause(self, agent: XAgent, channel: str, pause_type: str | None = None) -> None:
+        pause_type = pause_type or DEFAULT_PAUSE_TYPE
         if channel not in CHANNELS:
             raise XcallyError(400, f"unknown channel {channel!r}")
         if not agent.online:
@@ -283,7 +286,7 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
         try:
             for each in channels:
                 if paused:
-                    self.pause(xagent, each, pause_type or "DEFAULT PAUSE")
+                    self.pause(xagent, each, pause_type)
                 else:
                     self.unpause(xagent, each, route=False)
         except XcallyError as exc:
