@@ -56,7 +56,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 class BareReader(threading.Thread):
-    """The baseline: reads the stream and notes each update's latency on receipt."""
+    """The baseline: reads the stream and notes each update's latency on receipt. (Not the
+    tests' Stream: it checks every message against its contract, which would slow the baseline.)"""
 
     def __init__(self, url: str):
         super().__init__(daemon=True)
