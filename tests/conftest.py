@@ -4,6 +4,7 @@ emitted against contracts/ (no 5xx, no internal error, every response valid)."""
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -16,6 +17,10 @@ from simulator.conformance.emitted import journal_violations
 from simulator.conformance.openapi import response_violations
 from simulator.core import VirtualClock
 from simulator.vendors.huawei.client import HuaweiAgentClient
+
+# Every routing pick in the tests (and in the simulators they start) is also made by asking every
+# agent, and a difference fails: the world's routing indexes must never change who gets a call.
+os.environ.setdefault("CCSIM_VERIFY_ROUTING", "1")
 
 TEST_CONFIG: dict[str, Any] = {
     "seed": 11,

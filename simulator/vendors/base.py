@@ -61,6 +61,9 @@ class Face:
     # The package with this face's conformance check for `ccsim check` (a FaceMachine named
     # Machine, the face's invariants, its MUTANTS); see simulator/conformance/.
     conformance_module: ClassVar[str | None] = None
+    # True when this face takes a voice contact only while it has set the agent's presence to
+    # "idle": routing then finds its voice agents in the world's idle index (see World).
+    voice_needs_idle: ClassVar[bool] = False
 
     def __init__(self, world: World, journal: Journal, settings: Any):
         self.world = world

@@ -28,6 +28,7 @@ Handler = Callable[[User | None, p.Command], None]
 
 
 class FinesseFace(DialogControl, Queries, Face):
+    voice_needs_idle = True
     name = "finesse"
     port_offset = 2
     Settings = FinesseSettings

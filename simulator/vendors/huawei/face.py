@@ -26,6 +26,7 @@ _LOGIN_STATUS = {3: AgentState.BUSY, 4: AgentState.IDLE, 5: AgentState.WORK}
 
 
 class HuaweiFace(CallControl, HttpFace):
+    voice_needs_idle = True
     name = "huawei"
     port_offset = 1
     Settings = HuaweiSettings

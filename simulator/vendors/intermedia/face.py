@@ -29,6 +29,7 @@ AGENT_KEYS = {"number", "email"}
 
 
 class IntermediaFace(WsCalls, HttpFace):
+    voice_needs_idle = True
     name = "intermedia"
     port_offset = 5
     Settings = IntermediaSettings

@@ -47,6 +47,7 @@ class Call:
 
 
 class NiceFace(Platform, HttpFace):
+    voice_needs_idle = True
     name = "nice"
     port_offset = 3
     Settings = NiceSettings
