@@ -111,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_fuzz_parser(sub)
 
+    from .load.cli import add_parser as add_load_parser
+
+    add_load_parser(sub)
+
     record = sub.add_parser(
         "record", help="turn a running simulator's journal into a scenario",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -218,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
             from .fuzz.cli import fuzz_command
 
             return fuzz_command(args)
+        if args.command == "load":
+            from .load.cli import load_command
+
+            return load_command(args)
         if args.command == "record":
             from .scenario.cli import record_command
 

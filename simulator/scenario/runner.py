@@ -133,6 +133,7 @@ class Run:
     drivers: dict[tuple[str, str], AgentDriver] = field(default_factory=dict)
     journal_start: int = 0
     current: Step | None = None
+    world: Any = None  # the in-process simulator's World (None against a --target)
 
     def remember_contact(self, contact_id: str, name: str | None) -> None:
         self.last_contact = contact_id

@@ -93,7 +93,8 @@ class Session:
                 self.sim.reset()
             else:
                 await self.admin.reset()
-        run = Run(scenario, self.clock, self.wire, self.admin, self.urls, random.Random(scenario.seed))
+        run = Run(scenario, self.clock, self.wire, self.admin, self.urls, random.Random(scenario.seed),
+                  world=self.sim.world if self.sim is not None else None)
         run.journal_start = (await self.admin.journal(limit=0))["lastSeq"] + 1
         self._dicts = {}
         return run

@@ -78,7 +78,7 @@ def parse_step(item: Any, path: str, config: Config, line: int = 0) -> Step:
         found = pattern.fullmatch(text)
         if found:
             return Step(text, line, parser(found, args, ctx))
-    known = ["customer calls", "customer hangs up", "customer abandons", "calls arrive", "wait", "repeat",
+    known = ["customer calls", "customer hangs up", "customer abandons", "calls arrive", "customers call", "wait", "repeat",
              "concurrently", "expect events for <agent>", "expect agent <agent> state", "<face> <op>"]
     hint = difflib.get_close_matches(text, known, n=1)
     raise ctx.error(f"unknown step {text!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
@@ -145,6 +145,13 @@ def _calls_arrive(m: re.Match[str], args: dict[str, Any], ctx: ParseContext) -> 
             await run.clock.sleep(every if fixed else run.rng.expovariate(1 / every))
 
     return action
+
+
+@step(r"customers call")
+def _customers_call(m: re.Match[str], args: dict[str, Any], ctx: ParseContext) -> Action:
+    from ..load.step import parse_customers_call
+
+    return parse_customers_call(args, ctx)
 
 
 @step(r"wait")

@@ -1,0 +1,109 @@
+"""`ccsim load`: the knobs, live progress on stderr, the report on stdout (and as JSON)."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from ..scenario.steps import seconds
+from .profile import LOAD_FACES, Distribution, LoadProfile
+from .report import TOLERANCE
+from .runner import run_load
+
+DESCRIPTION = (
+    "Contact-center traffic against synthetic agents that sign in and work over the faces' real wire "
+    "protocols (Huawei agentevent long polls, CXone get-next-event, Finesse STOMP subscriptions), in one "
+    "process. Customers call one queue that every agent serves (Poisson arrivals at --cps, with linear "
+    "ramps), talk for a drawn time and hang up, or give up when their patience runs out; agents answer "
+    "(Huawei auto-answer, CXone auto-accept, Finesse AnswerCall) and wrap up. The report gives service "
+    "level, average speed of answer, abandon rate and occupancy for the calls arriving in the hold after "
+    "its warm-up, beside the Erlang-C prediction for the same offered load. Exit 0 when they agree within "
+    "the tolerance (or Erlang C does not apply), 1 when not, 2 on a bad argument."
+)
+EPILOG = f"""durations: 30, 30s, 500ms, 3m, 2h. distributions: fixed:30s, exp:3m (exponential with
+that mean), uniform:1m-4m, normal:3m,1m (cut at zero); a bare duration is fixed.
+tolerance: service level ±{100 * TOLERANCE['service_level']:.0f} pt, occupancy ±{100 * TOLERANCE['occupancy']:.0f} pt, \
+average speed of answer ±max({TOLERANCE['asa_seconds']:g} s, {100 * TOLERANCE['asa_relative']:.0f} %).
+examples:
+  ccsim load --agents 1000 --cps 20 --duration 10m
+  ccsim load --agents 50 --cps 1 --talk exp:45s --wrap 0 --duration 8h --json report.json
+  ccsim load --agents 20 --cps 0.2 --duration 5m --speed 1          # on the real clock, watch the dashboard
+  ccsim load --agents 300 --cps 5 --ramp-up 5m --duration 30m --ramp-down 5m --faces huawei,finesse
+"""
+
+
+def _duration(text: str) -> float:
+    try:
+        return seconds(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _distribution(text: str) -> Distribution:
+    try:
+        return Distribution.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _faces(text: str) -> tuple[str, ...]:
+    faces = tuple(f.strip() for f in text.split(",") if f.strip())
+    unknown = [f for f in faces if f not in LOAD_FACES]
+    if unknown or not faces:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(LOAD_FACES)}")
+    return faces
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    load = sub.add_parser("load", help="contact-center load against synthetic agents, with an Erlang-C report",
+                          formatter_class=argparse.RawDescriptionHelpFormatter, description=DESCRIPTION, epilog=EPILOG)
+    d = LoadProfile()
+    load.add_argument("--agents", type=int, default=d.agents, help="agents signed in (default %(default)s)")
+    load.add_argument("--cps", type=float, default=d.cps, help="calls per second in the hold (default %(default)s)")
+    load.add_argument("--duration", type=_duration, default=d.duration, metavar="D",
+                      help="the hold at the full rate (default 10m)")
+    load.add_argument("--ramp-up", type=_duration, default=0.0, metavar="D", help="from no calls to --cps (default 0)")
+    load.add_argument("--ramp-down", type=_duration, default=0.0, metavar="D", help="from --cps to none (default 0)")
+    load.add_argument("--talk", type=_distribution, default=d.talk, metavar="DIST", help="talk time (default exp:40s)")
+    load.add_argument("--wrap", type=_distribution, default=d.wrap, metavar="DIST",
+                      help="wrap-up after each call (default 5s; CXone agents use its mean as the face's ACW)")
+    load.add_argument("--patience", type=_distribution, default=d.patience, metavar="DIST",
+                      help="how long a caller waits before giving up (default exp:5m)")
+    load.add_argument("--faces", type=_faces, default=d.faces, metavar="LIST",
+                      help=f"faces the agents are spread over (default {','.join(LOAD_FACES)})")
+    load.add_argument("--service-level", type=_duration, default=d.service_level_seconds, metavar="D",
+                      help="service level counts calls answered within this (default 20s)")
+    load.add_argument("--warm-up", type=_duration, metavar="D",
+                      help="the start of the hold left out of the figures (default: two handle times)")
+    load.add_argument("--seed", type=int, default=d.seed, help="the same seed makes the same calls (default %(default)s)")
+    load.add_argument("--speed", type=float, metavar="X",
+                      help="on the real clock, X times real time (default: the virtual clock, as fast as it goes)")
+    load.add_argument("--journal-capacity", type=int, default=20_000, metavar="N",
+                      help="journal entries kept (default %(default)s)")
+    load.add_argument("--json", metavar="FILE", help="write the report as JSON")
+    load.add_argument("--quiet", action="store_true", help="no progress lines")
+    load.add_argument("--log-level", default="error", choices=["debug", "info", "warning", "error"])
+
+
+def profile_from(args: argparse.Namespace) -> LoadProfile:
+    return LoadProfile(agents=args.agents, cps=args.cps, duration=args.duration, ramp_up=args.ramp_up,
+                       ramp_down=args.ramp_down, talk=args.talk, wrap=args.wrap, patience=args.patience,
+                       faces=args.faces, service_level_seconds=args.service_level, warm_up=args.warm_up,
+                       seed=args.seed, speed=args.speed)
+
+
+def load_command(args: argparse.Namespace) -> int:
+    profile = profile_from(args)
+    try:
+        profile.check()
+    except ValueError as exc:
+        print(f"ccsim load: {exc}", file=sys.stderr)
+        return 2
+    progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    report = asyncio.run(run_load(profile, progress, journal_capacity=args.journal_capacity))
+    print(report.text())
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(report.as_dict(), out, indent=2)
+    return 0 if report.agrees else 1
