@@ -1,0 +1,175 @@
+"""`ccsim load`: the Erlang-C model, the profile's knobs, the report's judgement, the scenario
+step, and the issue's check: 1,000 agents at 20 calls/s for 10 minutes on the virtual clock,
+in agreement with Erlang C."""
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import random
+
+import pytest
+
+from simulator.cli import main
+from simulator.conformance.emitted import journal_violations
+from simulator.core.clock import wall_seconds
+from simulator.load.erlang import ErlangC
+from simulator.load.measure import Measures
+from simulator.load.profile import Distribution, LoadProfile
+from simulator.load.report import LoadReport
+from simulator.load.runner import run_load
+
+
+def erlang_c_by_sum(agents: int, offered: float) -> float:
+    """P(wait) straight from the textbook formula, to check the recursion against."""
+    top = offered ** agents / math.factorial(agents) * agents / (agents - offered)
+    return top / (sum(offered ** k / math.factorial(k) for k in range(agents)) + top)
+
+
+@pytest.mark.parametrize("agents,offered", [(1, 0.5), (10, 8.0), (20, 16.0), (50, 45.0), (100, 99.0)])
+def test_erlang_c_wait_probability_matches_the_formula(agents, offered):
+    assert ErlangC(agents, offered, 180).wait_probability == pytest.approx(erlang_c_by_sum(agents, offered), rel=1e-9)
+
+
+def test_erlang_c_service_level_and_speed_of_answer():
+    e = ErlangC(10, 8.0, 180.0)
+    pw = erlang_c_by_sum(10, 8.0)
+    assert e.average_speed_of_answer == pytest.approx(pw * 180 / 2)
+    assert e.service_level(20) == pytest.approx(1 - pw * math.exp(-2 * 20 / 180))
+    assert e.occupancy == pytest.approx(0.8)
+    big = ErlangC(10_000, 9_500.0, 300.0)  # the recursion stays finite where factorials overflow
+    assert 0 < big.wait_probability < 1
+    assert not ErlangC(10, 10.0, 60).stable and ErlangC(10, 10.0, 60).service_level(20) == 0.0
+
+
+@pytest.mark.parametrize("text,mean", [("30s", 30), ("fixed:2m", 120), ("exp:40s", 40), ("uniform:1m-3m", 120),
+                                       ("normal:3m,10s", 180)])
+def test_distributions_draw_around_their_mean(text, mean):
+    dist = Distribution.parse(text)
+    assert dist.mean == pytest.approx(mean, rel=1e-3)
+    rng = random.Random(4)
+    draws = [dist.draw(rng) for _ in range(20_000)]
+    assert min(draws) >= 0
+    assert sum(draws) / len(draws) == pytest.approx(mean, rel=0.03)
+
+
+@pytest.mark.parametrize("text", ["exp:", "uniform:3m-1m", "poisson:3", "normal:1m", "fixed:soon"])
+def test_bad_distributions_are_refused(text):
+    with pytest.raises(ValueError):
+        Distribution.parse(text)
+
+
+def test_the_rate_follows_the_ramps():
+    p = LoadProfile(cps=10, ramp_up=100, duration=200, ramp_down=50)
+    assert [p.rate_at(t) for t in (0, 50, 100, 299, 325, 350, 400)] == [0, 5, 10, 10, 5, 0, 0]
+    assert (p.measured_from, p.measured_until) == (100 + 2 * p.handle_time, 300)
+
+
+def _report(measured: Measures, agents: int = 1000, cps: float = 20) -> LoadReport:
+    return LoadReport(LoadProfile(agents=agents, cps=cps), measured, {"huawei": agents}, 0, 0, 0, 0, [])
+
+
+def test_the_report_says_when_measured_figures_disagree_with_erlang_c():
+    agreeing = Measures((0, 600), 20, arrived=10_000, answered=10_000, answered_in_time=10_000, total_wait=10,
+                        handling_time=900, staffed_time=1000)
+    assert _report(agreeing).agrees
+    busy = Measures((0, 600), 20, arrived=10_000, answered=10_000, answered_in_time=10_000, total_wait=10,
+                    handling_time=950, staffed_time=1000)  # 95 % occupied where 90 % is predicted
+    report = _report(busy)
+    assert not report.agrees
+    assert [r["figure"] for r in report.comparisons() if r["agrees"] is False] == ["occupancy"]
+    assert "occupancy" in report.text() and " NO" in report.text()
+    few = Measures((0, 600), 20, arrived=100, answered=100, answered_in_time=100, handling_time=950, staffed_time=1000)
+    assert _report(few).agrees and "fewer than 2,000" in _report(few).text()
+
+
+async def test_a_thousand_agents_for_ten_minutes_agree_with_erlang_c():
+    """The issue's check: `ccsim load --agents 1000 --cps 20 --duration 10m` on the virtual clock."""
+    started = wall_seconds()
+    report = await run_load(LoadProfile(agents=1000, cps=20, duration=600))
+    wall = wall_seconds() - started
+    m = report.measures
+    assert report.agents_by_face == {"huawei": 334, "nice": 333, "finesse": 333}
+    assert 11_000 < m.all_arrived < 13_000  # 20/s for 600 s
+    assert m.all_arrived == m.all_answered + m.all_abandoned  # every call ended, none lost
+    assert m.arrived > 9_000 and report.failures == []
+    rows = {r["figure"]: r for r in report.comparisons()}
+    assert all(rows[f]["agrees"] for f in ("service_level", "average_speed_of_answer", "occupancy")), report.text()
+    assert rows["occupancy"]["measured"] == pytest.approx(0.9, abs=0.03)
+    assert report.events_received > 8 * m.all_arrived / 3  # the agents' clients got their events over the wire
+    assert journal_violations(report.journal) == []
+    assert wall < 240, f"{wall:.0f} s wall"  # "in seconds": a bound that only a hang or a regression crosses
+
+
+async def test_a_small_team_that_waits_agrees_with_erlang_c():
+    """Where Erlang C predicts real waiting (20 agents at 80 %: a quarter of the calls wait), the
+    measured waits follow it; so the agreement above is not only 'nobody waited'."""
+    report = await run_load(LoadProfile(agents=20, cps=0.4, duration=8 * 3600, talk=Distribution("exp", 40),
+                                        wrap=Distribution("fixed", 0), patience=Distribution("fixed", 36_000)))
+    e = report.erlang
+    assert e.wait_probability == pytest.approx(0.256, abs=0.01)
+    assert report.measures.average_speed_of_answer > 1.0
+    assert report.agrees, report.text()
+
+
+def test_cli_runs_reports_and_writes_json(tmp_path, capsys):
+    out = tmp_path / "load.json"
+    assert main(["load", "--agents", "12", "--cps", "0.2", "--duration", "5m", "--faces", "huawei,finesse",
+                 "--json", str(out), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "Erlang C" in text and "12 agents (6 huawei, 6 finesse)" in text
+    data = json.loads(out.read_text())
+    assert data["profile"]["agents_by_face"] == {"huawei": 6, "finesse": 6}
+    assert data["calls"]["all_arrived"] == data["calls"]["all_answered"] + data["calls"]["all_abandoned"] > 30
+    assert {f["figure"] for f in data["figures"]} == {"service_level", "average_speed_of_answer", "abandon_rate", "occupancy"}
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--agents", "0"], "agents: at least 1"),
+    (["--cps", "-1"], "cps"),
+    (["--talk", "exp:soon"], "not a duration"),
+    (["--faces", "huawei,xcally"], "choose from huawei, nice, finesse"),
+])
+def test_cli_refuses_bad_knobs_with_a_message(argv, message, capsys):
+    try:
+        code = main(["load", *argv, "--quiet"])
+    except SystemExit as exc:  # argparse's own refusal of a malformed value
+        code = exc.code
+    assert code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_customers_call_step_fails_with_the_figures(tmp_path):
+    from simulator.scenario import loader
+    from simulator.scenario.runner import run_scenario
+
+    text = tmp_path / "s.yaml"
+    text.write_text("""
+name: too demanding
+queues: [{id: q, skills: [s], number: "1", huawei: {skill_id: 1}}]
+agents: [{id: "301", skills: [s], huawei: {password: "", phone: "1"}}]
+steps:
+  - agent 301 huawei loginex: {status: 4}
+  - customers call: {queue: q, cps: 0.02, for: 1h, talk: exp:2m, patience: exp:1m, expect: {abandon_rate: "<= 0.001"}}
+""")
+    result = asyncio.run(run_scenario(loader.load(text)))
+    assert not result.passed
+    assert "expected abandon_rate <= 0.001" in result.message and "occupancy" in result.message
+
+
+def test_customers_call_step_rejects_bad_arguments(tmp_path):
+    from simulator.scenario import loader
+
+    path = tmp_path / "s.yaml"
+    path.write_text("""
+name: bad
+queues: [{id: q, skills: [s]}]
+agents: [{id: "1", skills: [s], huawei: {}}]
+steps:
+  - customers call: {queue: q, cps: 1, for: 1h, expect: {average_speed_of_answer: "<= soon"}}
+""")
+    with pytest.raises(loader.ScenarioError, match=r"s.yaml:6: customers call: 'soon' is not a duration"):
+        loader.load(path)
+    path.write_text(path.read_text().replace("queue: q,", "queue: nowhere,"))
+    with pytest.raises(loader.ScenarioError, match="unknown queue 'nowhere'"):
+        loader.load(path)
