@@ -259,3 +259,21 @@ def test_only_the_newest_ended_contacts_are_kept():
     assert sorted(world.contacts) == sorted(ids[2:])
     waiting = world.inject("sales")  # contacts still going on are never forgotten
     assert waiting.id in world.contacts
+
+
+def test_journal_entries_give_back_what_was_recorded_however_they_are_packed():
+    from simulator.core import Journal, VirtualClock
+
+    journal = Journal(VirtualClock())
+    request = {"method": "POST", "path": "/x/" + "long" * 40, "query": {}, "headers": {},
+               "body": {"a": [1, 2.5, None, {"b": "ü"}], "n": -3}}
+    response = {"status": 200, "headers": {"Content-Type": "application/json"}, "body": [], "extra": object}
+    for _ in range(2):  # the second shares the first's header sets and strings
+        entry = journal.record("huawei", "http", "op", agent="1", request=request, response=response, types=("T",))
+    assert entry.request == request and entry.response == response
+    assert entry.request_field("path") == request["path"] and entry.request_field("nothing") is None
+    entry.request["body"]["n"] = 4  # a copy each time: the journal cannot be changed through it
+    assert entry.request["body"]["n"] == -3
+    assert entry.to_dict()["types"] == ["T"] and entry.types == ("T",)
+    empty = journal.record("nice", "http", "op", response={"status": 304, "headers": {}, "body": None})
+    assert empty.response == {"status": 304, "headers": {}, "body": None} and empty.request == {}
