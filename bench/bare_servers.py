@@ -1,6 +1,6 @@
 """The baselines the benchmarks measure ccsim against, each in its own process:
 
-    bare_servers.py http PORT     aiohttp answering every path with a fixed Huawei-shaped envelope
+    bare_servers.py http PORT     aiohttp answering every path with a Huawei-shaped JSON envelope
     bare_servers.py poll PORT     aiohttp holding every GET until POST /push releases one (long polls)
     bare_servers.py stomp PORT    ccsim's STOMP endpoint with an echo consumer and no Finesse logic
 
@@ -9,6 +9,7 @@ work costs."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import sys
 from pathlib import Path
@@ -17,13 +18,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiohttp import web  # noqa: E402
 
-ENVELOPE = b'{"message": "", "retcode": "0", "result": {"agentState": 4}}'
+ENVELOPE = {"message": "", "retcode": "0", "result": {"agentState": 4}}
 
 
 async def http(port: int) -> web.AppRunner:
     async def answer(request: web.Request) -> web.Response:
         await request.read()
-        return web.Response(body=ENVELOPE, content_type="application/json")
+        return web.json_response(ENVELOPE)
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", answer)
@@ -85,4 +86,5 @@ async def main(kind: str, port: int) -> None:
 
 
 if __name__ == "__main__":
+    logging.getLogger("aiohttp").setLevel(logging.CRITICAL)  # a client's bad request is not the baseline's business
     asyncio.run(main(sys.argv[1], int(sys.argv[2])))

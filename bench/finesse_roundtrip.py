@@ -1,7 +1,7 @@
 """Benchmark: Finesse command -> event round trips over the embedded STOMP endpoint, from
 external client processes, against a bare STOMP echo measured the same way in the same run.
 
-    .venv/bin/python bench/finesse_roundtrip.py [--desktops 40] [--processes 2] [--seconds 10]
+    .venv/bin/python bench/finesse_roundtrip.py [--desktops 8] [--processes 2] [--seconds 10]
 
 `ccsim serve --faces finesse` in its own process; the load generator (stomp_clients.py, in
 --processes processes) keeps --desktops STOMP connections, each sending GetState#<agent> and
@@ -50,7 +50,7 @@ def measure(desktops: int, processes: int, seconds: float) -> dict[str, dict[str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--desktops", type=int, default=40)
+    parser.add_argument("--desktops", type=int, default=8)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--json", action="store_true")

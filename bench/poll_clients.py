@@ -33,7 +33,8 @@ async def main(kind: str, url: str, admin: str, agents: int, cps: float, seconds
 
             async def sign_in(agent: str) -> None:
                 async with gate, http.put(f"{url}{BASE}onlineagent/{agent}/loginex",
-                                          json={"password": "", "phonenum": "7" + agent, "releasephone": "false"}) as resp:
+                                          json={"password": "", "phonenum": "7" + agent, "status": "4",
+                                                "releasephone": "false"}) as resp:
                     guids[agent] = resp.headers["Set-GUID"].split("=", 1)[1]
 
             started = time.perf_counter()
@@ -54,7 +55,7 @@ async def main(kind: str, url: str, admin: str, agents: int, cps: float, seconds
                     body = await resp.json(content_type=None)
                 now = time.perf_counter()
                 event = body.get("event") if isinstance(body, dict) else None
-                key = (event or {}).get("content", {}).get("caller") if kind == "huawei" else body.get("call")
+                key = ((event or {}).get("content") or {}).get("caller") if kind == "huawei" else body.get("call")
                 if key in sent:
                     latencies.append((now - sent.pop(key)) * 1000)
 

@@ -29,7 +29,8 @@ GOALS = {"ratio": 0.6, "p99_ms": 15.0}
 
 LUA = """
 local requests = {%s}
-local i, bad = 0, 0
+local i = 0
+bad = 0  -- global: done() reads it from each thread
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function request() i = i %% #requests + 1; return requests[i] end
@@ -68,11 +69,22 @@ def sign_in(url: str, agents: int) -> dict[str, str]:
     return guids
 
 
+def settle(url: str, guids: dict[str, str]) -> None:
+    """Every agent back to idle with nothing queued, wherever the last run stopped it."""
+    for agent, guid in guids.items():
+        headers = {"Guid": guid, "Content-Type": "application/json"}
+        urllib.request.urlopen(urllib.request.Request(f"{url}{BASE}onlineagent/{agent}/sayfree", method="POST",
+                                                      headers=headers)).read()
+        while json.load(urllib.request.urlopen(urllib.request.Request(f"{url}{BASE}agentevent/{agent}",
+                                                                      headers=headers))).get("event"):
+            pass
+
+
 def script(guids: dict[str, str]) -> str:
     made = []
     for method, path in LOOP:
         for agent, guid in guids.items():
-            headers = "{Guid = '%s', ['Content-Type'] = 'application/json; charset=UTF-8'}" % guid
+            headers = "{Host = '127.0.0.1', Guid = '%s', ['Content-Type'] = 'application/json; charset=UTF-8'}" % guid
             made.append(f"wrk.format('{method}', '{BASE}{path.format(a=agent)}', {headers}, '')")
     return LUA % ", ".join(made)
 
@@ -82,7 +94,10 @@ def wrk(url: str, lua: str, connections: int, seconds: float) -> dict[str, float
         path = Path(folder) / "loop.lua"
         path.write_text(lua)
         out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s", "-s", str(path), url],
-                             capture_output=True, text=True, check=True).stdout
+                             capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"wrk failed ({out.returncode}): {out.stderr or out.stdout}")
+    out = out.stdout
     line = next(x for x in out.splitlines() if x.startswith("CCSIM "))
     requests, duration, p50, p99, failed, errors = map(int, line.split()[1:])
     return {"requests": requests, "rps": requests / (duration / 1e6), "p50_ms": p50 / 1000, "p99_ms": p99 / 1000,
@@ -96,6 +111,7 @@ def measure(connections: int, seconds: float, agents: int) -> dict[str, dict[str
         guids = sign_in(urls["huawei"], agents)
         lua = script(guids)
         wrk(urls["huawei"], lua, connections, 2)  # warm-up
+        settle(urls["huawei"], guids)
         face = wrk(urls["huawei"], lua, connections, seconds)
     port = free_port()
     with bare_server("http", port):

@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from . import config as config_mod
 from .config import ConfigError
 from .core import RealClock
+from .process import tune_gc
 from .config import DEFAULT_PORT_BASE
 from .vendors import FACES, face_class
 from .vendors.base import SettingsError
@@ -191,6 +192,7 @@ async def _serve(cfg: config_mod.Config, speed: float) -> None:
         for label, url in face.extra_urls().items():
             print(f"    {label}: {url}", flush=True)
     print("Ctrl-C to stop.", flush=True)
+    tune_gc()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

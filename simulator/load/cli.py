@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 
+from ..process import tune_gc
 from ..scenario.steps import seconds
 from .profile import LOAD_FACES, Distribution, LoadProfile
 from .report import TOLERANCE
@@ -100,6 +101,7 @@ def load_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"ccsim load: {exc}", file=sys.stderr)
         return 2
+    tune_gc()
     progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     report = asyncio.run(run_load(profile, progress, journal_capacity=args.journal_capacity))
     print(report.text())

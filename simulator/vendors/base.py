@@ -19,6 +19,7 @@ from ..core import Agent, Contact, Journal, World, WorldError
 from ..core.clock import IN_PROCESS_HEADER, TimerScope
 from ..core.masking import Masker
 from ..core import json_text
+from ..core.journal import JsonText
 from .listeners import Limits, serve_app
 
 log = logging.getLogger("ccsim.face")
@@ -127,6 +128,16 @@ def body_for_journal(raw: bytes, content_type: str | None = None) -> Any:
         return text
 
 
+def _answer_for_journal(response: web.StreamResponse, body: bytes) -> Any:
+    """The face's own JSON answer goes to the journal as the text it is (parsed when read)."""
+    if body and response.content_type == "application/json" and len(body) <= JOURNAL_BODY_LIMIT:
+        try:
+            return JsonText(body.decode("utf-8"))
+        except UnicodeDecodeError:
+            pass
+    return body_for_journal(body)
+
+
 def journal_headers(headers: Any) -> dict[str, str]:
     return {k: v for k, v in headers.items()
             if k.lower() not in _UNJOURNALED_HEADERS and not k.lower().startswith("x-ccsim-")}
@@ -220,7 +231,7 @@ class HttpFace(Face):
         resp: dict[str, Any] = {
             "status": response.status,
             "headers": journal_headers(response.headers),
-            "body": body_for_journal(resp_body if isinstance(resp_body, bytes) else b""),
+            "body": _answer_for_journal(response, resp_body if isinstance(resp_body, bytes) else b""),
         }
         if isinstance(resp_body, bytes) and len(resp_body) > JOURNAL_BODY_LIMIT:
             resp["bodyTruncated"] = len(resp_body)  # the journal keeps the head: no contract can judge it

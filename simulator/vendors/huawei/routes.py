@@ -49,15 +49,23 @@ class Req:
 
 
 Handler = Callable[[Req], Awaitable[Any]]
-_ROUTES: list[tuple[str, re.Pattern[str], str, Handler, str]] = []
+Route = tuple[str, re.Pattern[str], str, Handler, str]
+# By the path's first segment (lower case) and its number of segments: a request tries only the
+# routes that can match it (every template starts with a literal segment).
+_ROUTES: dict[tuple[str, int], list[Route]] = {}
+
+
+def _route_key(path: str) -> tuple[str, int]:
+    return path.split("/", 1)[0].lower(), path.count("/") + 1
 
 
 def route(method: str, template: str, op: str, *, bad_param: str = "000-002"):
     """Register a handler for METHOD template; `bad_param` is the retcode for a malformed agentid or body."""
     pattern = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$", re.IGNORECASE)
+    key = _route_key(template)
 
     def register(fn: Handler) -> Handler:
-        _ROUTES.append((method, pattern, op, fn, bad_param))
+        _ROUTES.setdefault(key, []).append((method, pattern, op, fn, bad_param))
         return fn
 
     return register
@@ -314,11 +322,13 @@ def _json(body: dict[str, Any], status: int = 200, headers: dict[str, str] | Non
 
 
 async def dispatch(face: "HuaweiFace", request: web.Request) -> web.StreamResponse:
-    path = re.sub(r"/{2,}", "/", request.path)
+    path = request.path
+    if "//" in path:
+        path = re.sub(r"/{2,}", "/", path)
     if not path.lower().startswith(PREFIX):
         return _json({"message": "Not found.", "retcode": "000-002"}, 404)
     tail = path[len(PREFIX):].rstrip("/")
-    matched = [(m, p.match(tail), op, fn, bad) for m, p, op, fn, bad in _ROUTES]
+    matched = [(m, p.match(tail), op, fn, bad) for m, p, op, fn, bad in _ROUTES.get(_route_key(tail), ())]
     matched = [x for x in matched if x[1]]
     if not matched:
         return _json({"message": "Not found.", "retcode": "000-002"}, 404)
