@@ -3,6 +3,7 @@ in its own process, its URLs, its memory, free ports, percentiles."""
 from __future__ import annotations
 
 import contextlib
+import random
 import re
 import signal
 import socket
@@ -24,6 +25,27 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def free_port_block(size: int = 8) -> int:
+    """The first of `size` consecutive free ports (ccsim serve's port base and its faces'), below
+    the kernel's ephemeral range, which the load generators' connections crowd."""
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(20_000, 30_000)
+        if all(_free(base + n) for n in range(size)):
+            return base
+    raise RuntimeError(f"no {size} consecutive free ports")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
 
 
 def percentile(values: list[float], q: float) -> float:

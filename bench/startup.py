@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.request
 
-from procs import ROOT, BENCH, free_port, stop
+from procs import BENCH, ROOT, free_port, free_port_block, stop
 
 GOAL_SECONDS = 0.3
 
@@ -38,7 +38,7 @@ def first_answer(argv: list[str], url: str, timeout: float = 30.0) -> float:
 def measure(runs: int) -> dict[str, float]:
     ccsim, bare = [], []
     for _ in range(runs):
-        base = free_port()
+        base = free_port_block()
         ccsim.append(first_answer([sys.executable, "-m", "simulator", "serve", "--port-base", str(base)],
                                   f"http://127.0.0.1:{base}/_ccsim/health"))
         port = free_port()
