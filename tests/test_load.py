@@ -112,6 +112,19 @@ async def test_a_small_team_that_waits_agrees_with_erlang_c():
     assert report.agrees, report.text()
 
 
+async def test_xcally_agents_log_in_hold_socketio_and_take_calls():
+    report = await run_load(LoadProfile(agents=8, cps=0.15, duration=600, wrap=Distribution("fixed", 0),
+                                        faces=("finesse", "xcally")))
+    assert report.failures == []
+    by_face = report.measures.answered_by_face
+    assert by_face["xcally"] > 10 and by_face["finesse"] > 10, by_face
+    ops = {(e.kind, e.op) for e in report.journal.query() if e.face == "xcally"}
+    assert ("http", "login") in ops and ("socketio", "connect") in ops, ops
+    assert journal_violations(report.journal) == []
+    with pytest.raises(ValueError, match="use --wrap 0"):
+        LoadProfile(faces=("xcally",)).check()
+
+
 def test_cli_runs_reports_and_writes_json(tmp_path, capsys):
     out = tmp_path / "load.json"
     assert main(["load", "--agents", "12", "--cps", "0.2", "--duration", "5m", "--faces", "huawei,finesse",
@@ -128,7 +141,8 @@ def test_cli_runs_reports_and_writes_json(tmp_path, capsys):
     (["--agents", "0"], "agents: at least 1"),
     (["--cps", "-1"], "cps"),
     (["--talk", "exp:soon"], "not a duration"),
-    (["--faces", "huawei,xcally"], "choose from huawei, nice, finesse"),
+    (["--faces", "huawei,avaya"], "choose from huawei, nice, finesse, xcally"),
+    (["--faces", "xcally"], "use --wrap 0"),
 ])
 def test_cli_refuses_bad_knobs_with_a_message(argv, message, capsys):
     try:

@@ -3,20 +3,26 @@ protocol, with the scenario engine's clients: a Huawei agent long-polls `agentev
 then wrap-up in `AgentState_Work` until it sends `cancelwork`), a CXone agent polls
 `get-next-event` (auto-accept; its after-call work is the face's ACW timer), a Finesse desktop
 holds a STOMP subscription and sends `AnswerCall` on `NewInboundCall` and `MakeReady` after
-wrap-up. Customers are the load generator's (runner.py); the agents only answer and wrap up."""
+wrap-up, an XCALLY Motion agent logs in over REST and holds a socket.io connection (its phonebar
+auto-answers; Motion has no after-call work on voice). Customers are the load generator's
+(runner.py); the agents only answer and wrap up."""
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Callable
 from typing import Any
 
 from ..core import Clock
 from ..scenario.runner import AgentDriver
+from ..client import WireClient
 from ..vendors.finesse.steps import dialog_of
+from ..vendors.xcally.steps import API_KEY
 from .profile import LoadProfile
 
 QUEUE = "load"  # one queue that every agent serves: the pool Erlang C describes
-_FIRST_ID = {"huawei": 10000, "nice": 20000, "finesse": 30000}
+_FIRST_ID = {"huawei": 10000, "nice": 20000, "finesse": 30000, "xcally": 40000}
+XCALLY_PASSWORD = "Load#2026"
 
 
 def split(agents: int, faces: tuple[str, ...]) -> dict[str, int]:
@@ -51,6 +57,9 @@ def scenario_data(profile: LoadProfile) -> tuple[dict[str, Any], dict[str, list[
                                    "wrap_up_mode": "REQUIRED" if wraps else "NOT_ALLOWED"}})
         steps += [{f"agent {a} finesse Connect": {}}, {f"agent {a} finesse Login": {}},
                   {f"agent {a} finesse MakeReady": {}}]
+    for a in ids.get("xcally", []):
+        people.append({"id": a, "skills": ["load"],
+                       "xcally": {"name": f"x{a}", "password": XCALLY_PASSWORD, "phoneBarAutoAnswer": True}})
     # Wrap-up ends when the agent says so; the faces' own wrap-up timers are only a backstop.
     backstop = 10 * max(profile.wrap.mean, 1.0) + 3600
     data = {
@@ -58,7 +67,8 @@ def scenario_data(profile: LoadProfile) -> tuple[dict[str, Any], dict[str, list[
         "faces": {"huawei": {"poll_hold_seconds": 30, "ring_timeout_seconds": 60},
                   "nice": {"leg_answer_seconds": 0, "acw_seconds": profile.wrap.mean},
                   "finesse": {"wrap_up_seconds": backstop}},
-        "queues": [{"id": QUEUE, "name": "Load", "skills": ["load"], "number": "4000", "huawei": {"skill_id": 1}}],
+        "queues": [{"id": QUEUE, "name": "Load", "skills": ["load"], "number": "4000", "huawei": {"skill_id": 1},
+                    **({"xcally": {"members": ids["xcally"]}} if ids.get("xcally") else {})}],
         "agents": people,
         "steps": steps,
     }
@@ -73,8 +83,33 @@ class Bots:
     def __init__(self, clock: Clock, profile: LoadProfile, rng: Any):
         self.clock, self.profile, self.rng = clock, profile, rng
         self.tasks: set[asyncio.Task] = set()
+        self.sockets: list[Any] = []  # the XCALLY agents' socket.io clients
         self.failures: list[str] = []
         self.received = 0
+
+    async def sign_in_xcally(self, wire: WireClient, url: str, agent_ids: list[str]) -> None:
+        """Log each XCALLY agent in as itself and connect its socket.io client (the clock holds
+        still meanwhile: socket.io's handshake runs on real time)."""
+        import socketio
+
+        for agent in agent_ids:
+            name = f"x{agent}"
+            with self.clock.activity():
+                found = await wire.request("GET", url + "/api/users", params={"name": name, "fields": "id",
+                                                                            "apikey": API_KEY})
+                user = found.body["rows"][0]["id"]
+                token = base64.b64encode(f"{name}:{XCALLY_PASSWORD}".encode()).decode()
+                resp = await wire.request("POST", f"{url}/api/users/{user}/login", headers={"Authorization": f"Basic {token}"})
+                if resp.status != 200:
+                    self.failures.append(f"xcally login {name}: {resp.status} {resp.body}")
+                    continue
+                client = socketio.AsyncClient(reconnection=False)
+                client.on("*", self._notified)
+                await client.connect(url, auth={"username": name, "password": XCALLY_PASSWORD}, transports=["websocket"])
+                self.sockets.append(client)
+
+    async def _notified(self, event: str, data: Any = None) -> None:
+        self.received += 1
 
     def work(self, face: str, driver: AgentDriver) -> None:
         driver.events.clear()
@@ -133,3 +168,4 @@ class Bots:
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        await asyncio.gather(*(client.disconnect() for client in self.sockets), return_exceptions=True)

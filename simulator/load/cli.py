@@ -8,13 +8,14 @@ import sys
 
 from ..process import tune_gc
 from ..scenario.steps import seconds
-from .profile import LOAD_FACES, Distribution, LoadProfile
+from .profile import DEFAULT_FACES, LOAD_FACES, Distribution, LoadProfile
 from .report import TOLERANCE
 from .runner import run_load
 
 DESCRIPTION = (
     "Contact-center traffic against synthetic agents that sign in and work over the faces' real wire "
-    "protocols (Huawei agentevent long polls, CXone get-next-event, Finesse STOMP subscriptions), in one "
+    "protocols (Huawei agentevent long polls, CXone get-next-event, Finesse STOMP subscriptions, XCALLY "
+    "socket.io), in one "
     "process. Customers call one queue that every agent serves (Poisson arrivals at --cps, with linear "
     "ramps), talk for a drawn time and hang up, or give up when their patience runs out; agents answer "
     "(Huawei auto-answer, CXone auto-accept, Finesse AnswerCall) and wrap up. The report gives service "
@@ -72,7 +73,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     load.add_argument("--patience", type=_distribution, default=d.patience, metavar="DIST",
                       help="how long a caller waits before giving up (default exp:5m)")
     load.add_argument("--faces", type=_faces, default=d.faces, metavar="LIST",
-                      help=f"faces the agents are spread over (default {','.join(LOAD_FACES)})")
+                      help=f"faces the agents are spread over, of {','.join(LOAD_FACES)} (default "
+                           f"{','.join(DEFAULT_FACES)}; xcally needs --wrap 0)")
     load.add_argument("--service-level", type=_duration, default=d.service_level_seconds, metavar="D",
                       help="service level counts calls answered within this (default 20s)")
     load.add_argument("--warm-up", type=_duration, metavar="D",

@@ -3,6 +3,7 @@ arrived in the measured window, how long it waited and whether it was answered o
 and how much of the agents' staffed time went to handling calls (occupancy)."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..core import CoreEvent, World
@@ -25,6 +26,7 @@ class Measures:
     all_arrived: int = 0
     all_answered: int = 0
     all_abandoned: int = 0
+    answered_by_face: Counter = field(default_factory=Counter)
     _arrivals: dict[str, float] = field(default_factory=dict)  # contact -> arrival, until answered or gone
     _handling: int = 0
     _staffed: int = 0
@@ -81,6 +83,8 @@ class Meter:
         if arrived is None:
             return
         m.all_answered += 1
+        agent = self.world.agents.get(event.agent or "")
+        m.answered_by_face[agent.face if agent is not None else "?"] += 1
         if m._in_window(arrived):
             wait = self._t(event) - arrived
             m.answered += 1

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from ..scenario.steps import seconds
 
-LOAD_FACES = ("huawei", "nice", "finesse")  # faces with synthetic agents
+LOAD_FACES = ("huawei", "nice", "finesse", "xcally")  # faces with synthetic agents
+DEFAULT_FACES = ("huawei", "nice", "finesse")
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class LoadProfile:
     talk: Distribution = field(default_factory=lambda: Distribution("exp", 40.0))
     wrap: Distribution = field(default_factory=lambda: Distribution("fixed", 5.0))
     patience: Distribution = field(default_factory=lambda: Distribution("exp", 300.0))
-    faces: tuple[str, ...] = LOAD_FACES
+    faces: tuple[str, ...] = DEFAULT_FACES
     service_level_seconds: float = 20.0  # the T of "answered within T seconds"
     warm_up: float | None = None  # seconds of the hold not measured; default: 2 handle times
     seed: int = 1
@@ -103,6 +104,8 @@ class LoadProfile:
         unknown = [f for f in self.faces if f not in LOAD_FACES]
         if unknown or not self.faces:
             raise ValueError(f"faces: choose from {', '.join(LOAD_FACES)} (got {', '.join(self.faces) or 'none'})")
+        if "xcally" in self.faces and self.wrap.mean > 0:
+            raise ValueError("XCALLY Motion has no after-call work on voice: with xcally among the faces, use --wrap 0")
         if self.speed is not None and not self.speed > 0:
             raise ValueError("speed must be positive")
 

@@ -73,7 +73,8 @@ class LoadReport:
                         "clock": "virtual" if p.speed is None else f"real x{p.speed:g}"},
             "window": {"from": p.measured_from, "until": p.measured_until},
             "calls": {"arrived": m.arrived, "answered": m.answered, "abandoned": m.abandoned,
-                      "all_arrived": m.all_arrived, "all_answered": m.all_answered, "all_abandoned": m.all_abandoned},
+                      "all_arrived": m.all_arrived, "all_answered": m.all_answered, "all_abandoned": m.all_abandoned,
+                      "answered_by_face": dict(m.answered_by_face)},
             "offered_erlangs": e.offered, "wait_probability": e.wait_probability if e.stable else None,
             "figures": [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
                         for row in self.comparisons()],
@@ -94,7 +95,8 @@ class LoadReport:
             f"offered load {e.offered:,.1f} Erlangs on {p.agents:,} agents"
             + (f"; Erlang C: P(wait) {e.wait_probability:.3f}" if e.stable else "; more than the agents can take"),
             f"measured: the {m.arrived:,} calls arriving from {p.measured_from:g} s to {p.measured_until:g} s "
-            f"({m.answered:,} answered, {m.abandoned:,} abandoned)",
+            f"({m.answered:,} answered, {m.abandoned:,} abandoned); answered over the run by "
+            + ", ".join(f"{face} {n:,}" for face, n in sorted(m.answered_by_face.items())),
             "",
             f"{'':<28}{'measured':>10}{'Erlang C':>10}{'tolerance':>11}  agrees",
         ]
@@ -102,7 +104,7 @@ class LoadReport:
             asa = row["figure"] == "average_speed_of_answer"
             show = (lambda v: "—" if v is None or not math.isfinite(v) else f"{v:.1f} s") if asa else \
                 (lambda v: "—" if v is None or not math.isfinite(v) else f"{100 * v:.1f} %")
-            allowed = "—" if row["tolerance"] is None else (f"±{row['tolerance']:.1f} s" if asa else f"±{100 * row['tolerance']:.0f} pt")
+            allowed = "—" if row["tolerance"] is None or not math.isfinite(row["tolerance"]) else (f"±{row['tolerance']:.1f} s" if asa else f"±{100 * row['tolerance']:.0f} pt")
             verdict = {True: "yes", False: "NO", None: "—"}[row["agrees"]]
             lines.append(f"{row['label']:<28}{show(row['measured']):>10}{show(row['erlang_c']):>10}{allowed:>11}  {verdict}")
         if not e.stable:

@@ -92,6 +92,8 @@ async def run_load(profile: LoadProfile, progress: Progress | None = None, *,
     bots = Bots(clock, profile, random.Random(profile.seed + 1))
     try:
         await run.run_steps(scenario.steps)
+        if ids.get("xcally"):
+            await bots.sign_in_xcally(run.wire, run.urls["xcally"], ids["xcally"])
         await clock.sleep(1)  # the sign-in events arrive
         for (face, _), driver in run.drivers.items():
             bots.work(face, driver)
