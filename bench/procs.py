@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import random
-import re
 import signal
 import socket
 import subprocess
@@ -19,6 +18,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tests"))
+from test_cli import _wait_for_urls  # noqa: E402  (how the tests read ccsim serve's URLs)
 
 
 def free_port() -> int:
@@ -78,7 +79,7 @@ def ccsim_serve(config: dict[str, Any], *args: str) -> Iterator[tuple[subprocess
         proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--config", str(path), "--port-base", "0",
                                  "--log-level", "error", *args], cwd=ROOT, stdout=subprocess.PIPE, text=True)
         try:
-            yield proc, _urls(proc)
+            yield proc, _wait_for_urls(proc, time.monotonic() + 60)
         finally:
             stop(proc)
 
@@ -102,22 +103,6 @@ def stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-
-
-def _urls(proc: subprocess.Popen, timeout: float = 60.0) -> dict[str, str]:
-    urls: dict[str, str] = {}
-    assert proc.stdout is not None
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        found = re.match(r"\s+(\w+)\s+(\w+://\S+?)(/_ccsim/health)?\s", line + " ")
-        if found:
-            urls[found.group(1)] = found.group(2)
-        if line.startswith("Ctrl-C"):
-            return urls
-    raise RuntimeError(f"ccsim serve did not come up (got {urls})")
 
 
 def port_of(url: str) -> int:

@@ -13,14 +13,12 @@ import json
 import platform
 import time
 
-import aiohttp
-
 import finesse_roundtrip
 import journal_size
 import long_polls
 import rest_loop
 import startup
-from baseline import serve_baseline, timed
+from long_shift import baseline_rate
 from simulator.core.clock import wall_seconds
 from simulator.load.profile import Distribution, LoadProfile
 from simulator.load.runner import run_load
@@ -28,22 +26,10 @@ from simulator.load.runner import run_load
 SHIFT_GOAL_SECONDS = 2.0
 
 
-async def bare_round_trips(n: int = 3000) -> float:
-    runner, url = await serve_baseline({"retcode": "0"})
-    async with aiohttp.ClientSession() as http:
-        async def get() -> None:
-            async with http.get(url) as resp:
-                await resp.read()
-
-        rate = await timed(n, get)
-    await runner.cleanup()
-    return rate
-
-
 async def virtual_runs() -> dict[str, dict]:
     """The 8-hour shift and the 10-minute check, with ccsim load, in process on the virtual clock.
     Their baseline: as many bare aiohttp round trips as the run journaled exchanges."""
-    rate = await bare_round_trips()
+    rate = await baseline_rate()
     out = {}
     shift = LoadProfile(agents=10, cps=1000 / 28_800, duration=28_800, talk=Distribution("exp", 180))
     check = LoadProfile(agents=1000, cps=20, duration=600)

@@ -133,7 +133,8 @@ class Bots:
         def received(event: dict[str, Any]) -> None:
             self.received += 1
             if event["eventType"] == "AgentState_Work":
-                self._later(self.profile.wrap.draw(self.rng), lambda: self._expect_ok(driver.client.call("cancelwork"), "huawei cancelwork"))
+                self._later(self.profile.wrap.draw(self.rng),
+                            lambda: self._expect_ok(driver.client.call("cancelwork"), "huawei cancelwork"))
         return received
 
     def _nice(self, driver: Any) -> Callable[[dict[str, Any]], None]:
@@ -154,8 +155,8 @@ class Bots:
         return received
 
     async def _command(self, driver: Any, jms_type: str, body: str) -> None:
-        """A desktop's command, in flight for the clock until the broker has it (its RECEIPT):
-        a virtual clock would otherwise leap ahead while a frame crosses the socket."""
+        """A desktop's command, counted in flight by the clock until the broker has it (its
+        RECEIPT), so that a virtual clock never moves on while the frame crosses the socket."""
         with self.clock.activity():
             await driver.client.send(driver.run_setting("command_queue"), body, {"type": jms_type}, receipt=True)
 
