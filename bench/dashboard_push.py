@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from browser import CHROMIUM_ARGS  # noqa: E402
 from test_cli import _wait_for_urls  # noqa: E402
+from procs import percentile  # noqa: E402
 
 
 def config_for(agents: int) -> dict:
@@ -48,11 +49,6 @@ def config_for(agents: int) -> dict:
                    for n in range(agents)],
         "faces": {"intermedia": {"answer_after_seconds": 1.0, "talk_seconds": 4.0}},
     }
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 class BareReader(threading.Thread):

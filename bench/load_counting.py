@@ -28,6 +28,7 @@ import yaml
 from simulator import config
 from simulator.core import ContactState
 from simulator.core.clock import wall_seconds
+from simulator.load.agents import agent_ids
 from simulator.scenario import loader
 from simulator.scenario.session import Session
 from simulator.vendors.finesse.steps import dialog_of
@@ -40,12 +41,6 @@ SIGN_IN = {
     "finesse": lambda a: [{f"agent {a} finesse Connect": {}}, {f"agent {a} finesse Login": {}},
                           {f"agent {a} finesse MakeReady": {}}],
 }
-
-
-def agent_ids(face: str, n: int) -> list[str]:
-    base = {"huawei": 10000, "nice": 20000, "finesse": 30000}[face]
-    ids = (str(base + i) for i in range(10 * n))
-    return [i for i in ids if "60" not in i][:n]  # no "60": the CXone SDK rewrites it (see the NICE face)
 
 
 def scenario_text(agents: int) -> tuple[str, dict[str, list[str]]]:

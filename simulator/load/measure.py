@@ -34,22 +34,26 @@ class Measures:
 
     @property
     def service_level(self) -> float:
-        return self.answered_in_time / self.arrived if self.arrived else float("nan")
+        return _ratio(self.answered_in_time, self.arrived)
 
     @property
     def average_speed_of_answer(self) -> float:
-        return self.total_wait / self.answered if self.answered else float("nan")
+        return _ratio(self.total_wait, self.answered)
 
     @property
     def abandon_rate(self) -> float:
-        return self.abandoned / self.arrived if self.arrived else float("nan")
+        return _ratio(self.abandoned, self.arrived)
 
     @property
     def occupancy(self) -> float:
-        return self.handling_time / self.staffed_time if self.staffed_time else float("nan")
+        return _ratio(self.handling_time, self.staffed_time)
 
     def _in_window(self, t: float) -> bool:
         return self.window[0] <= t < self.window[1]
+
+
+def _ratio(part: float, whole: float) -> float:
+    return part / whole if whole else float("nan")  # nothing measured: no figure, not zero
 
 
 class Meter:
