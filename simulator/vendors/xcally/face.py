@@ -58,7 +58,7 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
         self.open_rows: dict[str, dict[str, Any]] = {}
         self.reopening: Interaction | None = None
         self._ids = {kind: itertools.count(1) for kind in ("agent", "queue", *CHANNELS)}
-        self._row_ids = itertools.count(1)
+        self._row_ids = {ch: itertools.count(1) for ch in DIGITAL}  # each report_{channel}_queue numbers its own
         self._internals = itertools.count(self.settings.first_internal)
         self._init_notifications()
         self._init_phonebar()

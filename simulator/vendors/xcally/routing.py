@@ -216,7 +216,7 @@ class Routing:
         interaction.status, interaction.offered_to = status, []
 
     def report_row(self: "XcallyFace", interaction: Interaction, queue_id: int) -> dict[str, Any]:
-        row = {"id": next(self._row_ids), "uniqueid": f"{interaction.channel}-{interaction.id}",
+        row = {"id": next(self._row_ids[interaction.channel]), "uniqueid": f"{interaction.channel}-{interaction.id}",
                "interactionId": interaction.id, "queue": self.queues[queue_id].name, "queueId": queue_id,
                "reason": None, "UserId": None, "enterAt": self.iso(self.clock.now()), "exitAt": None,
                "createdAt": self.iso(self.clock.now())}
