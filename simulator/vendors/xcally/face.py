@@ -233,6 +233,9 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
             self.unpause(agent, channel, route=False)
         self._close_member_row(agent.login_row)
         agent.online, agent.login_row = False, None
+        for interaction in [i for i in self.interactions.values() if i.status == "offered" and agent.id in i.offered_to]:
+            self.notify(agent, "revoked", self.offer_body(interaction))
+            self.withdraw_offer(interaction, agent)  # the others a beepall offer rings keep theirs
         self.world.sign_out(agent.core_id)
 
     def pause(self, agent: XAgent, channel: str, pause_type: str | None = None) -> None:

@@ -87,9 +87,13 @@ class Routing:
         interaction.offered_to = [xagent.id, *(a.id for a in others)]
         for target in (xagent, *others):
             self.notify(target, "offer", self.offer_body(interaction))
-        if xagent.autoanswer.get(interaction.channel):
-            delay = xagent.autoanswer_delay.get(interaction.channel, 0)
-            interaction.timer = self.timers.call_later(delay, lambda: self.auto_answer(interaction, xagent))
+        self.arm_auto_answer(interaction, xagent)
+
+    def arm_auto_answer(self: "XcallyFace", interaction: Interaction, agent: XAgent) -> None:
+        """Auto answer, for the agent the interaction is offered to (beepall: the core's pick)."""
+        if agent.autoanswer.get(interaction.channel):
+            delay = agent.autoanswer_delay.get(interaction.channel, 0)
+            interaction.timer = self.timers.call_later(delay, lambda: self.auto_answer(interaction, agent))
 
     def offer_body(self: "XcallyFace", interaction: Interaction) -> dict[str, Any]:
         return {"channel": interaction.channel, "id": interaction.id, "contact": interaction.contact,
@@ -123,13 +127,32 @@ class Routing:
         self.notify(agent, "accepted", self.offer_body(interaction))
 
     def reject(self: "XcallyFace", agent: XAgent, interaction: Interaction) -> None:
-        """Declined: the request moves to the next available agent of the queue."""
+        """Declined: the other agents a beepall offer rings keep it (§4: to all until one
+        responds); when nobody is left, the request moves to the next available agent."""
         if interaction.status != "offered" or agent.id not in interaction.offered_to:
             raise XcallyError(409, f"interaction {interaction.id} is not offered to {agent.name}")
         interaction.declined_by.add(agent.id)
+        self.withdraw_offer(interaction, agent)
+
+    def withdraw_offer(self: "XcallyFace", interaction: Interaction, agent: XAgent) -> None:
+        """One agent's offer goes (declined, or it logged out). If the core had offered the
+        interaction to that agent, the first other agent still ringing that could take it now
+        takes its place, with no new popup for anybody; nobody: back to the queue."""
         interaction.offered_to.remove(agent.id)
-        if interaction.user_id == agent.id:
+        if interaction.user_id != agent.id:
+            return  # a beepall offer of its own: it held no tab
+        if interaction.timer is not None:
+            interaction.timer.cancel()
+            interaction.timer = None
+        heir = next((self.agents[i] for i in interaction.offered_to if i in self.agents and self.can_notify(
+            self.agents[i], interaction, interaction.channel, interaction.queue)), None)
+        if heir is None:
             self.requeue(interaction)
+            return
+        interaction.user_id = heir.id
+        self.world.reassign(interaction.core_id, heir.core_id)
+        self.arm_auto_answer(interaction, heir)
+        self.world.route()  # the tab it held is free
 
     def requeue(self: "XcallyFace", interaction: Interaction) -> None:
         """Back to the queue: the other offers are withdrawn and routing tries again."""
