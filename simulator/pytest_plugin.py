@@ -249,9 +249,10 @@ class Ccsim:
     def reset(self) -> None:
         self._request("POST", "/reset")
 
-    def inject(self, queue: str, caller: str | None = None, channel: str | None = None,
-               called: str | None = None, data: dict[str, Any] | None = None) -> dict[str, Any]:
-        body = {"queue": queue, "caller": caller, "channel": channel, "called": called, "data": data}
+    def inject(self, queue: str | None = None, caller: str | None = None, channel: str | None = None,
+               called: str | None = None, data: dict[str, Any] | None = None, agent: str | None = None) -> dict[str, Any]:
+        """A contact arrives in `queue`, or is dialled straight to `agent` (as to its extension)."""
+        body = {"queue": queue, "caller": caller, "channel": channel, "called": called, "data": data, "agent": agent}
         return self._request("POST", "/contacts", {k: v for k, v in body.items() if v is not None})
 
     def hangup(self, contact_id: str) -> dict[str, Any]:

@@ -324,6 +324,8 @@ def test_the_rest_of_the_handle(project):
             assert ccsim.hangup(other["id"])["state"] == "ended"
             with pytest.raises(CcsimError, match="404: unknown queue 'nope'"):
                 ccsim.inject("nope")
+            with pytest.raises(CcsimError, match="409: agent 291 is not signed in on any face"):
+                ccsim.inject(agent="291")  # a call dialled straight to an agent
             with pytest.raises(TypeError, match="unknown journal match field.s. colour"):
                 ccsim.journal(colour="red")
 

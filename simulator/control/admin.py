@@ -181,10 +181,19 @@ class AdminApi:
         return web.json_response(self.sim.world.contact(request.match_info["id"]).snapshot())
 
     async def inject(self, request: web.Request) -> web.Response:
+        """A contact arrives in a queue, or is dialled straight to an agent. An agent its face
+        cannot be asked about (not signed in, a face that takes no such contact) is a 409 and
+        nothing is created; one whose face refuses it (do not disturb) gives a contact that
+        has ended `refused` (201): the refusal is what happened to the call."""
+        body = await json_body(request)
+        if ("queue" in body) == ("agent" in body):
+            raise BadRequest("give a queue (the contact arrives there) or an agent (the contact is dialled "
+                             "straight to it): one of the two")
         body = await checked_body(request, "admin/inject.schema.json")
         world = self.sim.world
-        contact = world.inject(str(body["queue"]), channel=Channel(body["channel"]) if "channel" in body else None,
-                               caller=body.get("caller"), called=body.get("called"), data=body.get("data"), route=False)
+        contact = world.inject(body.get("queue"), channel=Channel(body["channel"]) if "channel" in body else None,
+                               caller=body.get("caller"), called=body.get("called"), data=body.get("data"),
+                               agent=body.get("agent"), route=False)
         self._journal("inject", body, contact.snapshot())
         world.route()  # after the journal entry, so that what routing causes comes after it
         return web.json_response(contact.snapshot(), status=201)

@@ -45,8 +45,10 @@ class AdminClient:
     async def contact(self, contact_id: str) -> dict[str, Any]:
         return await self._json("GET", f"/contacts/{contact_id}")
 
-    async def inject(self, queue: str, **fields: Any) -> dict[str, Any]:
-        return await self._json("POST", "/contacts", {"queue": queue, **{k: v for k, v in fields.items() if v is not None}})
+    async def inject(self, queue: str | None = None, **fields: Any) -> dict[str, Any]:
+        """A contact arrives in `queue`, or with `agent=` is dialled straight to that agent."""
+        body = {"queue": queue, **fields}
+        return await self._json("POST", "/contacts", {k: v for k, v in body.items() if v is not None})
 
     async def contact_action(self, contact_id: str, verb: str) -> dict[str, Any]:
         return await self._json("POST", f"/contacts/{contact_id}/{verb}")

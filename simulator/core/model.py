@@ -33,6 +33,7 @@ class EndReason(str, enum.Enum):
     CUSTOMER = "customer"  # the customer hung up after being connected
     ABANDONED = "abandoned"  # the customer left before being connected
     TIMED_OUT = "timed_out"  # nobody took it within the queue's timeout
+    REFUSED = "refused"  # dialled straight to an agent whose face refused it (do not disturb, busy)
 
 
 class Direction(str, enum.Enum):

@@ -18,16 +18,10 @@ from faker import Faker
 
 from .bus import CoreEvent, EventBus
 from .clock import Clock, TimerHandle
+from .dialled import Dialling
+from .errors import UnknownId, WorldError
 from .faults import Faults
 from .model import Agent, Channel, Contact, ContactState, Direction, EndReason, Queue
-
-
-class WorldError(Exception):
-    """A command the world cannot carry out in its state. Faces map it to their own error."""
-
-
-class UnknownId(WorldError):
-    """No agent, queue or contact has that id."""
 
 
 class Policy(Protocol):
@@ -35,14 +29,19 @@ class Policy(Protocol):
 
     A policy may also say `voice_needs_idle = True`: it is eligible for a voice contact only
     while the agent's presence is "idle". Routing then looks for voice agents among the idle
-    ones only, instead of asking every signed-in agent (the difference at 10,000 agents)."""
+    ones only, instead of asking every signed-in agent (the difference at 10,000 agents).
+
+    A policy that takes contacts dialled straight to one of its agents (as to an extension, not
+    through a queue) lists their channels in `direct_channels` and answers `direct_refusal`:
+    None when the agent's phone rings (the contact is then offered), else why the agent
+    refuses it now (the contact ends `refused`)."""
 
     def eligible(self, agent: Agent, contact: Contact) -> bool: ...
 
     def offer(self, agent: Agent, contact: Contact) -> None: ...
 
 
-class World:
+class World(Dialling):
     def __init__(self, clock: Clock, seed: int = 0, caller_locale: str = "en_US", ended_contacts_kept: int = 10_000):
         self.clock = clock
         # Ended contacts stay queryable (admin API, faces' reports) up to this many; older ones
@@ -66,6 +65,9 @@ class World:
         self._idle: dict[str, Agent] = {}  # presence "idle", in the order they became idle
         self._unindexed: dict[str, Agent] = {}  # signed in on a face that does not say voice_needs_idle
         self._holders: dict[str, set[str]] = {}  # contact id -> ids of the agents holding it
+        # Contacts dialled straight to an agent, id -> agent id, until the next routing pass
+        # (which empties it) rings the agent or ends the contact refused.
+        self._dialled: dict[str, str] = {}
         # The tests set $CCSIM_VERIFY_ROUTING: every pick is then also made the slow way and compared.
         self.verify_routing = bool(os.environ.get("CCSIM_VERIFY_ROUTING"))
         self._reseed()
@@ -127,6 +129,7 @@ class World:
         self._unindexed.clear()
         self._idle.clear()
         self._holders.clear()
+        self._dialled.clear()
         self._reseed()
         self._publish("world.reset")
 
@@ -212,11 +215,17 @@ class World:
     def fake_caller(self) -> str:
         return self.faker.numerify("+1555#######")
 
-    def inject(self, queue_id: str, *, channel: Channel | str | None = None, caller: str | None = None,
-               called: str | None = None, data: dict[str, Any] | None = None, route: bool = True) -> Contact:
-        """A customer contact arrives in a queue (and is routed, unless `route` is False: then
-        the caller routes when it is ready)."""
-        queue = self.queue(queue_id)
+    def inject(self, queue_id: str | None = None, *, channel: Channel | str | None = None, caller: str | None = None,
+               called: str | None = None, data: dict[str, Any] | None = None, route: bool = True,
+               agent: str | None = None) -> Contact:
+        """A customer contact arrives in a queue, or is dialled straight to `agent` (as to its
+        extension), and is routed, unless `route` is False: then the caller routes when it is
+        ready. A dialled contact rings the agent or ends `refused`, as the agent's face says."""
+        if (queue_id is None) == (agent is None):
+            raise WorldError("a contact arrives in a queue or is dialled to an agent: give one of the two")
+        if agent is not None:
+            return self._dial_in(agent, Channel(channel or Channel.VOICE), caller, called, data, route)
+        queue = self.queue(queue_id or "")
         channel = Channel(channel) if channel is not None else queue.channel
         contact = self._new_contact(channel, Direction.INBOUND, caller or self.fake_caller(),
                                     called or queue.number or queue.id, data)
@@ -366,7 +375,8 @@ class World:
 
     # -- routing (the ACD) ---------------------------------------------------------------------
     def route(self) -> None:
-        """Offer waiting contacts, oldest first, to eligible agents, longest idle first.
+        """Ring the agents of contacts dialled to them, then offer waiting contacts, oldest
+        first, to eligible agents, longest idle first.
 
         Re-entrant calls (an offer that frees another agent) set a flag and the outer call
         loops, so routing always finishes in a consistent state.
@@ -385,6 +395,9 @@ class World:
             self._routing = False
 
     def _route_pass(self) -> None:
+        while self._dialled:  # contacts dialled straight to an agent first: no queue to wait in
+            contact_id = next(iter(self._dialled))
+            self._ring_dialled(contact_id, self._dialled.pop(contact_id))
         # A queue whose voice contact found nobody stays without anybody for the rest of the
         # pass: an offer only takes agents away, and whatever frees one routes again.
         nobody_for_voice: set[str] = set()
@@ -445,7 +458,7 @@ class World:
                 best = agent
         # Agents of policies that do not promise "voice needs idle" are asked whatever their presence.
         others = [a for a in self._unindexed.values() if self._can_take(a, contact, skills)]
-        return self._longest_idle([*others, best]) if others else best
+        return self._longest_idle([*others, *([best] if best else [])]) if others else best
 
     def _pick_round_robin(self, contact: Contact, queue: Queue) -> Agent | None:
         candidates = self.eligible_agents(contact)

@@ -44,7 +44,8 @@ def _world_step(entry: dict[str, Any]) -> dict[str, Any] | None:
     contact = entry["response"]["body"]
     if entry["op"] == "inject":
         asked = entry["request"]["body"] or {}
-        fields = {"queue": contact["queue"], "caller": contact["caller"]}
+        target = {"agent": asked["agent"]} if "agent" in asked else {"queue": contact["queue"]}
+        fields = {**target, "caller": contact["caller"]}
         fields.update({k: asked[k] for k in ("channel", "called", "data") if k in asked})
         fields["as"] = contact["id"]
         return {"customer calls": fields}

@@ -110,9 +110,14 @@ DEFAULT_WITHIN = 30.0  # seconds of scenario time an expectation waits by defaul
 # -- world steps ---------------------------------------------------------------------------------
 @step(r"customer calls")
 def _customer_calls(m: re.Match[str], args: dict[str, Any], ctx: ParseContext) -> Action:
-    if args["queue"] not in {str(q["id"]) for q in ctx.config.queues}:
+    """A customer calls a queue, or one agent straight (`agent:`, as its extension: the agent's
+    face rings it or refuses it; a face that takes no such call fails the step with why)."""
+    if "agent" in args:
+        if str(args["agent"]) not in {str(a["id"]) for a in ctx.config.agents}:
+            raise ctx.error(f"customer calls: unknown agent {args['agent']!r}")
+    elif args["queue"] not in {str(q["id"]) for q in ctx.config.queues}:
         raise ctx.error(f"customer calls: unknown queue {args['queue']!r}")
-    fields = {k: v for k, v in args.items() if k != "as"}
+    fields = {k: str(v) if k == "agent" else v for k, v in args.items() if k != "as"}
 
     async def action(run: "Run") -> None:
         contact = await run.admin.inject(**fields)

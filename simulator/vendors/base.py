@@ -65,6 +65,10 @@ class Face:
     # True when this face takes a voice contact only while it has set the agent's presence to
     # "idle": routing then finds its voice agents in the world's idle index (see World).
     voice_needs_idle: ClassVar[bool] = False
+    # The channels on which the core may dial a contact straight to one of this face's agents
+    # (the admin API's inject with `agent`); a face listing any answers `direct_refusal` (see
+    # core.world.Policy). None by default: such an inject is refused with a 409.
+    direct_channels: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, world: World, journal: Journal, settings: Any):
         self.world = world
