@@ -19,11 +19,12 @@ from .notify import Notifications, socketio_guard
 from .phonebar import Phonebar
 from .routing import Routing, XcallyError
 from .settings import CHANNELS, DIGITAL, XcallySettings
+from .voice import VoiceRules
 
 DEFAULT_PAUSE_TYPE = "DEFAULT PAUSE"  # a pause asked for without a pauseType
 
 
-class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
+class XcallyFace(Routing, VoiceRules, Phonebar, Notifications, HttpFace):
     name = "xcally"
     port_offset = 4
     Settings = XcallySettings

@@ -55,9 +55,6 @@ class Phonebar:
     def agent_calls(self: "XcallyFace", agent: "XAgent") -> list[PhoneCall]:
         return [c for c in self.calls.values() if c.agent_id == agent.id]
 
-    def voice_free(self: "XcallyFace", agent: "XAgent") -> bool:
-        return agent.online and "voice" not in agent.paused and not self.agent_calls(agent)
-
     def voice_status(self: "XcallyFace", agent: "XAgent") -> str:
         states = {c.status for c in self.agent_calls(agent)}
         if states & {"ACTIVE", "HOLDING", "CONNECTING", "ALERTING"}:
@@ -68,18 +65,28 @@ class Phonebar:
         call = PhoneCall(f"s{next(self._call_ids)}", contact.id, agent.id, contact.caller, "in", "INCOMING",
                          self.clock.now())
         self.calls[call.session_id] = call
-        self.world.set_presence(agent.core_id, "ringing")
+        self.sync_voice_presence(agent)
         if agent.voice_autoanswer:
             call.timer = self.timers.call_later(agent.voice_autoanswer_delay, lambda: self.answer(call))
 
     def answer(self: "XcallyFace", call: PhoneCall) -> None:
-        """The agent (or auto answer) answers an incoming call, or the far end an outgoing one."""
+        """The agent (or auto answer) answers an incoming call, or the far end an outgoing one.
+        A call answered while another is active puts that one on hold (settings.hold_on_answer);
+        an internal caller's call becomes active too."""
         if call.timer is not None:
             call.timer.cancel()
             call.timer = None
+        agent = self.agents[call.agent_id]
+        for other in self.agent_calls(agent):
+            if other is not call and other.status == "ACTIVE" and call.direction == "in" and self.settings.hold_on_answer:
+                self.world.hold(other.contact_id)
+                other.status = "HOLDING"
         call.status = "ACTIVE"
         self.world.connect(call.contact_id)
-        self.world.set_presence(self.agents[call.agent_id].core_id, "talking")
+        for party in [c for c in self.calls.values() if c.contact_id == call.contact_id and c.status == "ALERTING"]:
+            party.status = "ACTIVE"
+            self.sync_voice_presence(self.agents[party.agent_id])
+        self.sync_voice_presence(agent)
 
     def forget_call(self: "XcallyFace", call: PhoneCall) -> None:
         if call.timer is not None:
@@ -95,15 +102,15 @@ class Phonebar:
                 self.world.requeue(contact.id)  # a ringing call refused: back to the queue
             else:
                 self.world.end(contact.id, EndReason.AGENT)
-        if agent is not None and agent.online:
-            self.world.set_presence(agent.core_id, "idle")
+        if agent is not None:
+            self.sync_voice_presence(agent)
 
     def voice_contact_ended(self: "XcallyFace", contact_id: str) -> None:
         for call in [c for c in self.calls.values() if c.contact_id == contact_id]:
             self.forget_call(call)
             agent = self.agents.get(call.agent_id)
-            if agent is not None and agent.online:
-                self.world.set_presence(agent.core_id, "idle")
+            if agent is not None:
+                self.sync_voice_presence(agent)
 
     # -- the remote control listeners ---------------------------------------------------------------------------
     async def start_phonebars(self: "XcallyFace", host: str, ephemeral: bool) -> None:
@@ -191,12 +198,18 @@ class Phonebar:
                 return reply({"message": "Number is mandatory (digits, +, * or #)"}, 400)
             if not agent.online or self.agent_calls(agent):
                 return reply({"message": f"{agent.name} cannot call now (not logged in, or on a call)"}, 409)
-            contact = self.world.outbound(agent.core_id, number, caller=agent.internal)
+            callee = self.agent_with_internal(number)  # another agent's internal number: an internal call
+            if callee is agent:
+                return reply({"message": f"{agent.name} cannot call its own internal number"}, 409)
+            contact = self.world.outbound(agent.core_id, number, caller=agent.internal, internal=callee is not None)
             call = PhoneCall(f"s{next(self._call_ids)}", contact.id, agent.id, number, "out", "CONNECTING", self.clock.now())
             self.calls[call.session_id] = call
-            self.world.set_presence(agent.core_id, "talking")
             call.status = "ALERTING"  # the called number rings
-            call.timer = self.timers.call_later(self.settings.far_end_answer_seconds, lambda: self.answer(call))
+            self.sync_voice_presence(agent)
+            if callee is None:
+                call.timer = self.timers.call_later(self.settings.far_end_answer_seconds, lambda: self.answer(call))
+            else:
+                self.dial_internal(call, callee)  # rings the callee's phonebar, or TERMINATED at once
             return reply(call.to_json(self.iso))
 
         async def hangup(request):

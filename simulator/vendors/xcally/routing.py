@@ -68,7 +68,7 @@ class Routing:
             return False
         channel = contact.channel.value
         if channel == "voice":
-            return xagent.id in self.queues[queue].members and self.voice_free(xagent)
+            return xagent.id in self.queues[queue].members and self.voice_refusal(xagent) is None
         interaction = self.by_contact.get(contact.id)
         return interaction is not None and self.can_notify(xagent, interaction, channel, queue)
 

@@ -37,6 +37,9 @@ class XcallySettings:
     agents_own_interactions_only: bool = True
     # INFERRED: seconds a far end takes to answer a phonebar originate.
     far_end_answer_seconds: float = 3.0
+    # INFERRED: answering a call while another is active puts that one on hold, as a softphone
+    # does with call waiting (Ring in Use on); false leaves both active.
+    hold_on_answer: bool = True
     socket_events: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SOCKET_EVENTS))
     first_internal: int = 1001  # internal numbers generated from here
 
