@@ -232,3 +232,36 @@ async def test_without_hold_on_answer_both_calls_stay_active(sim, motion, wire, 
     await admin.inject("lines", caller="+15550002")
     await ada_bar.get("/answer")
     assert await ada_bar.calls() == [("+15550001", "in", ACTIVE), ("+15550002", "in", ACTIVE)]
+
+
+async def test_logging_out_while_a_call_rings_or_is_dialled(sim, motion, wire, admin):
+    """A ringing queue call goes back to its queue (off the phonebar); a call being dialled ends.
+    Both answered 500 before (the phonebar kept the ringing call; the dialled one had no queue)."""
+    ada_bar = await Phonebar.of(motion, wire, "ada.lovelace")
+    ada = await motion.login("ada.lovelace")
+    ringing = await admin.inject("lines", caller="+15550001")
+    await motion.ok("POST", f"/users/{ada}/logout", {}, as_agent="ada.lovelace")
+    assert (await admin.get(f"/contacts/{ringing['id']}")).body["state"] == "queued" and await ada_bar.calls() == []
+    await motion.login("ada.lovelace")
+    assert await ada_bar.calls() == [("+15550001", "in", INCOMING)]
+    await ada_bar.get("/hangup")  # refused: back to the queue, and rung again
+    assert await ada_bar.calls() == [("+15550001", "in", INCOMING)]
+    await admin.post(f"/contacts/{ringing['id']}/abandon")
+    status, dialled = await ada_bar.get("/originate/5551234")
+    await motion.ok("POST", f"/users/{ada}/logout", {}, as_agent="ada.lovelace")
+    assert await ada_bar.calls() == []
+    assert (await admin.get("/state")).body["contacts"][-1]["endReason"] == "agent"
+
+
+async def test_a_queue_rings_a_free_member_before_one_on_a_call_with_ring_in_use(sim, motion, wire, admin):
+    ada_bar = await Phonebar.of(motion, wire, "ada.lovelace")
+    bob_bar = await Phonebar.of(motion, wire, "bob_smith")
+    await _bob_on_lines_too(motion)
+    ada = await motion.login("ada.lovelace")  # idle the longest: the core's first choice
+    await motion.ok("PUT", f"/users/{ada}", {"phoneBarRingInUse": True})
+    await admin.inject("lines", caller="+15550001")
+    await ada_bar.get("/answer")
+    await motion.login("bob_smith")
+    second = await admin.inject("lines", caller="+15550002")
+    assert second["agent"] == "bob" and await bob_bar.calls() == [("+15550002", "in", INCOMING)]
+    assert await ada_bar.calls() == [("+15550001", "in", ACTIVE)]

@@ -176,9 +176,9 @@ class World(Dialling):
         agent = self.agent(agent_id)
         for cid in list(agent.contacts):
             contact = self.contacts[cid]
-            if contact.state is ContactState.OFFERED:
+            if contact.state is ContactState.OFFERED and contact.queue is not None:
                 self.requeue(cid)
-            elif not contact.ended:
+            elif not contact.ended:  # connected, or dialled with no queue to go back to
                 self.end(cid, EndReason.AGENT)
         agent.face = None
         self._signed_in.pop(agent_id, None)

@@ -193,3 +193,53 @@ async def agent_validation(view: View) -> list[str]:
         if status == 201:
             taken.add(str(body["name"]))
     return problems
+
+
+# -- voice: Ring in Use -------------------------------------------------------------------------------------
+INCOMING = 32  # phonebar call status ids (reference §9.1)
+
+
+async def _phonebar_calls(view: View, agent: dict[str, Any]) -> list[dict[str, Any]]:
+    """The agent's calls, as its phonebar's remote control lists them (GET /api/calls)."""
+    host = view.urls["xcally"].rsplit(":", 1)[0]
+    resp = await view.admin.wire.request("GET", f"{host}:{agent['phoneBarRemoteControlPort']}/api/calls")
+    if resp.status != 200:
+        raise AssertionError(f"{agent['name']}'s phonebar GET /api/calls: HTTP {resp.status} {resp.body}")
+    return resp.body
+
+
+@invariant("xcally ring in use", face="xcally", source="seed 001 (Motion Phonebar Settings: Ring in Use)")
+async def ring_in_use(view: View) -> list[str]:
+    """An agent with Ring in Use off (phoneBarRingInUse false) never has a call ringing on its phonebar
+    beside another call (ringing, talking or held); and no voice call waits in a queue while a member could
+    take it: logged in, not paused on voice, with no call, or with Ring in Use on and no call ringing.
+    Read over the REST API and each agent's phonebar (agents with remote control on)."""
+    live = [c for c in (await view.admin.state())["contacts"] if c["channel"] == "voice" and c["state"] != "ended"]
+    if not live:
+        return []  # no call anywhere: nothing rings, nothing waits
+    problems = []
+    voice = {r["id"]: r["voiceStatus"] for r in (await _get(view, "/realtime/agents", channel="voice", nolimit="true"))["rows"]}
+    phones = {a["id"]: a for a in await _rows(view, "/users") if a["phoneBarRemoteControl"]}
+    calls = {i: await _phonebar_calls(view, a) for i, a in phones.items()}
+    for i, mine in calls.items():
+        ringing = [c for c in mine if c["status"] == INCOMING]
+        if not phones[i]["phoneBarRingInUse"] and ringing and len(mine) > 1:
+            problems.append(f"{phones[i]['name']} (Ring in Use off) has {ringing[0]['number']} ringing beside "
+                            f"{', '.join(c['number'] + ' ' + c['statusName'] for c in mine if c is not ringing[0])}")
+
+    def could_take(i: int) -> bool:
+        mine = calls.get(i)
+        if mine is None or voice.get(i) in (None, "pause", "unavailable"):
+            return False  # not judged without its phonebar; paused or logged out: it may not ring
+        return not mine or (phones[i]["phoneBarRingInUse"] and all(c["status"] != INCOMING for c in mine))
+
+    queues = {q["name"]: q for q in await _rows(view, "/voice/queues")}
+    names = {str(q["id"]): str((q.get("xcally") or {}).get("name", q.get("name", q["id"]))) for q in view.config.queues}
+    for contact in live:
+        queue = queues.get(names.get(str(contact["queue"]), ""))
+        if contact["state"] != "queued" or queue is None:
+            continue
+        free = [phones[i]["name"] for i in queue["members"] if could_take(i)]
+        if free:
+            problems.append(f"voice call {contact['id']} waits in {queue['name']} while {', '.join(free)} could take it")
+    return problems

@@ -1,5 +1,6 @@
 """The XCALLY Motion check: agents' web clients over REST (Basic credentials) and socket.io,
-customers writing in on chat and mail, and an administrator creating agents, right or wrong."""
+their phonebars' remote control, customers writing in on chat and mail and calling a voice
+queue, and an administrator creating agents, right or wrong."""
 from __future__ import annotations
 
 from hypothesis import strategies as st
@@ -7,22 +8,28 @@ from hypothesis.stateful import initialize, precondition, rule
 
 from ..machine import FaceMachine
 
-AGENTS = ["ann", "ben"]
+AGENTS = ["ann", "ben"]  # on chat and mail
+VOICE_AGENTS = ["ann", "cy"]  # on the voice queue, with their phonebars' remote control
 CHANNELS = ["chat", "mail"]
 TAB_LIMIT = 2
 CONFIG = {
     "seed": 1,
     # Ann takes a chat and two mails by hand (more than the tabs limit of 2 together); Ben one of
     # each, chats answered at once (delay 0: no timer is left to fire between two steps, when time
-    # stands still in process).
+    # stands still in process). Ann and Cy answer voice calls on their phonebars: Ann with Ring in
+    # Use off (a second call passes her by), Cy, on voice only, with it on (it rings while he talks).
     "agents": [
-        {"id": "ann", "xcally": {"name": "ann", "password": "Ann#Pass2026", "chatCapacity": 1, "mailCapacity": 2}},
+        {"id": "ann", "xcally": {"name": "ann", "password": "Ann#Pass2026", "chatCapacity": 1, "mailCapacity": 2,
+                                 "phoneBarRemoteControl": True}},
         {"id": "ben", "xcally": {"name": "ben", "password": "Ben#Pass2026", "chatCapacity": 1, "mailCapacity": 1,
                                  "chatAutoanswer": True, "chatAutoanswerDelay": 0}},
+        {"id": "cy", "xcally": {"name": "cy", "password": "Cy#Pass2026", "phoneBarRemoteControl": True,
+                                "phoneBarRemoteControlPort": 9889, "phoneBarRingInUse": True}},
     ],
     "queues": [
         {"id": "web", "name": "Web", "channel": "chat", "xcally": {"members": AGENTS, "strategy": "rrmemory"}},
         {"id": "inbox", "name": "Inbox", "channel": "mail", "xcally": {"members": AGENTS, "strategy": "rrmemory"}},
+        {"id": "lines", "name": "Lines", "channel": "voice", "xcally": {"members": VOICE_AGENTS}},
     ],
     "faces": {"xcally": {"tab_limit": TAB_LIMIT}},
 }
@@ -42,17 +49,19 @@ class Machine(FaceMachine):
     face = "xcally"
     config = CONFIG
     invariants = ["xcally tab limit", "xcally channel capacity", "xcally pauses", "xcally report rows",
-                  "xcally agent validation"]
+                  "xcally agent validation", "xcally ring in use"]
 
     def __init__(self) -> None:
         super().__init__()
         self.contacts: list[str] = []  # the scenario names of the customers who wrote in
+        self.calls: list[str] = []  # ... and of those who called the voice queue
 
     @initialize()
-    def first_agent_signs_in(self):
+    def first_agents_sign_in(self):
         self.do("agent ann xcally login", ANY)
+        self.do("agent cy xcally login", ANY)
 
-    @rule(agent=st.sampled_from(AGENTS), op=st.sampled_from(["login", "logout"]))
+    @rule(agent=st.sampled_from([*AGENTS, "cy"]), op=st.sampled_from(["login", "logout"]))
     def sign_in_or_out(self, agent, op):
         self.do(f"agent {agent} xcally {op}", ANY)
 
@@ -98,10 +107,10 @@ class Machine(FaceMachine):
 
     # Aimed at an interaction in a given state, so that short sequences reach tabs and limits.
     def in_state(self, *states: str) -> list[tuple[str, str]]:
-        """(contact name, its agent) of the customers whose contact is in one of these states."""
+        """(contact name, its agent) of the customers who wrote in whose contact is in one of these states."""
         found = {c["id"]: c for c in self.admin(lambda admin: admin.state())["contacts"]}
         return [(name, found[cid]["agent"]) for name, cid in sorted(self.run.contacts.items())
-                if cid in found and found[cid]["state"] in states and found[cid]["agent"]]
+                if name in self.contacts and cid in found and found[cid]["state"] in states and found[cid]["agent"]]
 
     @precondition(lambda self: self.contacts)
     @rule(data=st.data())
@@ -122,3 +131,27 @@ class Machine(FaceMachine):
     @rule(body=st.sampled_from(NEW_AGENTS))
     def administrator_creates_an_agent(self, body):
         self.do("xcally create-agent", {**body, **ANY})
+
+    # -- voice: calls to the Lines queue, answered, held and hung up on the agents' phonebars ------------------
+    @rule(count=st.integers(1, 3), answer=st.booleans())
+    def customers_call_on_voice(self, count, answer):
+        """Calls one after another, each answered at once by the agent it rings (if `answer`): the
+        next ones find agents talking, which Ring in Use is about."""
+        for _ in range(count):
+            name = f"v{len(self.calls) + 1}"
+            self.calls.append(name)
+            self.do("customer calls", {"queue": "lines", "caller": f"+1555000{len(self.calls):04d}", "as": name})
+            ringing = self.admin(lambda admin: admin.contact(self.run.contact_id(name)))
+            if answer and ringing["state"] == "offered":
+                self.do(f"agent {ringing['agent']} xcally phonebar-answer", ANY)
+
+    @precondition(lambda self: self.calls)
+    @rule(data=st.data(), agent=st.sampled_from(VOICE_AGENTS),
+          op=st.sampled_from(["phonebar-answer", "phonebar-hangup", "phonebar-hold", "customer hangs up"]))
+    def a_call_changes(self, data, agent, op):
+        if op != "customer hangs up":
+            self.do(f"agent {agent} xcally {op}", ANY)
+            return
+        call = data.draw(st.sampled_from(self.calls))
+        if self.admin(lambda admin: admin.contact(self.run.contact_id(call)))["state"] != "ended":
+            self.do("customer hangs up", {"contact": call})

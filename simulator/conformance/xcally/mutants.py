@@ -5,6 +5,7 @@ import string
 
 from ...vendors.xcally import fields
 from ...vendors.xcally.routing import Routing
+from ...vendors.xcally.voice import VoiceRules
 from ..mutants import Mutant, replace
 
 
@@ -47,6 +48,19 @@ def _offer_id_as_text(offer_body):
     return mutated
 
 
+def _ring_in_use_as(value: bool):
+    """Every agent's Ring in Use read as `value`, whatever its setting."""
+    def make(voice_refusal):
+        def mutated(self, agent, direct=False):
+            own, agent.ring_in_use = agent.ring_in_use, value
+            try:
+                return voice_refusal(self, agent, direct)
+            finally:
+                agent.ring_in_use = own
+        return mutated
+    return make
+
+
 MUTANTS = [
     Mutant("tab limit off by one", "xcally", "lets an agent take one interaction more than the tabs limit",
            "xcally tab limit", replace(Routing, "limit_reached", _limits_off_by_one("tabs"))),
@@ -59,6 +73,10 @@ MUTANTS = [
     Mutant("password without a special character", "xcally", "accepts a Security Suite password without one of "
            "~!@#$%^&-_=+[{]} (any character counts as special)", "xcally agent validation",
            replace(fields, "PASSWORD_SPECIALS", lambda specials: specials + string.ascii_letters + string.digits)),
+    Mutant("ring in use ignored", "xcally", "rings a queue call on the phonebar of an agent on a call whose Ring in "
+           "Use is off", "xcally ring in use", replace(VoiceRules, "voice_refusal", _ring_in_use_as(True))),
+    Mutant("ring in use never rings", "xcally", "keeps a queue call waiting while a member with Ring in Use on "
+           "talks and could take it", "xcally ring in use", replace(VoiceRules, "voice_refusal", _ring_in_use_as(False))),
     Mutant("interaction id as text", "xcally", "pushes an offer's interaction id as a JSON string; it is a number",
            "contracts", replace(Routing, "offer_body", _offer_id_as_text)),
 ]

@@ -68,7 +68,7 @@ class Routing:
             return False
         channel = contact.channel.value
         if channel == "voice":
-            return xagent.id in self.queues[queue].members and self.voice_refusal(xagent) is None
+            return self.rings_for_queue(xagent, self.queues[queue].members)
         interaction = self.by_contact.get(contact.id)
         return interaction is not None and self.can_notify(xagent, interaction, channel, queue)
 
@@ -203,7 +203,7 @@ class Routing:
         """Report rows from what happens to contacts in queues (one row per queue entered)."""
         if event.kind == "contact.queued":
             self.on_contact(event)  # a new digital contact becomes an interaction before routing
-        elif event.kind == "contact.ended":
+        elif event.kind in ("contact.ended", "contact.requeued"):  # a call ringing back to its queue, or over
             self.voice_contact_ended(event.contact or "")
         interaction = self.by_contact.get(event.contact or "")
         if interaction is None:

@@ -40,6 +40,15 @@ class VoiceRules:
             return f"{agent.name} is already ringing"  # INFERRED: a queue rings an agent once at a time
         return None
 
+    def rings_for_queue(self: "XcallyFace", agent: "XAgent", members: list[int]) -> bool:
+        """A voice queue rings a member its settings let ring; one on a call (Ring in Use on)
+        only when no member is free (INFERRED: the ACD offers free members first)."""
+        if agent.id not in members or self.voice_refusal(agent) is not None:
+            return False
+        return not self.agent_calls(agent) or not any(
+            self.voice_refusal(self.agents[m]) is None and not self.agent_calls(self.agents[m])
+            for m in members if m in self.agents)
+
     def direct_refusal(self: "XcallyFace", agent: Agent, contact: Contact) -> str | None:
         """The core's question for a contact dialled straight to a signed-in agent."""
         xagent = self.by_core.get(agent.id)
