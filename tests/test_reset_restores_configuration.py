@@ -242,8 +242,10 @@ async def test_a_reset_restores_the_configured_settings_agents_and_queues(face, 
     at_start = configured_state(sim, face)
     await change(ctx)
     assert configured_state(sim, face) != at_start, "the case must change something the reset has to restore"
+    assert (await admin.post("/faults", {"face": face, "op": "no-such-op", "delay": 1})).status == 201
 
     assert (await admin.post("/reset")).status == 200
     await sim.clock.settle()  # XCALLY opens a phonebar listener again in the background
     assert configured_state(sim, face) == at_start
+    assert (await admin.get("/faults")).body == {"faults": []}
     await check(ctx)
