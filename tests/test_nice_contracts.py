@@ -250,6 +250,7 @@ async def test_a_working_day_on_the_wire_conforms_to_the_contracts(sim, wire):
     assert bar_sid != sid
     assert kinds(await bar.poll(bar_sid)) == ["AgentSessionStart", "AgentState", "AgentLeg", "CallContactEvent"]
     expect(await bar.call("POST", f"agent-sessions/{bar_sid}/agent-phone/dial"), 403, "Forbidden")
+    expect(await bar.call("POST", f"agent-sessions/{bar_sid}/interactions/{leg}/accept"), 403, "Forbidden")
 
     # -- end, after-call work, disposition ---------------------------------------------------------------
     expect(await maxc.call("POST", f"agent-sessions/{sid}/interactions/{contact}/end"), 202)

@@ -141,7 +141,7 @@ async def interaction(face: "NiceFace", call: "Call") -> web.Response:
     if action in ("accept", "reject", "hold", "resume", "end", "disposition"):
         call.request[OP] = f"interactions/{action}"
     if action == "accept":
-        face.accept(session, target)
+        face.accept(session, target, by_bar=face.api_session(call).role == "bar")
     elif action == "reject":
         contact = face._contact(session, target)
         if contact.status != "Incoming":
