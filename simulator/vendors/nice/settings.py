@@ -13,6 +13,7 @@ class NiceSettings:
     # by username alone, as the OpenMethods Media Bar does (seed 000: "no password"). INFERRED name.
     trusted_clients: list[str] = field(default_factory=lambda: ["MediaBar@OpenMethods"])
     business_unit: str = "4593144"  # bus_no in tokens and AgentSessionStart (no "60" in it)
+    business_unit_name: str = "ccsim"  # INFERRED: businessUnitName in GET business-unit
     # Seconds a routed contact waits for an accept before it is refused ("usually 45 s").
     refusal_timeout_seconds: float = 45.0
     # INFERRED: seconds the agent's softphone takes to answer the agent leg when it auto-accepts.
