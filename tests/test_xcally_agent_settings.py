@@ -13,6 +13,7 @@ from simulator import config
 from simulator.app import Simulator
 from simulator.client import WireClient
 from simulator.vendors.xcally import agent_settings
+from simulator.vendors.xcally import fields as f
 
 # A value other than the default, valid, for every setting of the table.
 CHANGED: dict[str, Any] = {
@@ -48,15 +49,17 @@ async def create(motion: Motion, name: str, **fields: Any) -> dict[str, Any]:
 
 # -- stored, validated, returned ---------------------------------------------------------------------------------
 def test_the_table_covers_every_setting_the_brief_names():
-    assert set(CHANGED) == set(agent_settings.BY_KEY)
+    # Ring in Use and DND during pause change routing: they are fields.py's, as auto answer is
+    assert set(CHANGED) == {*agent_settings.BY_KEY, f.RING_IN_USE, f.DND_DURING_PAUSE}
     # every value differs from its default (the two screen recordings cannot both be on)
     assert [s.key for s in agent_settings.SETTINGS if CHANGED[s.key] == s.default] == [
         "phoneBarEnableAutomaticScreenRecording"]
+    assert (CHANGED[f.RING_IN_USE], CHANGED[f.DND_DURING_PAUSE]) == (True, False)  # defaults False, True
 
 
 async def test_a_new_agent_gets_the_defaults_of_seed_001(motion):
     agent = await create(motion, "nia")
-    expected = {**agent_settings.defaults(), "transport": "udp,tcp"}
+    expected = {**agent_settings.defaults(), "transport": "udp,tcp", f.RING_IN_USE: False, f.DND_DURING_PAUSE: True}
     assert {k: agent[k] for k in expected} == expected
     assert (agent["context"], agent["phoneBarExpires"], agent["phoneBarListenPort"], agent["phoneBarPort"],
             agent["phoneBarDnd"], agent["phoneBarRemoteControlPort"]) == ("from-sip", 3600, 5160, 5060, True, 9888)

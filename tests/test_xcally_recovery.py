@@ -102,3 +102,14 @@ async def test_a_user_with_role_user_recovers_its_password_too(sim, motion, wire
     assert mail.agent is None and mail.response["username"] == "sue"
     assert (await wire.request("POST", mail.response["link"], json_body={"password": NEW})).status == 200
     assert await sign_in(wire, sim, "sue", NEW) == 200
+
+
+async def test_the_mail_is_read_from_the_admin_journal_with_its_link(sim, motion, wire, admin):
+    bob = await motion.user("bob_smith")
+    await motion.ok("PUT", f"/users/{bob['id']}", {"email": "bob@example.com"})
+    await forgot(wire, sim, "bob@example.com")
+    resp = await admin.get("/journal", face="xcally", kind="mail")
+    [entry] = resp.body["entries"]
+    assert (entry["op"], entry["agent"]) == ("password-recovery", "bob")
+    link = entry["response"]["link"]  # not masked: it is how a test receives the mail
+    assert (await wire.request("POST", link, json_body={"password": NEW})).status == 200

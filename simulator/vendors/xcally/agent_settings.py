@@ -67,12 +67,11 @@ SETTINGS: tuple[Setting, ...] = (
     _s("videosupport", "choice", "no", "voice", "CLONE", choices=("yes", "no")),
     _s("recordingToUserExtension", "choice", "inactive", "voice", "CLONE", choices=("inactive", "wav", "wav49", "gsm")),
     _s("encryption", "choice", "no", "voice", "CLONE", choices=("yes", "no")),
-    # Motion Phonebar Settings (auto answer and remote control are in fields.py: they drive routing)
+    # Motion Phonebar Settings (auto answer, remote control, Ring in Use and DND during pause are
+    # in fields.py: they drive routing)
     _s("phoneBarEnableSettings", "bool", True, "phonebar", "CLONE"),
-    _s("phoneBarRingInUse", "bool", False, "phonebar", "CLONE"),
     _s("phoneBarEnableRecording", "bool", False, "phonebar", "CLONE"),
     _s("phoneBarEnableDtmfTone", "bool", False, "phonebar", "CLONE"),
-    _s("phoneBarDnd", "bool", True, "phonebar", "CLONE"),
     _s("phoneBarUnansweredCallBadge", "bool", True, "phonebar", "CLONE"),
     _s("phoneBarEnableJaws", "bool", False, "phonebar", "CLONE"),
     _s("phoneBarEnableScreenRecordingByAgent", "bool", False, "phonebar", "INFERRED"),

@@ -20,8 +20,7 @@ AUTOANSWER = {ch: f"{ch}Autoanswer" for ch in DIGITAL}
 AUTOANSWER_DELAY = {ch: f"{ch}AutoanswerDelay" for ch in DIGITAL}
 VOICE_AUTOANSWER, VOICE_AUTOANSWER_DELAY = "phoneBarAutoAnswer", "phoneBarAutoAnswerDelay"
 REMOTE_CONTROL, REMOTE_CONTROL_PORT = "phoneBarRemoteControl", "phoneBarRemoteControlPort"
-# Phonebar settings that change routing (seed 001: Ring in Use, Do not disturb during pause); the
-# other settings of the agent form are in agent_settings.SETTINGS.
+# Phonebar settings "Ring in Use" and "Do not disturb during pause" (seed 001); names as in CLONE.
 RING_IN_USE, DND_DURING_PAUSE = "phoneBarRingInUse", "phoneBarDnd"
 TYPOLOGIES = ("phonebar", "external", "webrtc", "mobile")
 
@@ -72,7 +71,8 @@ def check_fields(body: dict[str, Any], *, creating: bool, security_suite: bool,
     for key in (*CAPACITY.values(), *AUTOANSWER_DELAY.values(), VOICE_AUTOANSWER_DELAY):
         if key in body and (not whole(body[key]) or body[key] < 0):
             raise Invalid(f"{key} must be a whole number >= 0")
-    for key in (*AUTOANSWER.values(), VOICE_AUTOANSWER, REMOTE_CONTROL, "loginInPause", "disabled", "locked"):
+    for key in (*AUTOANSWER.values(), VOICE_AUTOANSWER, REMOTE_CONTROL, RING_IN_USE, DND_DURING_PAUSE, "loginInPause",
+                "disabled", "locked"):
         if key in body and not isinstance(body[key], bool):
             raise Invalid(f"{key} must be true or false")
     if REMOTE_CONTROL_PORT in body:

@@ -30,6 +30,8 @@ class XAgent:
     voice_autoanswer_delay: int = 0
     remote_control: bool = False
     remote_control_port: int = 9888
+    ring_in_use: bool = False  # a call rings while the agent is on another (CLONE default)
+    dnd_during_pause: bool = True  # paused on voice: direct and internal calls refused (seed 001 default)
     # The rest of the agent form, by JSON key (agent_settings.SETTINGS); transport None = the typology's.
     settings: dict[str, Any] = field(default_factory=agent_settings.defaults)
     created: float = 0.0
@@ -53,6 +55,7 @@ class XAgent:
             "loginInPause": self.login_in_pause, "disabled": self.disabled, "locked": self.locked,
             f.VOICE_AUTOANSWER: self.voice_autoanswer, f.VOICE_AUTOANSWER_DELAY: self.voice_autoanswer_delay,
             f.REMOTE_CONTROL: self.remote_control, f.REMOTE_CONTROL_PORT: self.remote_control_port,
+            f.RING_IN_USE: self.ring_in_use, f.DND_DURING_PAUSE: self.dnd_during_pause,
             "createdAt": iso(self.created), "updatedAt": iso(self.updated),
             **self.settings, "transport": self.transport,
         }
@@ -68,7 +71,8 @@ class XAgent:
                           ("typology", "typology"), ("loginInPause", "login_in_pause"), ("disabled", "disabled"),
                           ("locked", "locked"), (f.VOICE_AUTOANSWER, "voice_autoanswer"),
                           (f.VOICE_AUTOANSWER_DELAY, "voice_autoanswer_delay"), (f.REMOTE_CONTROL, "remote_control"),
-                          (f.REMOTE_CONTROL_PORT, "remote_control_port")):
+                          (f.REMOTE_CONTROL_PORT, "remote_control_port"), (f.RING_IN_USE, "ring_in_use"),
+                          (f.DND_DURING_PAUSE, "dnd_during_pause")):
             if key in body:
                 setattr(self, attr, body[key])
         if "internal" in body:
