@@ -19,11 +19,9 @@ from .notify import Notifications, socketio_guard
 from .phonebar import Phonebar
 from .recovery import Recovery
 from .routing import Routing, XcallyError
-from .settings import CHANNELS, DIGITAL, XcallySettings
+from .settings import CHANNELS, DEFAULT_PAUSE_TYPE, DIGITAL, XcallySettings
 from .staff import Staff, XUser
 from .typology import Typology
-
-DEFAULT_PAUSE_TYPE = "DEFAULT PAUSE"  # a pause asked for without a pauseType
 
 
 class XcallyFace(Routing, Phonebar, Notifications, Staff, Recovery, Typology, HttpFace):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DIGITAL = ("chat", "mail", "sms", "openchannel", "fax", "whatsapp")
+DEFAULT_PAUSE_TYPE = "DEFAULT PAUSE"  # a pause asked for without a pauseType (the look-alike's pauseType default)
 CHANNELS = ("voice", *DIGITAL)
 
 # INFERRED: the real socket.io event names are not public; one table, configurable.
@@ -43,7 +44,7 @@ class XcallySettings:
     first_internal: int = 1001  # internal numbers generated from here
     # INFERRED: the pause an agent with "Login in Pause" is in on every channel after logging in
     # (the look-alike's pauseType default, the pause of an agent who chose none).
-    login_pause_type: str = "DEFAULT PAUSE"
+    login_pause_type: str = DEFAULT_PAUSE_TYPE
     # The telephones (Staff -> Telephones) an external agent with Hot Desk chooses from at login:
     # {internal, name, registered (default true)}; only registered ones can be chosen.
     telephones: list[dict[str, Any]] = field(default_factory=list)
