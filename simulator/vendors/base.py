@@ -19,7 +19,7 @@ from ..core.clock import IN_PROCESS_HEADER, TimerScope
 from ..core.masking import Masker
 from ..core import json_text
 from ..core.journal import JsonText
-from .http_serving import client_gone  # noqa: F401 (the faces' long polls use it from here)
+from .http_serving import client_gone, on_unread  # noqa: F401 (the faces' long polls use them from here)
 from .listeners import Limits, serve_app
 
 log = logging.getLogger("ccsim.face")

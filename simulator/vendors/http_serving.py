@@ -12,16 +12,23 @@ face, XCALLY's socket.io and phonebars; see listeners.serve_app):
 * A client's mistakes are logged at debug: a client that hangs up in the middle of a request
   (or is cut off at the body limit), or sends a request aiohttp cannot parse (answered 400),
   leaves no ERROR and no traceback.
+* Answers the client may not have read. A long poll hands over events with no acknowledgement;
+  a handler that did so says what to do if the answer turns out unread (`on_unread`): the
+  connection is reset, or the client closes it before its kernel acknowledged the answer. The
+  client's next request on the connection, or an orderly close, settles the answer as read.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
+
+from .tcp_info import all_acknowledged, peer_finished
 
 log = logging.getLogger("ccsim.http")
 
@@ -38,9 +45,17 @@ class ServingHandler(RequestHandler):
         self._body_deadline: asyncio.TimerHandle | None = None
         self._payload: Any = None  # the body of the request being served
         self._answered = 0  # requests answered; aiohttp's _request_count says how many were parsed
+        self._unread: Callable[[], None] | None = None  # what to do if the last answer was not read
 
     # -- a request ---------------------------------------------------------------------------
+    def data_received(self, data: bytes) -> None:
+        parsed = self._request_count
+        super().data_received(data)
+        if self._request_count != parsed:
+            self._unread = None  # a client asks again once it has read the answer (no one pipelines polls)
+
     async def _handle_request(self, request: Any, start_time: Any, request_handler: Any) -> Any:
+        self._unread = None  # what an earlier request left is settled: this one is served now
         self._payload = request.content
         if not request.content.is_eof():
             self._arm_body_deadline(request)
@@ -88,9 +103,12 @@ class ServingHandler(RequestHandler):
             self.transport.write(_TIMED_OUT_HTTP)
         self.force_close()  # a handler reading the body gets ConnectionResetError
 
-    # -- half-close ---------------------------------------------------------------------------
+    # -- half-close and unread answers --------------------------------------------------------
     def eof_received(self) -> bool | None:
         self.peer_closed = True
+        # The FIN acknowledges everything the client's kernel had received when it closed: an
+        # answer not written yet, or not acknowledged, never reached it.
+        self._settle(read=not self._outstanding() and all_acknowledged(self.transport))
         if self._upgraded or self._payload_parser is not None:
             return None  # a WebSocket: its reader sees the end when the transport closes
         if self._outstanding() and self._bodies_complete():
@@ -99,7 +117,17 @@ class ServingHandler(RequestHandler):
 
     def connection_lost(self, exc: BaseException | None) -> None:
         self._disarm_body_deadline()
+        self._settle(read=exc is None)  # a reset: the client did not read what was last written
         super().connection_lost(exc)
+
+    def expect_read(self, on_unread: Callable[[], None]) -> None:
+        self._unread = on_unread
+
+    def _settle(self, *, read: bool) -> None:
+        on_unread, self._unread = self._unread, None
+        if on_unread is not None and not read:
+            log.debug("a connection ended before its client read the last answer: taken back")
+            on_unread()
 
     def _outstanding(self) -> int:
         """Requests parsed and not yet answered (queued, or being served)."""
@@ -112,9 +140,17 @@ class ServingHandler(RequestHandler):
 
 
 def client_gone(request: web.Request) -> bool:
-    """The client hung up, or has sent FIN (a long poll it abandoned, or a half-close): what
+    """The client hung up, or has sent FIN (though the loop may not have read it yet): what
     would be sent to it must stay queued."""
     transport = request.transport
     if transport is None or transport.is_closing():
         return True
-    return getattr(request.protocol, "peer_closed", False)
+    return getattr(request.protocol, "peer_closed", False) or peer_finished(transport)
+
+
+def on_unread(request: web.Request, take_back: Callable[[], None]) -> None:
+    """The answer to `request` hands over something a client cannot acknowledge (a long poll's
+    events): `take_back` runs if its connection shows the answer was not read."""
+    protocol = request.protocol
+    if isinstance(protocol, ServingHandler):
+        protocol.expect_read(take_back)
