@@ -79,6 +79,7 @@ class AgentSession:
     leg_timer: TimerHandle | None = None
     leg_for: str | None = None  # the contact id the leg is being dialled for
     muted: bool = False
+    closing: bool = False  # being logged out: its contacts end with no AgentState before AgentSessionEnd
     contacts: dict[str, NiceContact] = field(default_factory=dict)
     api_sessions: list[ApiSession] = field(default_factory=list)
 
