@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..base import AGENT, OP, TYPES, client_gone, read_body
+from ..base import AGENT, OP, TYPES, client_gone, on_unread, read_body
 from . import wire
 from .retcodes import HuaweiError
 from .session import AgentState, Session
@@ -234,6 +234,7 @@ async def _agentevent(r: Req):
         _rotate(r, session)
     if event is not None:
         r.request[TYPES] = (event["eventType"],)
+        on_unread(r.request, lambda: session.take_back(event))
     return {"message": "", "retcode": "0", "event": event}
 
 

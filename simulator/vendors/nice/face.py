@@ -236,10 +236,11 @@ class NiceFace(Platform, HttpFace):
     # -- routing policy ------------------------------------------------------------------------------------------
     def eligible(self, agent: Agent, contact: Contact) -> bool:
         session = self.sessions.get(agent.id)
-        if session is None or session.acw:
+        if session is None or session.acw or session.closing:
             return False
         if contact.channel.value == "voice":
-            return session.state == "Available" and not session.in_progress()
+            return session.state == "Available" and not session.in_progress() and \
+                (session.leg_status != "Dialing" or self.settings.route_while_leg_dialing)
         same = sum(1 for c in session.in_progress() if c.channel == contact.channel.value)
         limit = agent.capacity_for(contact.channel)
         return session.state in ("Available", "InboundContact") and (limit == 0 or same < limit) and \
