@@ -155,6 +155,7 @@ async def xcally_change(ctx: Ctx) -> None:
     await motion(ctx, "PUT", f"/chat/queues/{front['id']}", {"name": "Renamed", "timeout": 99, "strategy": "rrmemory"})
     await motion(ctx, "DELETE", f"/chat/queues/{front['id']}/users?ids={ada['id']}")
     await motion(ctx, "POST", "/chat/queues", {"name": "Extra"}, status=201)
+    await motion(ctx, "POST", "/teams", {"name": "Night shift"}, status=201)
 
 
 async def xcally_check(ctx: Ctx) -> None:
@@ -167,6 +168,7 @@ async def xcally_check(ctx: Ctx) -> None:
     await motion(ctx, "GET", "/settings", basic=("cy_young", PASSWORD))  # no longer locked
     queues = (await motion(ctx, "GET", "/chat/queues"))["rows"]
     assert [(q["name"], q["timeout"], q["strategy"], len(q["members"])) for q in queues] == [("Front", 30, "beepall", 2)]
+    assert (await motion(ctx, "GET", "/teams"))["count"] == 0
     phonebar = face.phonebar_urls[ada["id"]]
     assert phonebar.endswith(f":{ada['phoneBarRemoteControlPort']}")
     assert (await ctx.wire.request("GET", phonebar + "/api/calls")).status == 200
@@ -207,7 +209,8 @@ DERIVED: dict[str, Callable[[Any], Any]] = {
     # Times and bound ports are the clock's and the OS's, not the configuration's.
     "xcally": lambda f: ([_without(a.to_json(f.iso), "createdAt", "updatedAt", "phoneBarRemoteControlPort")
                           for a in f.agents.values()], [q.to_json() for q in f.queues.values()],
-                         sorted(f.phonebar_urls)),
+                         sorted(f.phonebar_urls), [t.name for t in f.teams.values()],
+                         [u.name for u in f.supervisors.values()]),
     "intermedia": lambda f: ([dataclasses.asdict(a) for a in f.halo.agents], f.halo.users, f.halo.calls),
 }
 
