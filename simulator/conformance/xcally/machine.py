@@ -136,7 +136,7 @@ class Machine(FaceMachine):
     @rule(data=st.data(), op=st.sampled_from(["a call", "three calls answered", "phonebar-answer", "phonebar-hangup",
                                               "phonebar-hold", "customer hangs up"]))
     def voice(self, data, op):
-        """A customer calls; or three call, each answered at once by the agent it rings (the next
+        """A customer calls; or three do, each answered at once by the agent it rings (the next
         ones find agents talking, which Ring in Use is about); or a phonebar answers, hangs up or
         holds; or a caller hangs up."""
         if op.startswith("phonebar-"):
