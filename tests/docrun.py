@@ -42,7 +42,7 @@ class DemoServer:
     @classmethod
     def start(cls) -> "DemoServer":
         process = subprocess.Popen([str(BIN / "ccsim"), "serve", "--port-base", "0"], stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL, text=True, env=reader_env(), start_new_session=True)
+                                   stderr=subprocess.DEVNULL, text=True, env=reader_env())
         urls = _announced_urls(process, time.monotonic() + 60)
         defaults = {"admin": DEFAULT_PORT_BASE, "phonebar of anna": _field_default(XAgent, "remote_control_port")}
         defaults.update({name: DEFAULT_PORT_BASE + face_class(name).port_offset for name in urls
