@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import random
 import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
@@ -76,6 +77,12 @@ class Face:
         # The listeners' limits; the Simulator sets the configured ones before start().
         self.limits = Limits()
         world.register_policy(self.name, self)
+
+    @property
+    def rng(self) -> "random.Random":
+        """This face's own seeded random stream (World.rng_for): ids it makes up (GUIDs,
+        CallIDs) never repeat another face's, and a reset restarts it."""
+        return self.world.rng_for(self.name)
 
     # Routing policy: asked by the core for agents signed in through this face.
     def eligible(self, agent: Agent, contact: Contact) -> bool:

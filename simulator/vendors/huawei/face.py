@@ -88,7 +88,7 @@ class HuaweiFace(CallControl, HttpFace):
         session.push(wire.event(event_type, session.workno, content, gen))
 
     def new_guid(self) -> str:
-        return f"{uuid.UUID(int=self.world.rng.getrandbits(128), version=4)}.{self.settings.guid_node}"
+        return f"{uuid.UUID(int=self.rng.getrandbits(128), version=4)}.{self.settings.guid_node}"
 
     def session_for(self, workno: str, guid: str | None, *, allow_closed: bool = False) -> Session:
         """The caller's session, after the sign-in and Guid checks every operation makes."""

@@ -10,7 +10,6 @@ By default the webhook points at the receiver: a closed loop.
 """
 from __future__ import annotations
 
-import random
 import uuid
 from typing import Any
 
@@ -51,7 +50,6 @@ class IntermediaFace(WsCalls, HttpFace):
 
     def reset(self) -> None:
         self._init_wscalls()
-        self.rng = random.Random(self.world.seed)
         self.call_ids: dict[str, str] = {}  # contact id -> CallID
         self.answered: dict[str, str] = {}  # contact id -> the agent who answered it
         self.desk_timers: dict[str, TimerHandle] = {}  # contact id -> pick-up or hang-up of a desk agent
