@@ -147,7 +147,7 @@ class IntermediaFace(WsCalls, HttpFace):
         call_id = self.call_ids.setdefault(contact.id, str(uuid.UUID(int=self.rng.getrandbits(128), version=4)))
         return {"CallID": call_id, "AgentNumber": str(cfg.get("number", "")), "AgentEmail": str(cfg.get("email", "")),
                 "UserNumber": contact.caller,
-                "RecordingUrl": self.settings.recording_url.format(base=self.url or "", CallID=call_id)}
+                "RecordingUrl": self.settings.recording_url.format(base=self.advertised_url() or "", CallID=call_id)}
 
     # -- HTTP ------------------------------------------------------------------------------------------------
     def routes(self, app: web.Application) -> None:

@@ -215,7 +215,7 @@ class NiceFace(Platform, HttpFace):
         expires = self.clock.now() + self.settings.token_ttl_seconds
         self.tokens[access] = (agent_id, role, expires)
         self.tokens["r:" + refresh] = (agent_id, role, expires + 3600)
-        base = self.url or ""
+        base = self.client_base(request)  # the address the client used, or public_url: never 0.0.0.0
         number = self.agent_number(agent_id)
         return self.reply(request, {
             "access_token": access, "token_type": "bearer", "expires_in": int(self.settings.token_ttl_seconds),
