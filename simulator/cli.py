@@ -197,6 +197,13 @@ async def _serve(cfg: config_mod.Config, speed: float) -> None:
     from .app import Simulator
 
     sim = Simulator(cfg, RealClock(speed))
+    # Signals are ours before anything listens: a SIGTERM as soon as the listing says "Ctrl-C to
+    # stop" (a supervisor, `docker stop`) stops cleanly instead of killing the process.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
     try:
         await sim.start()
     except OSError as exc:
@@ -207,11 +214,6 @@ async def _serve(cfg: config_mod.Config, speed: float) -> None:
         print(line, flush=True)
     print("Ctrl-C to stop.", flush=True)
     tune_gc()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
     finally:
