@@ -42,13 +42,8 @@ class XcallyFace(Routing, Phonebar, Notifications, Staff, Recovery, Typology, Ht
         world.bus.subscribe("*", self.on_core_event)
 
     def reset(self) -> None:
-        # Agents and queues made over the API go (their core ids start "xcally-"); configured ones stay.
-        for agent in list(getattr(self, "agents", {}).values()):
-            if agent.core_id.startswith("xcally-") and agent.core_id in self.world.agents:
-                self.world.remove_agent(agent.core_id)
-        for queue in list(getattr(self, "queues", {}).values()):
-            if queue.core_id.startswith("xcally-") and queue.core_id in self.world.queues:
-                self.world.remove_queue(queue.core_id)
+        # The world holds the configured agents and queues again (the Simulator rebuilt them):
+        # what was made, changed or deleted over the API is forgotten with the old objects.
         self.agents: dict[int, XAgent] = {}
         self.by_core: dict[str, XAgent] = {}
         self.queues: dict[int, XQueue] = {}

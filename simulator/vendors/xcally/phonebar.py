@@ -16,7 +16,9 @@ pauses it on voice (/api/login, /api/logout, /api/pause[/{pauseType}], /api/unpa
 paths, after the legacy phone bar's `holding`, which put an agent not on a call in pause)."""
 from __future__ import annotations
 
+import asyncio
 import itertools
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from .face import XcallyFace
     from .model import XAgent
 
+log = logging.getLogger("ccsim.xcally")
 AGENT_ID = web.AppKey("xcally_agent_id", int)
 XAGENT = web.RequestKey("xcally_agent", object)
 # The phonebars' ports from the port base: base + 10 .. base + 99 (the faces use base + 0..5).
@@ -154,14 +157,32 @@ class Phonebar:
 
     def reset_phonebars(self: "XcallyFace") -> None:
         """After a reset: configured agents keep their listeners (and bound ports); listeners of
-        agents that are gone, or whose remote control is now off, close."""
-        for agent_id in list(getattr(self, "_phonebar_runners", {})):
+        agents that are gone, or whose remote control is now off, close; a configured listener
+        closed at run time (remote control turned off over the API) opens again."""
+        if not hasattr(self, "_phonebar_runners"):
+            return  # not started yet: start_phonebars will do it
+        for agent_id in list(self._phonebar_runners):
             agent = self.agents.get(agent_id)
             if agent is not None and self.has_remote_control(agent):
                 agent.remote_control_port = self._bound_port(agent_id)
             else:
                 self.phonebar_urls.pop(agent_id)
                 self.spawn(self._phonebar_runners.pop(agent_id).cleanup())
+        for agent in self.agents.values():
+            if agent.remote_control and agent.id not in self._phonebar_runners:
+                self.spawn(self._reopen_phonebar(agent.id))
+
+    async def _reopen_phonebar(self: "XcallyFace", agent_id: int) -> None:
+        # One at a time, with the agent of now: two quick resets must not open two listeners.
+        self._phonebar_reopening = getattr(self, "_phonebar_reopening", None) or asyncio.Lock()
+        async with self._phonebar_reopening:
+            agent = self.agents.get(agent_id)
+            if agent is None:
+                return
+            try:
+                await self.sync_phonebar(agent)
+            except XcallyError as exc:
+                log.warning("xcally: after a reset, %s", exc.message)
 
     def has_remote_control(self: "XcallyFace", agent: "XAgent") -> bool:
         """Remote control on, for an agent who has a phonebar (typology phonebar) and exists."""
