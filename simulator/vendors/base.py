@@ -118,6 +118,12 @@ class Face:
         reason, a leg), as the dashboard shows them."""
         return {}
 
+    def presence_reasons(self) -> dict[str, str]:
+        """By core agent id, why an agent of this face has its presence, in the vendor's words,
+        where the vendor says: a not-ready reason, or why it was signed out. The dashboard shows
+        it beside the presence."""
+        return {}
+
     def mask_entry(self, entry: dict[str, Any], mask: Masker) -> dict[str, Any]:
         """A journal entry of this face (secret keys already masked, see core/masking.py) with
         the secrets only this face's formats carry masked too."""

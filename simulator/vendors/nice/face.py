@@ -108,6 +108,11 @@ class NiceFace(Platform, HttpFace):
             states[agent_id] = shown
         return states
 
+    def presence_reasons(self) -> dict[str, str]:
+        """Unavailable, with its out-state (OutReason) when it has one."""
+        return {agent_id: "Unavailable" + (f": {session.out_reason}" if session.out_reason else "")
+                for agent_id, session in self.sessions.items() if session.state == "Unavailable" and not session.acw}
+
     def agent_number(self, agent_id: str) -> str:
         return self.numbers.get(agent_id, agent_id)
 
