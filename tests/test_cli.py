@@ -25,7 +25,8 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 def test_help_explains_every_serve_option():
     out = run("serve", "--help")
     assert out.returncode == 0
-    for option in ("--config", "--host", "--admin-host", "--port-base", "--port", "--faces", "--seed", "--speed"):
+    for option in ("--config", "--host", "--admin-host", "--port-base", "--port", "--public-url", "--faces", "--seed",
+                   "--speed"):
         assert option in out.stdout
     assert "huawei      8801" in out.stdout and "CCSIM_PORT_BASE" in out.stdout
 
