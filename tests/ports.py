@@ -18,9 +18,10 @@ def _free(port: int) -> bool:
 
 
 def free_base(avoid: set[int] = frozenset()) -> int:
-    """A base in 20000-49900 whose SPAN ports are free, with no "60" in the NICE face's port
-    (the CXone SDK rewrites it) and not in `avoid`."""
-    bases = [b for b in range(20000, 50000, SPAN) if b not in avoid and "60" not in str(b + 3)]
+    """A base in 10000-32600 whose SPAN ports are free, with no "60" in the NICE face's port
+    (the CXone SDK rewrites it) and not in `avoid`. Below Linux's ephemeral ports (32768 up),
+    which other processes' connections and free-port listeners take at any moment."""
+    bases = [b for b in range(10000, 32700 - SPAN, SPAN) if b not in avoid and "60" not in str(b + 3)]
     random.shuffle(bases)
     for base in bases[:200]:
         if all(_free(p) for p in range(base, base + SPAN)):

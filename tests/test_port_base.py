@@ -18,39 +18,37 @@ from simulator import config
 from simulator.vendors import FACES, face_class
 from test_cli import CCSIM, _banner_urls, _read_banner
 
-BASE = free_base()
-EXPLICIT = BASE + 50  # an agent's own port, given in its configuration
-
-
 @pytest.fixture
 def sim_config() -> config.Config:
+    base = free_base()  # taken now, used at once: a free range is not reserved
     data = copy.deepcopy(TEST_CONFIG)
-    data["port_base"] = BASE
+    data["port_base"] = base
     data["enable"] = ["xcally"]
     data["agents"] += [
         {"id": "ada", "xcally": {"name": "ada", "password": PASSWORD, "phoneBarRemoteControl": True}},
         {"id": "bea", "xcally": {"name": "bea", "password": PASSWORD, "phoneBarRemoteControl": True,
-                                 "phoneBarRemoteControlPort": EXPLICIT}},
+                                 "phoneBarRemoteControlPort": base + 50}},  # an agent's own port
         {"id": "cal", "xcally": {"name": "cal", "password": PASSWORD}},
     ]
     return config.from_mapping(data, "tests")
 
 
 async def test_phonebars_listen_from_the_port_base_unless_the_agent_gives_its_own_port(sim, wire):
+    base, explicit = sim.config.port_base, sim.config.port_base + 50
     motion = Motion(wire, sim)
-    assert sim.urls["admin"].endswith(f":{BASE}") and sim.urls["xcally"].endswith(f":{BASE + 4}")
+    assert sim.urls["admin"].endswith(f":{base}") and sim.urls["xcally"].endswith(f":{base + 4}")
     ports = {name: (await motion.user(name))["phoneBarRemoteControlPort"] for name in ("ada", "bea")}
-    assert ports == {"ada": BASE + 10, "bea": EXPLICIT}  # the vendor's 9888 only when asked for
+    assert ports == {"ada": base + 10, "bea": explicit}  # the vendor's 9888 only when asked for
     for port in ports.values():
         assert (await wire.request("GET", f"http://127.0.0.1:{port}/api/calls")).status == 200
     cal = await motion.user("cal")
     turned_on = await motion.ok("PUT", f"/users/{cal['id']}", {"phoneBarRemoteControl": True})
-    assert turned_on["phoneBarRemoteControlPort"] == BASE + 11  # the next one of the base's range
-    assert (await wire.request("GET", f"http://127.0.0.1:{BASE + 11}/api/calls")).status == 200
+    assert turned_on["phoneBarRemoteControlPort"] == base + 11  # the next one of the base's range
+    assert (await wire.request("GET", f"http://127.0.0.1:{base + 11}/api/calls")).status == 200
     await motion.ok("PUT", f"/users/{cal['id']}", {"phoneBarRemoteControl": False})
     assert cal["id"] not in sim.faces["xcally"].phonebar_urls
     sim.reset()
-    assert (await motion.user("ada"))["phoneBarRemoteControlPort"] == BASE + 10  # kept across a reset
+    assert (await motion.user("ada"))["phoneBarRemoteControlPort"] == base + 10  # kept across a reset
 
 
 def test_help_lists_every_listener_with_its_port():
@@ -74,7 +72,7 @@ def _serve(base: int) -> tuple[subprocess.Popen, list[str]]:
 def test_two_demos_on_different_port_bases_both_serve():
     bases: list[int] = []
     for _ in range(2):
-        bases.append(free_base({BASE, *bases}))  # bases are 100 apart: the ranges never overlap
+        bases.append(free_base(set(bases)))  # bases are 100 apart: the ranges never overlap
     served = []
     try:
         for base in bases:
