@@ -4,12 +4,12 @@ says it prints. `tests/docrun.py` runs them; `tests/test_docs_examples.py` holds
 The conventions, for whoever writes the docs:
 
 - A block's info string says what it is. `sh` and `python` blocks are examples: the test suite
-  runs each one against `ccsim serve` on the demo configuration, after a reset, unless the line
-  right before the fence is `<!-- not run: REASON -->` (a Docker or a second machine, minutes of
-  run time) or `<!-- tested by tests/FILE.py::TEST -->` (another test runs it). `output` is what
-  the block before it prints. `yaml`: a scenario (it has `steps:`) is run with `ccsim run`, a
-  configuration (`agents`, `queues`, `faces`, ... and no steps) is loaded, other YAML is parsed.
-  `text` is shown as it is. Every block has an info string.
+  runs each one against `ccsim serve` on the demo configuration, after a reset, unless an HTML
+  comment right before the fence says `<!-- not run: REASON -->` (a Docker or a second machine,
+  minutes of run time) or `<!-- tested by tests/FILE.py::TEST -->` (another test runs it).
+  `output` is what the block before it prints. `yaml`: a scenario (it has `steps:`) is run with
+  `ccsim run`, a configuration (`agents`, `queues`, `faces`, ... and no steps) is loaded, other
+  YAML is parsed. `text` is shown as it is. Every block has an info string.
 - `# -> TEXT` after a shell command, on its line or on lines of their own right after it, is what
   the command prints: TEXT appears in its output (stdout and stderr). `...` in TEXT stands for
   anything, so `# -> {"retcode": "0", ...}` is a start and `# -> ..."agent": "291"...` a part.
@@ -18,7 +18,7 @@ The conventions, for whoever writes the docs:
 - Every example that is run expects something (`# ->` or an `output` block), so that it can fail.
 - Shell commands run in one bash, one after the other, as a user pastes them: a variable set by
   one (`GUID=$(...)`) is there for the next. Each must exit 0.
-- The examples use the demo's default ports (8800 to 8805, anna's phonebar on 9888). The tests
+- The examples use the demo's default ports (8800 to 8805, anna's phonebar on 8810). The tests
   serve the demo on free ports and rewrite those numbers in the block's text to the ports they
   got, so that they never collide with a `make demo` or another test run on the same machine.
 """
@@ -106,11 +106,13 @@ def blocks(text: str, doc: str) -> list[Block]:
 
 
 def _marker_before(lines: list[str], fence: int) -> tuple[str, str] | None:
+    """The marker among the HTML comments (and blank lines) right before a fence."""
     before = fence - 1
-    while before >= 0 and not lines[before].strip():
+    while before >= 0 and (not lines[before].strip() or lines[before].strip().startswith("<!--")):
+        if (marker := _MARKER.match(lines[before].strip())) is not None:
+            return marker.group(1), marker.group(2)
         before -= 1
-    marker = _MARKER.match(lines[before].strip()) if before >= 0 else None
-    return (marker.group(1), marker.group(2)) if marker else None
+    return None
 
 
 def all_blocks() -> list[Block]:

@@ -20,7 +20,6 @@ from simulator.conformance.emitted import entry_violations
 from simulator.config import DEFAULT_PORT_BASE
 from simulator.core import JournalEntry
 from simulator.vendors import face_class
-from simulator.vendors.xcally.model import XAgent
 
 BIN = Path(sys.executable).parent  # the venv's: `ccsim` and `python` as the reader has them
 TIMEOUT = 120  # seconds for one block; the slowest waits a few seconds for an auto-answer
@@ -34,7 +33,7 @@ class ExampleFailed(AssertionError):
 @dataclasses.dataclass
 class DemoServer:
     """`ccsim serve --port-base 0` (the demo configuration): its admin URL, and the demo's default
-    ports mapped to the ones it got."""
+    ports (the base, each face's offset, its further listeners' offsets) mapped to the ones it got."""
     process: subprocess.Popen
     admin: str
     ports: dict[int, int]
@@ -43,12 +42,16 @@ class DemoServer:
     def start(cls) -> "DemoServer":
         process = subprocess.Popen([str(BIN / "ccsim"), "serve", "--port-base", "0"], stdout=subprocess.PIPE,
                                    stderr=subprocess.DEVNULL, text=True, env=reader_env())
-        urls = _announced_urls(process, time.monotonic() + 60)
-        defaults = {"admin": DEFAULT_PORT_BASE, "phonebar of anna": _field_default(XAgent, "remote_control_port")}
-        defaults.update({name: DEFAULT_PORT_BASE + face_class(name).port_offset for name in urls
-                         if name not in defaults and name != "dashboard"})
-        ports = {port: _port(urls[name]) for name, port in defaults.items()}
-        return cls(process, urls["admin"], ports)
+        urls, extras = _announced_urls(process, time.monotonic() + 60)
+        defaults = {DEFAULT_PORT_BASE: urls["admin"]}
+        for face, url in urls.items():
+            if face not in ("admin", "dashboard"):
+                defaults[DEFAULT_PORT_BASE + face_class(face).port_offset] = url
+            # a face's further listeners (XCALLY's phonebars), from its first extra offset, in order
+            first = min((offset for offset, _ in face_class(face).extra_port_offsets.values()), default=0) \
+                if face in extras else 0
+            defaults.update({DEFAULT_PORT_BASE + first + i: extra for i, extra in enumerate(extras.get(face, []))})
+        return cls(process, urls["admin"], {port: _port(url) for port, url in defaults.items()})
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -75,28 +78,27 @@ class DemoServer:
             return json.load(answer)
 
 
-def _announced_urls(process: subprocess.Popen, deadline: float) -> dict[str, str]:
-    """The URLs `ccsim serve` prints at start ("  huawei  http://...", "    phonebar of anna: http://...")."""
+def _announced_urls(process: subprocess.Popen, deadline: float) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The URLs `ccsim serve` prints at start, by listener ("  huawei      http://..."), and each
+    face's further ones, in the order printed under it ("    phonebar of anna: http://...")."""
     urls: dict[str, str] = {}
+    extras: dict[str, list[str]] = {}
     assert process.stdout is not None
     while time.monotonic() < deadline:
         line = process.stdout.readline()
         if not line:
             break
-        found = re.match(r"\s+(\w[\w ]*?):?\s+(\w+://[^/\s]+)", line)
-        if found:
-            urls[found.group(1)] = found.group(2)
+        if (main := re.match(r"  (\w+)\s+(\w+://[^/\s]+)", line)) is not None:
+            urls[main.group(1)] = main.group(2)
+        elif (extra := re.match(r"    .*?(\w+://[^/\s]+)", line)) is not None and urls:
+            extras.setdefault(list(urls)[-1], []).append(extra.group(1))
         if line.startswith("Ctrl-C"):
-            return urls
+            return urls, extras
     raise AssertionError(f"ccsim serve did not come up; it printed {urls}")
 
 
 def _port(url: str) -> int:
     return int(url.rsplit(":", 1)[1])
-
-
-def _field_default(cls: type, name: str) -> int:
-    return next(f.default for f in dataclasses.fields(cls) if f.name == name)
 
 
 def reader_env() -> dict[str, str]:

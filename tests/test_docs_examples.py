@@ -178,8 +178,8 @@ def test_expectations_match_in_order_with_ellipses():
 
 
 def test_only_whole_default_ports_are_rewritten():
-    ports = {8800: 41001, 9888: 41002}
-    assert with_ports("http://127.0.0.1:8800/x 18800 88001 :9888 (\"127.0.0.1\", 8800)", ports) == \
+    ports = {8800: 41001, 8810: 41002}
+    assert with_ports("http://127.0.0.1:8800/x 18800 88001 :8810 (\"127.0.0.1\", 8800)", ports) == \
         "http://127.0.0.1:41001/x 18800 88001 :41002 (\"127.0.0.1\", 41001)"
 
 

@@ -33,7 +33,7 @@ def parser_of(name: str) -> argparse.ArgumentParser:
 
 
 def test_every_command_is_listed():
-    assert SUBCOMMANDS == ["serve", "run", "check", "fuzz", "load", "record"]
+    assert SUBCOMMANDS == ["serve", "run", "check", "fuzz", "load", "health", "record"]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=IDS)
