@@ -44,13 +44,11 @@ class DemoServer:
                                    stderr=subprocess.DEVNULL, text=True, env=reader_env())
         urls, extras = _announced_urls(process, time.monotonic() + 60)
         defaults = {DEFAULT_PORT_BASE: urls["admin"]}
-        for face, url in urls.items():
-            if face not in ("admin", "dashboard"):
-                defaults[DEFAULT_PORT_BASE + face_class(face).port_offset] = url
-            # a face's further listeners (XCALLY's phonebars), from its first extra offset, in order
-            first = min((offset for offset, _ in face_class(face).extra_port_offsets.values()), default=0) \
-                if face in extras else 0
-            defaults.update({DEFAULT_PORT_BASE + first + i: extra for i, extra in enumerate(extras.get(face, []))})
+        defaults.update({DEFAULT_PORT_BASE + face_class(face).port_offset: url for face, url in urls.items()
+                         if face not in ("admin", "dashboard")})
+        for face, listed in extras.items():  # a face's further listeners (XCALLY's phonebars), in order
+            first = min(offset for offset, _ in face_class(face).extra_port_offsets.values())
+            defaults.update({DEFAULT_PORT_BASE + first + i: url for i, url in enumerate(listed)})
         return cls(process, urls["admin"], {port: _port(url) for port, url in defaults.items()})
 
     def stop(self) -> None:
