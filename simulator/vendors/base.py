@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import traceback
+import typing
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
@@ -20,7 +21,9 @@ from ..core.clock import IN_PROCESS_HEADER, TimerScope
 from ..core.masking import Masker
 from ..core import json_text
 from ..core.journal import JsonText
+from ..user_text import clip, short_repr
 from .listeners import Limits, serve_app
+from .setting_types import accepts, describe
 
 log = logging.getLogger("ccsim.face")
 
@@ -35,16 +38,26 @@ JOURNAL_BODY_LIMIT = 64 * 1024
 
 
 class SettingsError(ValueError):
-    pass
+    """Face settings a face cannot take; `setting` names the field when it is one field's fault."""
+
+    def __init__(self, message: str, setting: str | None = None):
+        super().__init__(clip(message))
+        self.setting = setting
 
 
 def build_settings(cls: type, values: dict[str, Any] | None, face: str) -> Any:
-    """A face's settings dataclass from a config mapping, with readable errors."""
+    """A face's settings dataclass from a config mapping, with readable errors: each value is
+    checked against its field's annotation first (see setting_types.py)."""
     values = dict(values or {})
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(values) - names)
     if unknown:
-        raise SettingsError(f"faces.{face}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}")
+        raise SettingsError(f"faces.{face}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}",
+                            unknown[0])
+    hints = typing.get_type_hints(cls)
+    for name, value in values.items():
+        if not accepts(hints[name], value):
+            raise SettingsError(f"faces.{face}.{name} must be {describe(hints[name])}, not {short_repr(value)}", name)
     try:
         return cls(**values)
     except (TypeError, ValueError) as exc:
