@@ -78,6 +78,10 @@ class Face:
     # True when this face takes a voice contact only while it has set the agent's presence to
     # "idle": routing then finds its voice agents in the world's idle index (see World).
     voice_needs_idle: ClassVar[bool] = False
+    # Keys of an agent's section for this face whose values two agents may not share: a login that
+    # names one person, a phone or extension that rings one desk (the configuration is refused).
+    # Each maps to the agent field a missing key defaults to ("id"), or None: missing is no value.
+    distinct_agent_keys: ClassVar[dict[str, str | None]] = {}
 
     def __init__(self, world: World, journal: Journal, settings: Any):
         self.world = world

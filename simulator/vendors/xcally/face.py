@@ -26,6 +26,8 @@ DEFAULT_PAUSE_TYPE = "DEFAULT PAUSE"  # a pause asked for without a pauseType
 class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
     name = "xcally"
     port_offset = 4
+    # As the API refuses a username or internal number that is already taken.
+    distinct_agent_keys = {"name": "id", "internal": None}
     Settings = XcallySettings
     description = "XCALLY Motion REST API (/api), socket.io notifications, phonebar remote control"
     steps_module = "simulator.vendors.xcally.steps"
