@@ -6,6 +6,7 @@ say (config_checks.py); an error is one line naming the file, the line and the o
 """
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -220,7 +221,8 @@ def port_problem(port: int) -> str | None:
 def build_agents(cfg: Config, faker: Any) -> list[Agent]:
     agents = []
     for item in cfg.agents:
-        faces = {name: dict(item[name] or {}) for name in FACES if name in item}
+        # Copies: what a face does to an agent's section never reaches the configuration (a reset rebuilds from it).
+        faces = {name: copy.deepcopy(item[name] or {}) for name in FACES if name in item}
         agents.append(Agent(
             id=str(item["id"]),
             name=item.get("name") or faker.name(),
@@ -242,7 +244,7 @@ def build_queues(cfg: Config) -> list[Queue]:
             number=str(item.get("number", "")),
             overflow=str(item["overflow"]) if item.get("overflow") else None,
             strategy=str(item.get("strategy", "longest_idle")),
-            faces={name: dict(item[name] or {}) for name in FACES if name in item},
+            faces={name: copy.deepcopy(item[name] or {}) for name in FACES if name in item},
         )
         for item in cfg.queues
     ]

@@ -2,10 +2,14 @@
 build_settings), so `poll_hold_seconds: "10"` reads "must be a number", not a comparison error."""
 from __future__ import annotations
 
+import dataclasses
+import typing
+
 import pytest
 
-from simulator.vendors import face_class
+from simulator.vendors import FACES, face_class
 from simulator.vendors.base import SettingsError, build_settings
+from simulator.vendors.setting_types import accepts
 
 
 @pytest.mark.parametrize("face, values, message", [
@@ -44,3 +48,13 @@ def test_an_intermedia_webhook_that_is_not_an_http_url_is_refused(url):
     good = build_settings(face_class("intermedia").Settings,
                           {"webhooks": [{"url": "https://halo.example.com/api/notify/intermedia"}]}, "intermedia")
     assert good.webhooks[0].url == "https://halo.example.com/api/notify/intermedia"
+
+
+def test_every_default_of_every_face_has_its_annotated_type():
+    """Checking against annotations refuses nothing a face itself would use: its own defaults."""
+    for name in FACES:
+        settings_class = face_class(name).Settings
+        hints = typing.get_type_hints(settings_class)
+        defaults = settings_class()
+        wrong = [f.name for f in dataclasses.fields(settings_class) if not accepts(hints[f.name], getattr(defaults, f.name))]
+        assert not wrong, (name, wrong)
