@@ -23,6 +23,7 @@ from .user_text import clip, short_repr
 MAX_YAML_BYTES = 10 * 1024 * 1024  # a configuration or scenario file; checked before parsing
 MAX_YAML_VALUES = 1_000_000  # values in one document, each alias counted as what it stands for
 MAX_YAML_DEPTH = 100  # nested mappings and sequences
+MAX_YAML_INT_BITS = 1024  # a whole number (0x... has no digit limit; Python cannot print one past ~14,000 bits)
 
 # libyaml's parser when PyYAML has it (several times faster); the checks and constructors are ours.
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -49,6 +50,14 @@ class _Loader(_BaseLoader):
     """A safe loader whose mappings and sequences remember their line (1-based)."""
 
     source = "<yaml>"
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except YamlError:
+            raise
+        except (ValueError, OverflowError) as exc:  # a value its tag cannot be: 2020-13-45, !!int x, 5,000 digits
+            raise YamlError(self.source, node.start_mark.line + 1, f"not valid YAML: {exc}") from None
 
 
 def _mapping(loader: _Loader, node: MappingNode) -> LineDict:
@@ -82,6 +91,15 @@ def _sequence(loader: _Loader, node: SequenceNode) -> LineList:
     return result
 
 
+def _int(loader: _Loader, node: ScalarNode) -> int:
+    value = loader.construct_yaml_int(node)
+    if value.bit_length() > MAX_YAML_INT_BITS:
+        raise YamlError(loader.source, node.start_mark.line + 1,
+                        f"a whole number of {len(node.value):,} characters is longer than any value ccsim takes")
+    return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _int)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
@@ -119,6 +137,10 @@ def parse_yaml(data: bytes | str, source: str) -> Any:
                                       f"({exc.reason})") from None
     except yaml.YAMLError as exc:
         raise YamlError(source, None, f"not valid YAML: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+    except YamlError:
+        raise
+    except (ValueError, OverflowError) as exc:  # a constructor's, outside construct_object (a !!set's items)
+        raise YamlError(source, None, f"not valid YAML: {exc}") from None
     except RecursionError:  # PyYAML's own composer without libyaml: deeper than Python's stack
         raise YamlError(source, None, f"nested more than {MAX_YAML_DEPTH} levels deep") from None
     finally:

@@ -137,3 +137,23 @@ def test_ccsim_run_refuses_a_100_mb_scenario_at_once(tmp_path: Path):
     started = time.monotonic()
     _one_line_error(run("run", str(huge)), f"{huge}: is over 10 MiB")
     assert time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize("text, line, needle", [
+    ("seed: 1\nqueues:\n  - {id: q, timeout: 2026-13-45}\n", 3, "month must be in 1..12"),
+    ("seed: !!int seven\n", 1, "invalid literal for int()"),
+    ("seed: " + "9" * 5000 + "\n", 1, "not valid YAML"),
+    ("agents:\n  - {id: 0x" + "f" * 5000 + "}\n", 2, "a whole number of 5,002 characters"),
+])
+def test_a_value_its_type_cannot_hold_is_refused_with_its_line(text, line, needle):
+    with pytest.raises(YamlError) as caught:
+        parse_yaml(text, "values.yaml")
+    assert caught.value.line == line and needle in caught.value.message and len(str(caught.value)) < 600
+
+
+def test_ccsim_serve_refuses_an_impossible_date_or_number(tmp_path: Path):
+    for text, needle in (("seed: 2026-02-30\n", "day is out of range for month"),
+                         ("agents:\n  - {id: 0x" + "f" * 5000 + "}\n", "longer than any value ccsim takes")):
+        path = tmp_path / "values.yaml"
+        path.write_text(text)
+        _one_line_error(run("serve", "--port-base", "0", "--config", str(path)), f"{path}:", needle)
