@@ -21,6 +21,7 @@ from .user_text import clip, short_repr
 from .vendors import FACES, face_class
 from .vendors.base import SettingsError
 from .vendors.listeners import Limits
+from .vendors.public_urls import check_public_url, with_port
 
 DEFAULT_PORT_BASE = 8800  # admin 8800, huawei 8801, ... (no "60" anywhere: see the NICE face)
 MAX_PORT = 65535
@@ -31,6 +32,7 @@ ENV_VARS = {
     "CCSIM_ADMIN_HOST": "address the admin API listens on",
     "CCSIM_ADMIN_TOKEN": "token every admin request must carry (Authorization: Bearer ...); clients send it too",
     "CCSIM_PORT_BASE": "first port; face ports follow it",
+    "CCSIM_PUBLIC_URL": "scheme and host clients use behind a proxy or NAT (URLs ccsim hands out)",
     "CCSIM_SEED": "seed for generated names, numbers and ids",
 }
 
@@ -58,6 +60,10 @@ class Config:
     admin_token: str | None = None  # when set, every admin route wants `Authorization: Bearer <token>`
     scenarios_dir: str | None = None  # what the dashboard plays (ccsim serve --scenarios); None: its demo ones
     port_base: int = DEFAULT_PORT_BASE
+    # Scheme and host clients use when ccsim sits behind a proxy or NAT (each face adds its port),
+    # and whole base URLs of single faces; None/{}: the URLs clients get follow their Host header.
+    public_url: str | None = None
+    public_urls: dict[str, str] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)  # "admin" or a face name -> port
     faces_enabled: list[str] = field(default_factory=lambda: list(FACES))
     journal_capacity: int = 50_000
@@ -77,6 +83,22 @@ class Config:
         if name in self.ports:
             return self.ports[name]
         return 0 if self.port_base == 0 else self.port_base + offset
+
+    def public_url_for(self, name: str, port: int) -> str | None:
+        """The base URL clients are to use for face `name` listening on `port`, if configured."""
+        if name in self.public_urls:
+            return self.public_urls[name]
+        return with_port(self.public_url, port) if self.public_url else None
+
+    def set_public_url(self, value: str, face: str | None = None, source: str = "--public-url") -> None:
+        try:
+            checked = check_public_url(value, per_face=face is not None)
+        except ValueError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
+        if face is None:
+            self.public_url = checked
+        else:
+            self.public_urls[face] = checked
 
 
 def _error(data: Any, source: str, where: tuple[Any, ...], message: str,
@@ -138,6 +160,12 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
         faces={k: plain(v or {}) for k, v in data.get("faces", {}).items()},
         source=source,
     )
+    if "public_url" in data:
+        cfg.set_public_url(data["public_url"], source=f"{source}: public_url")
+    for face, url in data.get("public_urls", {}).items():
+        if face not in FACES:
+            raise ConfigError(f"{source}: public_urls: unknown face {face!r} (faces: {', '.join(FACES)})")
+        cfg.set_public_url(url, face, source=f"{source}: public_urls.{face}")
     if "host" in data:
         cfg.host = data["host"]
     if "admin_host" in data:
@@ -192,6 +220,8 @@ def apply_env(cfg: Config, env: dict[str, str] | os._Environ[str] = os.environ) 
         problem = port_base_problem(cfg.port_base)
         if problem:
             raise ConfigError(f"CCSIM_PORT_BASE={cfg.port_base}: {problem}")
+    if env.get("CCSIM_PUBLIC_URL"):
+        cfg.set_public_url(env["CCSIM_PUBLIC_URL"], source="$CCSIM_PUBLIC_URL")
     if "CCSIM_SEED" in env:
         cfg.seed = _env_int(env, "CCSIM_SEED")
     return cfg
@@ -204,12 +234,18 @@ def _env_int(env: dict[str, str] | os._Environ[str], name: str) -> int:
         raise ConfigError(f"{name}: expected a whole number, got {short_repr(env[name])}") from None
 
 
+def highest_port_offset() -> int:
+    """The furthest any listener is from the port base (a face, or the last of its extra ports)."""
+    return max(max([cls.port_offset] + [first + count - 1 for first, count in cls.extra_port_offsets.values()])
+               for cls in map(face_class, FACES))
+
+
 def port_base_problem(base: int) -> str | None:
-    """Why `base` cannot be the port base (each face listens on it plus its offset), or None."""
-    highest = max(face_class(name).port_offset for name in FACES)
+    """Why `base` cannot be the port base (each listener is on it plus its offset), or None."""
+    highest = highest_port_offset()
     if base == 0 or 1 <= base <= MAX_PORT - highest:
         return None
-    return (f"the port base must be 0 (free ports) or from 1 to {MAX_PORT - highest}: the faces listen on it "
+    return (f"the port base must be 0 (free ports) or from 1 to {MAX_PORT - highest}: the listeners are on it "
             f"plus up to {highest}, and ports end at {MAX_PORT}")
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from simulator import config
+from simulator.contracts import load as load_contract
 from test_cli import run
 
 HEAD = "queues: [{id: sales, skills: [sales]}]\n"
@@ -59,8 +61,9 @@ def test_ccsim_serve_refuses_a_configuration_that_is_not_utf8(tmp_path: Path):
 
 @pytest.mark.parametrize("args, needles", [
     (["--port", "huawei=70000"], ["--port huawei=70000: a port is from 0 (a free one) to 65535"]),
-    (["--port-base", "-1"], ["--port-base -1: the port base must be 0 (free ports) or from 1 to 65530"]),
-    (["--port-base", "65535"], ["--port-base 65535:", "plus up to 5"]),
+    (["--port-base", "-1"], ["--port-base -1: the port base must be 0 (free ports) or from 1 to 65436"]),
+    (["--port-base", "65535"], ["--port-base 65535:", "plus up to 99"]),
+    (["--port-base", "65437"], ["--port-base 65437:", "the listeners are on it plus up to 99"]),
 ])
 def test_ccsim_serve_refuses_ports_out_of_range_before_anything_listens(args, needles):
     refused(run("serve", *args), *needles)
@@ -69,6 +72,7 @@ def test_ccsim_serve_refuses_ports_out_of_range_before_anything_listens(args, ne
 @pytest.mark.parametrize("env, needles", [
     ({"CCSIM_PORT_BASE": "eighty-eight"}, ["CCSIM_PORT_BASE: expected a whole number, got 'eighty-eight'"]),
     ({"CCSIM_PORT_BASE": "65534"}, ["CCSIM_PORT_BASE=65534: the port base must be"]),
+    ({"CCSIM_PUBLIC_URL": "ccsim.example.com"}, ["$CCSIM_PUBLIC_URL"]),
     ({"CCSIM_SEED": "7.5"}, ["CCSIM_SEED: expected a whole number, got '7.5'"]),
     ({"CCSIM_CONFIG": "/no/such/ccsim.yaml"}, ["CCSIM_CONFIG: /no/such/ccsim.yaml: cannot read"]),
 ])
@@ -99,3 +103,11 @@ def test_ccsim_run_refuses_a_scenario_that_is_not_utf8(tmp_path: Path):
     folder.mkdir()
     (folder / "latin1.yaml").write_bytes(path.read_bytes())  # found in a folder, then refused the same way
     refused(run("run", str(folder)), "latin1.yaml:1: not UTF-8 text")
+
+
+def test_the_schema_allows_the_port_bases_the_flag_does():
+    """A port base in a file is bounded by the same offsets as --port-base (the schema states it)."""
+    highest = config.highest_port_offset()
+    assert load_contract("config.schema.json")["properties"]["port_base"]["maximum"] == config.MAX_PORT - highest
+    assert config.port_base_problem(config.MAX_PORT - highest) is None
+    assert config.port_base_problem(config.MAX_PORT - highest + 1) is not None

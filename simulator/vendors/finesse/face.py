@@ -107,6 +107,17 @@ class FinesseFace(DialogControl, Queries, Face):
                 self.users[user.login_id] = user
                 self.by_agent[agent.id] = user
 
+    def presence_reasons(self) -> dict[str, str]:
+        """NOT_READY (and LOGOUT, when given one) with its reason code's label and number."""
+        labels = dict(self.settings.codes("NOT_READY") + self.settings.codes("LOGOUT"))
+        reasons = {}
+        for user in self.users.values():
+            if user.state in ("NOT_READY", "LOGOUT") and user.reason_code not in ("", "-1"):
+                label = labels.get(user.reason_code)
+                reasons[user.agent_id] = f"{user.state}: " + (f"{label} ({user.reason_code})" if label
+                                                              else f"reason code {user.reason_code}")
+        return reasons
+
     def reset(self) -> None:
         for user in self.users.values():
             user.cancel_wrap_timer()

@@ -108,6 +108,11 @@ class NiceFace(Platform, HttpFace):
             states[agent_id] = shown
         return states
 
+    def presence_reasons(self) -> dict[str, str]:
+        """Unavailable, with its out-state (OutReason) when it has one."""
+        return {agent_id: "Unavailable" + (f": {session.out_reason}" if session.out_reason else "")
+                for agent_id, session in self.sessions.items() if session.state == "Unavailable" and not session.acw}
+
     def agent_number(self, agent_id: str) -> str:
         return self.numbers.get(agent_id, agent_id)
 
@@ -219,7 +224,7 @@ class NiceFace(Platform, HttpFace):
         expires = self.clock.now() + self.settings.token_ttl_seconds
         self.tokens[access] = (agent_id, role, expires)
         self.tokens["r:" + refresh] = (agent_id, role, expires + 3600)
-        base = self.url or ""
+        base = self.client_base(request)  # the address the client used, or public_url: never 0.0.0.0
         number = self.agent_number(agent_id)
         return self.reply(request, {
             "access_token": access, "token_type": "bearer", "expires_in": int(self.settings.token_ttl_seconds),
