@@ -188,7 +188,11 @@ def _add_record(sub: argparse._SubParsersAction) -> None:
 def _serve_config(args: argparse.Namespace) -> config_mod.Config:
     import os
 
-    cfg = config_mod.load(args.config or os.environ.get("CCSIM_CONFIG") or None)
+    from_env = not args.config and os.environ.get("CCSIM_CONFIG")
+    try:
+        cfg = config_mod.load(args.config or os.environ.get("CCSIM_CONFIG") or None)
+    except ConfigError as exc:
+        raise (ConfigError(f"CCSIM_CONFIG: {exc}") if from_env else exc) from None
     config_mod.apply_env(cfg)
     if args.host:
         cfg.host = args.host
@@ -197,10 +201,16 @@ def _serve_config(args: argparse.Namespace) -> config_mod.Config:
     if args.admin_token:
         cfg.admin_token = args.admin_token
     if args.port_base is not None:
+        problem = config_mod.port_base_problem(args.port_base)
+        if problem:
+            raise ConfigError(f"--port-base {args.port_base}: {problem}")
         cfg.port_base = args.port_base
     if args.seed is not None:
         cfg.seed = args.seed
     for name, port in args.port:
+        problem = config_mod.port_problem(port)
+        if problem:
+            raise ConfigError(f"--port {name}={port}: {problem}")
         cfg.ports[name] = port
     for face, url in args.public_url:
         cfg.set_public_url(url, face, source="--public-url" + (f" {face}=" if face else ""))

@@ -31,6 +31,8 @@ class FinesseFace(DialogControl, Queries, Face):
     voice_needs_idle = True
     name = "finesse"
     port_offset = 2
+    # One login per user; an extension already in use gets "Device Busy" (Finesse developer guide).
+    distinct_agent_keys = {"login_id": "id", "extension": None}
     Settings = FinesseSettings
     description = "Cisco Finesse via the Expertflow JMS connector (STOMP; commands on /queue/Connector1)"
     steps_module = "simulator.vendors.finesse.steps"

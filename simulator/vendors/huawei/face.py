@@ -29,6 +29,8 @@ class HuaweiFace(CallControl, HttpFace):
     voice_needs_idle = True
     name = "huawei"
     port_offset = 1
+    # A work number signs one agent in; the phone is the one the agent's calls ring (INFERRED).
+    distinct_agent_keys = {"workno": "id", "phone": None}
     Settings = HuaweiSettings
     description = "Huawei CC-Gateway agent REST API (/agentgateway/resource/...)"
     steps_module = "simulator.vendors.huawei.steps"
