@@ -1,7 +1,8 @@
 """The admin API under /_ccsim/: health, state, contact injection, reset, journal.
 
 Described by contracts/admin/openapi.json, served at /_ccsim/openapi.json. Errors are JSON
-`{"error": "<message>"}` with 400 (bad input), 404 (unknown id) or 409 (wrong state).
+`{"error": "<message>"}` with 400 (bad input), 404 (unknown id) or 409 (wrong state); 403 and 415
+refuse cross-site use (guard.py), 401 a missing admin token.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ..dashboard import STREAM_PATH, UI_PREFIX, is_public
 from ..vendors.base import served_activity
 from ..vendors.listeners import serve_app
 from ..core import json_text
+from .guard import AllowedHosts, cross_site_refusal, json_only_refusal
 
 if TYPE_CHECKING:
     from ..app import Simulator
@@ -89,6 +91,7 @@ class AdminApi:
         self.sim = sim
         self._runner: web.AppRunner | None = None
         self._mask = Masker(secrets_in(sim.config.to_mapping()))  # what the journal's views hide
+        self._hosts = AllowedHosts(sim.config.admin_host, sim.config.admin_allowed_hosts)
         from ..dashboard.routes import Dashboard  # here: the dashboard builds on this module
 
         self.dashboard = Dashboard(self)
@@ -135,11 +138,17 @@ class AdminApi:
             return await self._guarded(request, handler)
 
     async def _guarded(self, request: web.Request, handler):
+        refusal = cross_site_refusal(request, self._hosts)
+        if refusal is not None:
+            return _error(403, refusal)
         if not self._authorized(request):
             response = _error(401, "this ccsim wants its admin token: Authorization: Bearer <token> "
                                    "(ccsim serve --admin-token, $CCSIM_ADMIN_TOKEN)")
             response.headers["WWW-Authenticate"] = 'Bearer realm="ccsim admin"'
             return response
+        refusal = json_only_refusal(request)
+        if refusal is not None:
+            return _error(415, refusal)
         try:
             return await handler(request)
         except BadRequest as exc:
