@@ -6,6 +6,7 @@ refuse cross-site use (guard.py), 401 a missing admin token.
 """
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import json
 import re
@@ -86,11 +87,21 @@ def _reveal(query: dict[str, str]) -> bool:
     return value == "show"
 
 
+def configured_secrets(sim: "Simulator") -> set[str]:
+    """The secrets the configuration holds, the faces' defaults included (XCALLY's API key, Halo's
+    token): a request that sends one shows ***, any other ***other***."""
+    found = secrets_in(sim.config.to_mapping())
+    for face in sim.faces.values():
+        if dataclasses.is_dataclass(face.settings):
+            found |= secrets_in(dataclasses.asdict(face.settings))
+    return found
+
+
 class AdminApi:
     def __init__(self, sim: "Simulator"):
         self.sim = sim
         self._runner: web.AppRunner | None = None
-        self._mask = Masker(secrets_in(sim.config.to_mapping()))  # what the journal's views hide
+        self._mask = Masker(configured_secrets(sim))  # what the journal's views hide
         self._hosts = AllowedHosts(sim.config.admin_host, sim.config.admin_allowed_hosts)
         from ..dashboard.routes import Dashboard  # here: the dashboard builds on this module
 
