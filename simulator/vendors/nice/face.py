@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from ...core import Agent, Contact, Journal, World
+from ...core.credentials import CredentialStream
 from ..base import AGENT, OP, HttpFace, SettingsError, read_body
 from ..listeners import serve_app
 from .model import ApiSession, ids_without_60
@@ -87,6 +88,7 @@ class NiceFace(Platform, HttpFace):
         self.tokens: dict[str, tuple[str, str, float]] = {}  # token -> (agent id, role, expiry)
         self.client_data = {}
         self._ids = ids_without_60(1_001_001)
+        self._tokens = CredentialStream(self.world.seed, "nice token")  # a reset replays the same tokens
 
     def vendor_states(self) -> dict[str, dict[str, str]]:
         states = {}
@@ -211,7 +213,7 @@ class NiceFace(Platform, HttpFace):
         else:
             return self._oauth_error(request, "unsupported_grant_type", "grant_type must be password or refresh_token")
         request[AGENT] = agent_id
-        access, refresh = f"ccsim-{next(self._ids)}", f"ccsim-r{next(self._ids)}"
+        access, refresh = self._tokens.token(), self._tokens.token()  # none guessable from another
         expires = self.clock.now() + self.settings.token_ttl_seconds
         self.tokens[access] = (agent_id, role, expires)
         self.tokens["r:" + refresh] = (agent_id, role, expires + 3600)
