@@ -16,14 +16,15 @@ from aiohttp import web
 
 from ...core import Agent, Contact, Journal, World
 from ...core.credentials import CredentialStream
-from ..base import AGENT, OP, HttpFace, SettingsError, read_body
+from ..base import AGENT, OP, HttpFace, SettingsError
 from ..listeners import serve_app
 from .model import ApiSession, ids_without_60
 from .platform import NiceError, Platform
 from .settings import NiceSettings
 from ...core import json_text
 
-API_PREFIX = re.compile(r"^/incontactapi/services/v\d+(?:\.\d+)?/", re.IGNORECASE)
+# ASCII only: "v٢٣.0" is no version, and no "ſ" stands for an "s" (re's Unicode case folding).
+API_PREFIX = re.compile(r"^/incontactapi/services/v[0-9]+(?:\.[0-9]+)?/", re.IGNORECASE | re.ASCII)
 TOKEN_PATH = "/incontactauthorizationserver/token"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -151,10 +152,12 @@ class NiceFace(Platform, HttpFace):
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         path = re.sub("/{2,}", "/", request.path)
         try:
-            raw = await read_body(request)
-            if not raw and request.content_length:
-                raise NiceError(413, "RequestTooLarge", "the request body is too large")
-            if path.lower().rstrip("/") == TOKEN_PATH:
+            is_token = path.lower().rstrip("/") == TOKEN_PATH
+            if is_token and request.method != "POST":  # journaled as unrouted, as Intermedia's 405s
+                return self._oauth_error(request, "invalid_request", "the token endpoint takes POST only", 405,
+                                         {"Allow": "POST"})
+            raw = await _read(request)
+            if is_token:
                 request[OP] = "token"
                 return await self.token(request, _parameters(request, raw))
             found = API_PREFIX.match(path)
@@ -228,8 +231,9 @@ class NiceFace(Platform, HttpFace):
             "bus_no": int(self.settings.business_unit)}, 200)
 
     @staticmethod
-    def _oauth_error(request: web.Request, error: str, description: str) -> web.Response:
-        return web.json_response({"error": error, "error_description": description}, status=400)
+    def _oauth_error(request: web.Request, error: str, description: str, status: int = 400,
+                     headers: dict[str, str] | None = None) -> web.Response:
+        return web.json_response({"error": error, "error_description": description}, status=status, headers=headers)
 
     # -- routing policy ------------------------------------------------------------------------------------------
     def eligible(self, agent: Agent, contact: Contact) -> bool:
@@ -256,6 +260,13 @@ def _route(method: str, tail: str) -> tuple[str, Handler, dict[str, str]] | None
         if found and route_method == method:
             return op, handler, found.groupdict()
     return None
+
+
+async def _read(request: web.Request) -> bytes:
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:  # with a Content-Length or without one (chunked)
+        raise NiceError(413, "RequestTooLarge", "the request body is too large") from None
 
 
 def _parameters(request: web.Request, raw: bytes) -> dict[str, Any]:
