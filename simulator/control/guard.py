@@ -4,7 +4,7 @@ admin token is set (defence in depth: a token in a page's sessionStorage is stil
 
 - **Host** (DNS rebinding: a page whose name is made to resolve to 127.0.0.1 reaches ccsim as
   its own origin, with its own name in Host): an IP address, which no page can rebind;
-  `localhost`; the admin's own address when it listens on a name; the machine's own names when
+  `localhost`; the admin's own address when it listens on a name; the machine's own name when
   it listens on a wildcard; a name of `admin_allowed_hosts`. Else 403. A request with no Host
   (HTTP/1.0) is let through: every browser sends one.
 - **Origin**, when a request carries one (a browser does on every POST and every cross-origin
