@@ -7,6 +7,7 @@ methods to translate wire commands into core commands, and learn what happened f
 from __future__ import annotations
 
 import bisect
+import hashlib
 import heapq
 import itertools
 import os
@@ -79,11 +80,22 @@ class World:
 
     def _reseed(self) -> None:
         self.rng = random.Random(self.seed)
+        self._streams: dict[str, random.Random] = {}
         self.faker = Faker(self._caller_locale)
         self.faker.seed_instance(self.seed)
         self._contact_ids = itertools.count(1)
         self._queue_order = itertools.count(1)
         self._last_pick: dict[str, str] = {}  # round_robin memory: queue id -> agent id
+
+    def rng_for(self, name: str) -> random.Random:
+        """The random stream of `name` (a face's name): seeded from (seed, name), so that two
+        faces never draw the same numbers and each is the same run after run, and on every
+        Python (SHA-256 of the text, not hash(), which varies per process). A reset restarts it."""
+        stream = self._streams.get(name)
+        if stream is None:
+            digest = hashlib.sha256(f"ccsim/{self.seed}/{name}".encode()).digest()
+            stream = self._streams[name] = random.Random(int.from_bytes(digest, "big"))
+        return stream
 
     # -- set-up --------------------------------------------------------------------------
     def add_agent(self, agent: Agent) -> None:
@@ -106,23 +118,28 @@ class World:
             raise WorldError(f"duplicate queue id {queue.id!r}")
         self.queues[queue.id] = queue
 
-    def remove_queue(self, queue_id: str) -> None:
-        """Drop a queue made at run time (on a reset: its contacts are being cleared too)."""
-        self.queue(queue_id)
-        del self.queues[queue_id]
-        self._last_pick.pop(queue_id, None)
-
     def register_policy(self, face: str, policy: Policy) -> None:
         self.policies[face] = policy
 
-    def reset(self) -> None:
-        """Back to the configured start state: nobody signed in, no contacts, same seed."""
+    def reset(self, agents: Iterable[Agent] | None = None, queues: Iterable[Queue] | None = None) -> None:
+        """Back to the configured start state: nobody signed in, no contacts, same seed. Given
+        `agents` and `queues` (fresh ones, built from the configuration), they replace the
+        world's: agents and queues added, changed or removed at run time are as configured again."""
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
         self.contacts.clear()
         self._ended.clear()
         self.faults.clear()
+        if agents is not None:
+            self.agents.clear()
+            self._rank.clear()
+            for agent in agents:
+                self.add_agent(agent)
+        if queues is not None:
+            self.queues.clear()
+            for queue in queues:
+                self.add_queue(queue)
         for queue in self.queues.values():
             queue.waiting.clear()
         for agent in self.agents.values():

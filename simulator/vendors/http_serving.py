@@ -28,6 +28,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
 
+from ..core.clock import wall_call_later
 from .tcp_info import all_acknowledged, peer_finished
 
 log = logging.getLogger("ccsim.http")
@@ -85,7 +86,7 @@ class ServingHandler(RequestHandler):
     # -- the body deadline -------------------------------------------------------------------
     def _arm_body_deadline(self, request: Any) -> None:
         self._disarm_body_deadline()
-        self._body_deadline = self._loop.call_later(self.body_timeout, self._body_timed_out, request)
+        self._body_deadline = wall_call_later(self.body_timeout, lambda: self._body_timed_out(request))
         request.content.on_eof(self._disarm_body_deadline)
 
     def _disarm_body_deadline(self) -> None:

@@ -16,7 +16,7 @@ from ..base import OP, HttpFace, SettingsError
 from . import fields as f
 from .model import CORE_STRATEGY, STRATEGIES, Interaction, XAgent, XQueue
 from .notify import Notifications, socketio_guard
-from .phonebar import Phonebar
+from .phonebar import PHONEBAR_OFFSET, PHONEBAR_PORTS, Phonebar
 from .recovery import Recovery
 from .routing import Routing, XcallyError
 from .settings import CHANNELS, DEFAULT_PAUSE_TYPE, DIGITAL, XcallySettings
@@ -27,6 +27,7 @@ from .typology import Typology
 class XcallyFace(Routing, Phonebar, Notifications, Staff, Recovery, Typology, HttpFace):
     name = "xcally"
     port_offset = 4
+    extra_port_offsets = {"phonebars' remote control, one per agent that has it on": (PHONEBAR_OFFSET, PHONEBAR_PORTS)}
     Settings = XcallySettings
     description = "XCALLY Motion REST API (/api), socket.io notifications, phonebar remote control"
     steps_module = "simulator.vendors.xcally.steps"
@@ -41,13 +42,8 @@ class XcallyFace(Routing, Phonebar, Notifications, Staff, Recovery, Typology, Ht
         world.bus.subscribe("*", self.on_core_event)
 
     def reset(self) -> None:
-        # Agents and queues made over the API go (their core ids start "xcally-"); configured ones stay.
-        for agent in list(getattr(self, "agents", {}).values()):
-            if agent.core_id.startswith("xcally-") and agent.core_id in self.world.agents:
-                self.world.remove_agent(agent.core_id)
-        for queue in list(getattr(self, "queues", {}).values()):
-            if queue.core_id.startswith("xcally-") and queue.core_id in self.world.queues:
-                self.world.remove_queue(queue.core_id)
+        # The world holds the configured agents and queues again (the Simulator rebuilt them):
+        # what was made, changed or deleted over the API is forgotten with the old objects.
         self.agents: dict[int, XAgent] = {}
         self.by_core: dict[str, XAgent] = {}
         self.queues: dict[int, XQueue] = {}
@@ -129,7 +125,7 @@ class XcallyFace(Routing, Phonebar, Notifications, Staff, Recovery, Typology, Ht
 
     async def start(self, host: str, port: int) -> str:
         url = await super().start(host, port)
-        await self.start_phonebars(host, port == 0)
+        await self.start_phonebars(host)
         return url
 
     def extra_urls(self) -> dict[str, str]:
