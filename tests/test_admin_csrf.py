@@ -131,10 +131,11 @@ class TestNames:
     def sim_config(self):
         cfg = make_config()
         cfg.admin_allowed_hosts = ["CCSIM.test"]
+        cfg.set_public_url("https://ccsim.proxy.example")
         return cfg
 
     @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.1:{port}", "localhost:{port}", "LOCALHOST.", "[::1]:{port}",
-                                      "10.1.2.3:8800", "ccsim.test:{port}"])
+                                      "10.1.2.3:8800", "ccsim.test:{port}", "ccsim.proxy.example"])
     async def test_loopback_names_addresses_and_configured_names_are_served(self, sim, wire, host):
         host = host.format(port=sim.urls["admin"].rsplit(":", 1)[1])
         resp = await _send(wire, sim, "GET", "/_ccsim/journal?secrets=show", Host=host)

@@ -22,7 +22,7 @@ from ..dashboard import STREAM_PATH, UI_PREFIX, is_public
 from ..vendors.base import served_activity
 from ..vendors.listeners import serve_app
 from ..core import json_text
-from .guard import AllowedHosts, cross_site_refusal, json_only_refusal
+from .guard import allowed_hosts, cross_site_refusal, json_only_refusal
 
 if TYPE_CHECKING:
     from ..app import Simulator
@@ -102,7 +102,7 @@ class AdminApi:
         self.sim = sim
         self._runner: web.AppRunner | None = None
         self._mask = Masker(configured_secrets(sim))  # what the journal's views hide
-        self._hosts = AllowedHosts(sim.config.admin_host, sim.config.admin_allowed_hosts)
+        self._hosts = allowed_hosts(sim.config)
         from ..dashboard.routes import Dashboard  # here: the dashboard builds on this module
 
         self.dashboard = Dashboard(self)

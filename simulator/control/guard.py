@@ -5,7 +5,7 @@ admin token is set (defence in depth: a token in a page's sessionStorage is stil
 - **Host** (DNS rebinding: a page whose name is made to resolve to 127.0.0.1 reaches ccsim as
   its own origin, with its own name in Host): an IP address, which no page can rebind;
   `localhost`; the admin's own address when it listens on a name; the machine's own name when
-  it listens on a wildcard; a name of `admin_allowed_hosts`. Else 403. A request with no Host
+  it listens on a wildcard; a name of `admin_allowed_hosts`; the host of `public_url`. Else 403. A request with no Host
   (HTTP/1.0) is let through: every browser sends one.
 - **Origin**, when a request carries one (a browser does on every POST and every cross-origin
   request): the admin's own, `http(s)://<Host>`. Else 403 (`Origin: null` too).
@@ -19,9 +19,13 @@ import ipaddress
 import re
 import socket
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aiohttp import web
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 WILDCARDS = frozenset({"", "0.0.0.0", "::", "*"})
 _HOST = re.compile(r"^(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<name>[^\s:/?#@\[\]]+))(?::[0-9]{1,5})?$")
@@ -61,6 +65,15 @@ class AllowedHosts:
     def allows(self, host: str) -> bool:
         name = host_name(host)
         return name is not None and (name in self.names or _is_address(name))
+
+
+def allowed_hosts(config: "Config") -> AllowedHosts:
+    """The configuration's: admin_host, admin_allowed_hosts, and the host of public_url (ccsim
+    behind a proxy or NAT: browsers reach the dashboard by that name too)."""
+    names = list(config.admin_allowed_hosts)
+    if config.public_url:
+        names.append(urlsplit(config.public_url).hostname or "")
+    return AllowedHosts(config.admin_host, names)
 
 
 def cross_site_refusal(request: web.Request, hosts: AllowedHosts) -> str | None:
