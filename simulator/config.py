@@ -31,6 +31,7 @@ ENV_VARS = {
     "CCSIM_HOST": "address the vendor faces listen on",
     "CCSIM_ADMIN_HOST": "address the admin API listens on",
     "CCSIM_ADMIN_TOKEN": "token every admin request must carry (Authorization: Bearer ...); clients send it too",
+    "CCSIM_ADMIN_ALLOWED_HOSTS": "comma-separated names the admin API answers to, besides localhost and addresses",
     "CCSIM_PORT_BASE": "first port; face ports follow it",
     "CCSIM_PUBLIC_URL": "scheme and host clients use behind a proxy or NAT (URLs ccsim hands out)",
     "CCSIM_SEED": "seed for generated names, numbers and ids",
@@ -58,6 +59,9 @@ class Config:
     host: str = "127.0.0.1"
     admin_host: str = "127.0.0.1"
     admin_token: str | None = None  # when set, every admin route wants `Authorization: Bearer <token>`
+    # Host names the admin API answers to besides localhost, IP addresses and its own address
+    # (control/guard.py): a DNS-rebinding page comes with its own name, and is refused.
+    admin_allowed_hosts: list[str] = field(default_factory=list)
     scenarios_dir: str | None = None  # what the dashboard plays (ccsim serve --scenarios); None: its demo ones
     port_base: int = DEFAULT_PORT_BASE
     # Scheme and host clients use when ccsim sits behind a proxy or NAT (each face adds its port),
@@ -170,6 +174,8 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
         cfg.host = data["host"]
     if "admin_host" in data:
         cfg.admin_host = data["admin_host"]
+    if "admin_allowed_hosts" in data:
+        cfg.admin_allowed_hosts = list(data["admin_allowed_hosts"])
     if "enable" in data:
         cfg.faces_enabled = [f for f in FACES if f in data["enable"]]
     return cfg
@@ -215,6 +221,8 @@ def apply_env(cfg: Config, env: dict[str, str] | os._Environ[str] = os.environ) 
         cfg.admin_host = env["CCSIM_ADMIN_HOST"]
     if env.get("CCSIM_ADMIN_TOKEN"):
         cfg.admin_token = env["CCSIM_ADMIN_TOKEN"]
+    if "CCSIM_ADMIN_ALLOWED_HOSTS" in env:
+        cfg.admin_allowed_hosts = [h.strip() for h in env["CCSIM_ADMIN_ALLOWED_HOSTS"].split(",") if h.strip()]
     if "CCSIM_PORT_BASE" in env:
         cfg.port_base = _env_int(env, "CCSIM_PORT_BASE")
         problem = port_base_problem(cfg.port_base)

@@ -17,6 +17,7 @@ from ...core.masking import Masker
 from ..base import Face, SettingsError
 from . import protocol as p
 from .dialogs import DialogControl
+from .masking import unparsed_body
 from .queries import Queries
 from .settings import FinesseSettings
 from .transport import Message, Transport
@@ -131,8 +132,9 @@ class FinesseFace(DialogControl, Queries, Face):
         jms_type = request.get("type") or (request.get("headers") or {}).get("type")
         try:
             command = p.parse_command(jms_type, request.get("body"))
-        except p.ProtocolError:
-            return entry
+        except p.ProtocolError:  # the connector could not read it: the password may be anywhere
+            body = unparsed_body(jms_type, request.get("body"), mask)
+            return entry if body is None else {**entry, "request": {**request, "body": body}}
         if not command.args.get("password"):
             return entry
         fields = [mask.secret(value) if name == "password" else value for name, value in command.args.items()]
