@@ -71,7 +71,8 @@ class DemoServer:
             tuple(d.get("types") or ())))]
 
     def _admin(self, method: str, path: str) -> dict:
-        request = urllib.request.Request(self.admin + path, method=method, data=b"" if method == "POST" else None)
+        request = urllib.request.Request(self.admin + path, method=method, data=b"" if method == "POST" else None,
+                                         headers={"Content-Type": "application/json"})  # the admin API takes JSON only
         with urllib.request.urlopen(request, timeout=30) as answer:
             return json.load(answer)
 
