@@ -24,7 +24,7 @@ CONFIG = {
         {"id": "ben", "xcally": {"name": "ben", "password": "Ben#Pass2026", "chatCapacity": 1, "mailCapacity": 1,
                                  "chatAutoanswer": True, "chatAutoanswerDelay": 0}},
         {"id": "cy", "xcally": {"name": "cy", "password": "Cy#Pass2026", "phoneBarRemoteControl": True,
-                                "phoneBarRemoteControlPort": 9889, "phoneBarRingInUse": True}},
+                                "phoneBarRingInUse": True}},
     ],
     "queues": [
         {"id": "web", "name": "Web", "channel": "chat", "xcally": {"members": AGENTS, "strategy": "rrmemory"}},
