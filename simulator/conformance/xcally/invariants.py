@@ -213,19 +213,24 @@ async def ring_in_use(view: View) -> list[str]:
     """An agent with Ring in Use off (phoneBarRingInUse false) never has a call ringing on its phonebar
     beside another call (ringing, talking or held); and no voice call waits in a queue while a member could
     take it: logged in, not paused on voice, with no call, or with Ring in Use on and no call ringing.
-    Read over the REST API and each agent's phonebar (agents with remote control on)."""
+    Read over the REST API and the phonebars (`/api/calls`) of the agents the admin API says hold a call."""
     live = [c for c in (await view.admin.state())["contacts"] if c["channel"] == "voice" and c["state"] != "ended"]
     if not live:
         return []  # no call anywhere: nothing rings, nothing waits
-    problems = []
-    voice = {r["id"]: r["voiceStatus"] for r in (await _get(view, "/realtime/agents", channel="voice", nolimit="true"))["rows"]}
+    core_of = {str((a["xcally"] or {}).get("name", a["id"])): str(a["id"]) for a in view.agents("xcally")}
+    holding = {c["agent"] for c in live if c["agent"]}
     phones = {a["id"]: a for a in await _rows(view, "/users") if a["phoneBarRemoteControl"]}
-    calls = {i: await _phonebar_calls(view, a) for i, a in phones.items()}
+    calls = {i: await _phonebar_calls(view, a) if core_of.get(a["name"]) in holding else [] for i, a in phones.items()}
+    problems = []
     for i, mine in calls.items():
         ringing = [c for c in mine if c["status"] == INCOMING]
         if not phones[i]["phoneBarRingInUse"] and ringing and len(mine) > 1:
             problems.append(f"{phones[i]['name']} (Ring in Use off) has {ringing[0]['number']} ringing beside "
                             f"{', '.join(c['number'] + ' ' + c['statusName'] for c in mine if c is not ringing[0])}")
+    waiting = [c for c in live if c["state"] == "queued"]
+    if not waiting:
+        return problems
+    voice = {r["id"]: r["voiceStatus"] for r in (await _get(view, "/realtime/agents", channel="voice", nolimit="true"))["rows"]}
 
     def could_take(i: int) -> bool:
         mine = calls.get(i)
@@ -235,11 +240,9 @@ async def ring_in_use(view: View) -> list[str]:
 
     queues = {q["name"]: q for q in await _rows(view, "/voice/queues")}
     names = {str(q["id"]): str((q.get("xcally") or {}).get("name", q.get("name", q["id"]))) for q in view.config.queues}
-    for contact in live:
+    for contact in waiting:
         queue = queues.get(names.get(str(contact["queue"]), ""))
-        if contact["state"] != "queued" or queue is None:
-            continue
-        free = [phones[i]["name"] for i in queue["members"] if could_take(i)]
+        free = [phones[i]["name"] for i in (queue or {}).get("members", []) if could_take(i)]
         if free:
             problems.append(f"voice call {contact['id']} waits in {queue['name']} while {', '.join(free)} could take it")
     return problems
