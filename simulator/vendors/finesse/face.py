@@ -76,7 +76,9 @@ class FinesseFace(DialogControl, Queries, Face):
         from .stomp.broker import StompBroker
 
         return StompBroker(self.clock, self.journal, host=host, port=port, max_frame_bytes=s.max_frame_bytes,
-                           login=s.stomp_login, passcode=s.stomp_passcode, name=self.name, limits=self.limits)
+                           login=s.stomp_login, passcode=s.stomp_passcode, users=s.users_from_config(),
+                           anonymous_access=s.stomp_anonymous_access, authorization=s.authorization_entries(),
+                           name=self.name, limits=self.limits)
 
     async def start(self, host: str, port: int) -> str:
         self.transport = self.make_transport(host, port)
