@@ -99,6 +99,10 @@ class DialogControl(CallFeatures):
             user.dialogs.remove(dialog.id)
         if user.dialogs or not user.logged_in:
             return
+        if user.after_call == "LOGOUT":  # a supervisor signed it out during the call
+            user.pending = ""
+            self._sign_out(user, user.after_call_reason)
+            return
         talked = any(x.login_id == user.login_id and x.talked for x in dialog.parties)
         if dialog.call_type in ("ACD_IN", "OUT") and user.wrap_up_mode != "NOT_ALLOWED" and talked:
             work = "WORK_READY" if user.after_call == "READY" and self.settings.deployment == "UCCE" else "WORK"
@@ -167,7 +171,8 @@ class DialogControl(CallFeatures):
             return
         contact_id = dialog.contact_id
         self._by_contact.pop(contact_id or "", None)
-        user.after_call, user.after_call_reason = "NOT_READY", "32767"  # UCCE: "Call Not Answered"
+        if user.after_call != "LOGOUT":  # (a supervisor's pending LOGOUT stands)
+            user.after_call, user.after_call_reason = "NOT_READY", "32767"  # UCCE: "Call Not Answered"
         self._drop_party(dialog, party)
         if contact_id and contact_id in self.world.contacts and not self.world.contacts[contact_id].ended:
             self.world.requeue(contact_id)
