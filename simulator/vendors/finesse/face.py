@@ -19,6 +19,7 @@ from . import protocol as p
 from .access import CommandAccess
 from .dialogs import DialogControl
 from .queries import Queries
+from .queue_stats import QueueStatistics
 from .settings import FinesseSettings
 from .supervisor import SupervisorActions
 from .transport import Message, Transport
@@ -60,6 +61,7 @@ class FinesseFace(DialogControl, Queries, CommandAccess, SupervisorActions, Face
         self._handlers.update(self.dialog_handlers())
         self._handlers.update(self.query_handlers())
         world.bus.subscribe("contact.ended", self._on_contact_ended)
+        self.queue_stats = QueueStatistics(world)
         self._init_dialogs()
 
     # -- transport ------------------------------------------------------------------------------
@@ -110,6 +112,7 @@ class FinesseFace(DialogControl, Queries, CommandAccess, SupervisorActions, Face
             user.cancel_wrap_timer()
             user.state, user.reason_code, user.pending, user.destination = "LOGOUT", "-1", "", None
             user.mobile, user.signed_extension, user.dialogs, user.session = None, "", [], None
+        self.queue_stats.reset()
         self._init_dialogs()
 
     def mask_entry(self, entry: dict[str, Any], mask: Masker) -> dict[str, Any]:
