@@ -68,3 +68,31 @@ async def test_an_agent_whose_preview_rang_out_did_not_deal_with_it(app_factory,
     assert [e[1] for e in await ada.events(2)] == ["InboundCall", "State"]
     await ada.send("RECLASSIFYCALL#1001", f"2001,{dialog},VOICE")  # it never talked on it
     assert (await ada.event())[3] == "INVALID_DIALOG_ID"
+
+
+def few_ended_kept():
+    cfg = finesse_config()
+    cfg.ended_contacts_kept = 3
+    return cfg
+
+
+@pytest.mark.parametrize("sim_config", [few_ended_kept()])
+async def test_dialogs_that_are_over_are_kept_as_long_as_ended_contacts(app_factory, sim, admin):  # noqa: F811
+    """Memory stays bounded: the face forgets the oldest dialogs that are over, beyond the
+    world's `ended_contacts_kept`; a callback on a forgotten one is INVALID_DIALOG_ID."""
+    ada = await app_factory("ws1")
+    await ada.sign_in("1001", "2001")
+    dialogs = []
+    for n in range(6):
+        contact = sim.world.inject("sales", caller=f"+1555010{n}", data={"preview": True})
+        dialogs.append((await ada.events(2))[1][4].split(":")[1])
+        await ada.send("AnswerCall#1001", dialogs[-1])
+        await ada.events(2)
+        await admin.hangup(contact.id)
+        await ada.events(2)
+    face = sim.faces["finesse"]
+    assert list(face.dialogs) == dialogs[-3:]
+    await ada.send("SHCEDULECALLBACK#1001", f"2001,{dialogs[0]},{WHEN},")
+    assert (await ada.event())[3] == "INVALID_DIALOG_ID"
+    await ada.send("SHCEDULECALLBACK#1001", f"2001,{dialogs[-1]},{WHEN},")
+    assert (await ada.event())[2] == "CALLBACK_SCHEDULED"

@@ -47,7 +47,23 @@ class DialogControl(CallFeatures):
         self.dialogs[dialog.id] = dialog
         if dialog.contact_id:
             self._by_contact[dialog.contact_id] = dialog.id
+        self._forget_old_dialogs()
         return dialog
+
+    def _forget_old_dialogs(self: "FinesseFace") -> None:
+        """Dialogs that are over stay known (a callback after the call names one) as long as the
+        world keeps ended contacts: the newest `ended_contacts_kept`; older ones are forgotten."""
+        excess = len(self.dialogs) - self.world.ended_contacts_kept
+        if excess <= 0:
+            return
+        over = []
+        for dialog_id, dialog in self.dialogs.items():  # oldest first; calls still on are kept
+            if not dialog.agents() and self._by_contact.get(dialog.contact_id or "") != dialog_id:
+                over.append(dialog_id)
+                if len(over) == excess:
+                    break
+        for dialog_id in over:
+            del self.dialogs[dialog_id]
 
     def _user_dialog(self: "FinesseFace", user: User | None, command: p.Command, states: tuple[str, ...] = ()) -> tuple[User, Dialog, Party]:
         user = self._need(user, command)
