@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from simulator.scenario import loader
+from simulator.scenario.record import dump, scenario_from_journal
+from simulator.scenario.runner import run_scenario
 from test_finesse_face import App, app_factory, finesse_config  # noqa: F401  (fixture)
 
 
@@ -103,3 +106,32 @@ async def test_a_supervisors_logout_during_a_call_can_drop_the_call(app_factory,
     events = await ada.events(3)
     assert [e[1:3] for e in events] == [["InboundCall", "DROPPED"], ["State", "NOT_READY"], ["State", "LOGOUT"]]
     assert events[2][3] == "999" and contact.ended
+
+
+async def test_a_pending_logout_waits_until_a_call_still_dialing_is_over(app_factory, sim):  # noqa: F811
+    """The agent hangs up its outbound call before the far end answers: the call ends first (it
+    was not a queue's: nothing to requeue), then the agent is signed out with 999."""
+    ada, grace = await desks(app_factory)
+    await ada.send("MakeCall#1001", "5557777")
+    events = [await ada.event() for _ in range(3)]  # NOT_READY 50006, InboundCall INITIATED, TALKING
+    dialog = next(e for e in events if e[1] == "InboundCall")[3].split(":")[1]
+    await grace.send("Logout#1001")
+    assert state(await ada.event()) == ("1001", "TALKING", "", "LOGOUT")
+    await ada.send("ReleaseCall#1001", dialog)
+    assert (await ada.event())[1:3] == ["InboundCall", "DROPPED"]
+    assert state(await ada.event()) == ("1001", "LOGOUT", "999", "")
+    assert not sim.world.agents["1001"].contacts and sim.world.agents["1001"].presence == "offline"
+
+
+async def test_a_recorded_supervisor_session_replays_with_the_supervisor_acting(app_factory, sim, admin):  # noqa: F811
+    """`ccsim record`: a command a supervisor sent for an agent becomes the supervisor's step with
+    `target`, so that the replay sends it from the supervisor's desktop and gets 999 again."""
+    ada, grace = await desks(app_factory)
+    await grace.send("MakeNotReady#1001")
+    assert state(await ada.event()) == ("1001", "NOT_READY", "999", "")
+    await grace.event()
+    entries = (await admin.get("/journal")).body["entries"]
+    recorded = dump(scenario_from_journal(entries, (await admin.get("/config")).body, "supervisor"))
+    assert "agent 9001 finesse MakeNotReady:\n    target: '1001'" in recorded, recorded
+    result = await run_scenario(loader.loads(recorded, "recorded.yaml"))
+    assert result.passed, (result.failed_step, result.message)

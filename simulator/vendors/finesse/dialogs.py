@@ -14,7 +14,7 @@ from ...core import Contact, EndReason
 from . import protocol as p
 from .features import CallFeatures
 from .model import Dialog, Party
-from .users import User, finesse_time
+from .users import IN_CALL, User, finesse_time
 
 if TYPE_CHECKING:
     from .face import FinesseFace
@@ -115,9 +115,8 @@ class DialogControl(CallFeatures):
             user.dialogs.remove(dialog.id)
         if user.dialogs or not user.logged_in:
             return
-        if user.after_call == "LOGOUT":  # a supervisor signed it out during the call
-            user.pending = ""
-            self._sign_out(user, user.after_call_reason)
+        if user.after_call == "LOGOUT":  # a supervisor signed it out during the call: once that call is
+            self.timers.call_later(0, lambda: self._calls_over(user))  # wholly over (ended, requeued, handed over)
             return
         talked = any(x.login_id == user.login_id and x.talked for x in dialog.parties)
         if dialog.call_type in ("ACD_IN", "OUT") and user.wrap_up_mode != "NOT_ALLOWED" and talked:
@@ -128,6 +127,17 @@ class DialogControl(CallFeatures):
             return
         user.pending = ""
         self._set_state(user, user.after_call, user.after_call_reason if user.after_call == "NOT_READY" else "")
+
+    def _calls_over(self: "FinesseFace", user: User) -> None:
+        """The sign-out a supervisor asked for during the agent's calls, now that they are over
+        (unless the agent asked for another state meanwhile, or took another call)."""
+        if user.dialogs or not user.logged_in or user.state not in IN_CALL:
+            return
+        user.pending = ""
+        if user.after_call == "LOGOUT":
+            self._sign_out(user, user.after_call_reason)
+        else:
+            self._set_state(user, user.after_call, user.after_call_reason if user.after_call == "NOT_READY" else "")
 
     def _wrap_up_over(self: "FinesseFace", user: User) -> None:
         user.wrap_timer = None
