@@ -18,6 +18,7 @@ from ..base import Face, SettingsError
 from . import protocol as p
 from .access import CommandAccess
 from .dialogs import DialogControl
+from .masking import unparsed_body
 from .queries import Queries
 from .queue_stats import QueueStatistics
 from .settings import FinesseSettings
@@ -34,6 +35,8 @@ class FinesseFace(DialogControl, Queries, CommandAccess, SupervisorActions, Face
     voice_needs_idle = True
     name = "finesse"
     port_offset = 2
+    # One login per user; an extension already in use gets "Device Busy" (Finesse developer guide).
+    distinct_agent_keys = {"login_id": "id", "extension": None}
     Settings = FinesseSettings
     description = "Cisco Finesse via the Expertflow JMS connector (STOMP; commands on /queue/Connector1)"
     steps_module = "simulator.vendors.finesse.steps"
@@ -136,8 +139,9 @@ class FinesseFace(DialogControl, Queries, CommandAccess, SupervisorActions, Face
         jms_type = request.get("type") or (request.get("headers") or {}).get("type")
         try:
             command = p.parse_command(jms_type, request.get("body"))
-        except p.ProtocolError:
-            return entry
+        except p.ProtocolError:  # the connector could not read it: the password may be anywhere
+            body = unparsed_body(jms_type, request.get("body"), mask)
+            return entry if body is None else {**entry, "request": {**request, "body": body}}
         if not command.args.get("password"):
             return entry
         fields = [mask.secret(value) if name == "password" else value for name, value in command.args.items()]
