@@ -16,6 +16,7 @@ import yaml
 
 from .contracts import validator
 from .core import Agent, Channel, Queue
+from .core.memory import MemoryBudget
 from .vendors import FACES
 from .vendors.listeners import Limits
 
@@ -48,6 +49,7 @@ class Config:
     journal_capacity: int = 50_000
     ended_contacts_kept: int = 10_000
     limits: Limits = field(default_factory=Limits)  # every listener's (see vendors/listeners.py)
+    memory: MemoryBudget = field(default_factory=MemoryBudget)  # every store's bytes (see core/memory.py)
     caller_locale: str = "en_US"
     agents: list[dict[str, Any]] = field(default_factory=list)
     queues: list[dict[str, Any]] = field(default_factory=list)
@@ -84,6 +86,8 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
         raise ConfigError(f"{source}: faces: unknown face(s) {', '.join(sorted(unknown_faces))}")
     try:  # the schema has checked the names and the ranges
         limits = Limits(**data.get("limits", {}))
+        memory = MemoryBudget(**data.get("memory", {}))
+        memory.check(faces=len([f for f in FACES if f in data.get("enable", FACES)]))
     except ValueError as exc:
         raise ConfigError(f"{source}: {exc}") from None
     cfg = Config(
@@ -91,6 +95,7 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
         **{k: data[k] for k in ("seed", "port_base", "journal_capacity", "ended_contacts_kept", "caller_locale")
            if k in data},
         limits=limits,
+        memory=memory,
         ports=dict(data.get("ports", {})),
         agents=list(data.get("agents", [])),
         queues=list(data.get("queues", [])),

@@ -6,14 +6,20 @@ import copy
 import fnmatch
 import itertools
 import json
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from .clock import Clock
+from .memory import MemoryBudget
+from .sizes import deep_size
 
 DEFAULT_CAPACITY = 50_000
+# One value of an entry (a body as JSON text, a long string) is kept up to this many characters;
+# the rest is cut and `<key>Truncated` gives the length it had (as the faces do for bodies).
+VALUE_LIMIT = 64 * 1024
 
 
 class JournalEntry:
@@ -22,17 +28,23 @@ class JournalEntry:
     rebuilt on each access from one flat tuple, in which each distinct header set and short
     string is one shared object and bodies (dicts, lists) are compact JSON text."""
 
-    __slots__ = ("seq", "at", "face", "kind", "op", "agent", "types", "_packed")
+    __slots__ = ("seq", "at", "face", "kind", "op", "agent", "types", "_packed", "size")
 
     def __init__(self, seq: int, at: float, face: str, kind: str, op: str, agent: str | None = None,
                  request: dict[str, Any] | None = None, response: dict[str, Any] | None = None,
-                 types: tuple[str, ...] = ()):
-        self.seq, self.at, self.face, self.kind, self.op, self.agent = seq, at, face, kind, op, agent
-        self.types = _share(tuple(types))
-        request, response = request or {}, response or {}
+                 types: tuple[str, ...] = (), headers_limit: int = MemoryBudget.journal_headers_bytes):
+        self.seq, self.at, self.face, self.kind, self.op = seq, at, face, kind, op
+        self.agent, agent_cost = _share_cost(agent) if type(agent) is str and len(agent) <= 128 else (agent, deep_size(agent))
+        self.types, types_cost = _share_cost(tuple(types))
+        request_keys, request_values, request_cost = _pack_part(request or {}, headers_limit)
+        response_keys, response_values, response_cost = _pack_part(response or {}, headers_limit)
         # (the keys of both, shared by every entry of the same shape; then the packed values)
-        self._packed = (_share((tuple(request), tuple(response))), *map(_pack, request.items()),
-                        *map(_pack, response.items()))
+        keys, keys_cost = _share_cost((request_keys, response_keys))
+        self._packed = (keys, *request_values, *response_values)
+        # What keeping it costs (bytes): the row and what only it holds; a shared header set or
+        # string is counted once, by the entry that brought it (see _share).
+        self.size = (_ROW_BYTES + sys.getsizeof(self._packed) + agent_cost + types_cost + keys_cost
+                     + request_cost + response_cost)
 
     @property
     def request(self) -> dict[str, Any]:
@@ -47,12 +59,13 @@ class JournalEntry:
     def row(self) -> tuple[Any, ...]:
         """The entry as the journal keeps it: a plain tuple of plain values, which the garbage
         collector stops tracking (50,000 tracked entries made its full passes cost 40 ms)."""
-        return (self.seq, self.at, self.face, self.kind, self.op, self.agent, self.types, self._packed)
+        return (self.seq, self.at, self.face, self.kind, self.op, self.agent, self.types, self._packed, self.size)
 
     @classmethod
     def of_row(cls, row: tuple[Any, ...]) -> "JournalEntry":
         entry = cls.__new__(cls)
-        entry.seq, entry.at, entry.face, entry.kind, entry.op, entry.agent, entry.types, entry._packed = row
+        (entry.seq, entry.at, entry.face, entry.kind, entry.op, entry.agent, entry.types, entry._packed,
+         entry.size) = row
         return entry
 
     def request_field(self, key: str) -> Any:
@@ -91,36 +104,114 @@ _HEADERS = "\x00headers"
 _EMPTY = {dict: (_JSON, "{}"), list: (_JSON, "[]")}
 _shared: dict[Any, Any] = {}  # header sets, short strings, type tuples seen before: one copy each
 _SHARED_MAX = 4096
+_SHARED_BYTES_MAX = 4096  # a bigger value is not shared: what the accounting may miss stays small (_share)
+_getsizeof = sys.getsizeof
+_ROW_BYTES = _getsizeof((0,) * 9) + _getsizeof(2 ** 40) + _getsizeof(0.5) + 8  # the row, seq, at, its deque slot
+_PAIR_BYTES = _getsizeof(("", ""))
 
 
-def _share(value: Any) -> Any:
+def _share_cost(value: Any) -> tuple[Any, int]:
+    """The one copy of `value`, and what it costs the entry that asks: its whole size when this
+    entry brings it, nothing when an entry before did. A shared copy outlives the entry that paid
+    for it only while the cache holds it (a value found after a clear is a new copy, paid again),
+    so what the journal's bytes miss is at most _SHARED_MAX copies of _SHARED_BYTES_MAX (16 MiB)."""
     key = (type(value), value)  # by type too: an empty header set is not an empty tuple of types
     found = _shared.get(key)
     if found is not None:
-        return found
-    if len(_shared) >= _SHARED_MAX:
-        _shared.clear()  # bounded: a run of ever-new values costs copies, never memory
-    _shared[key] = value
-    return value
+        return found, 0
+    cost = deep_size(value)
+    if cost <= _SHARED_BYTES_MAX:
+        if len(_shared) >= _SHARED_MAX:
+            _shared.clear()  # bounded: a run of ever-new values costs copies, never memory
+        _shared[key] = value
+    return value, cost
 
 
-def _pack(item: tuple[str, Any]) -> Any:
-    key, value = item
+def _pack_part(part: dict[str, Any], headers_limit: int) -> tuple[tuple[str, ...], list[Any], int]:
+    """A request or response packed: its keys, its values packed, what they cost. A value over
+    its limit is cut, and `<key>Truncated` (added to the keys) says how long it was."""
+    values = []
+    cost = 0
+    cut: list[tuple[str, int]] = []
+    shared = _shared
+    for key, value in part.items():
+        kind = type(value)
+        # The hot path first (a journal entry per exchange): a string or a header set seen before.
+        if kind is str:
+            found = shared.get((str, value))
+            if found is not None:
+                values.append(found)
+                continue
+        elif kind is dict and key == "headers":
+            found = shared.get((tuple, (_HEADERS, tuple(value.items()))))
+            if found is not None:
+                values.append(found)
+                continue
+        elif value is None:
+            values.append(None)
+            continue
+        packed, value_cost, was = _pack(key, value, headers_limit)
+        values.append(packed)
+        cost += value_cost
+        if was is not None and key + "Truncated" not in part:
+            cut.append((key + "Truncated", was))
+    keys = tuple(part)
+    if cut:
+        keys += tuple(k for k, _ in cut)
+        values += [n for _, n in cut]
+        cost += sum(_getsizeof(n) for _, n in cut)
+    return keys, values, cost
+
+
+def _pack(key: str, value: Any, headers_limit: int) -> tuple[Any, int, int | None]:
+    """(the value packed, what it costs, the length it had when it was cut, else None)."""
     kind = type(value)
+    if kind is str:
+        if len(value) <= 128:
+            return (*_share_cost(value), None)
+        return _text(value)
     if key == "headers" and kind is dict and all(type(v) is str for v in value.values()):
-        return _share((_HEADERS, tuple(value.items())))
+        return _headers(tuple(value.items()), headers_limit)
     if kind in (dict, list):
         if not value:
-            return _EMPTY[kind]
+            return _EMPTY[kind], 0, None
         try:
-            return (_JSON, json.dumps(value, separators=(",", ":"), ensure_ascii=False))
+            text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
         except (TypeError, ValueError):
-            return value  # not JSON (a test's own object): kept as it is
+            return value, deep_size(value), None  # not JSON (a test's own object): kept as it is
+        return _json(text)
     if kind is JsonText:
-        return (_JSON, str(value))
-    if kind is str and len(value) <= 128:
-        return _share(value)
-    return value
+        return _json(str(value))
+    if value is None or kind is bool:
+        return value, 0, None
+    return value, deep_size(value), None
+
+
+def _text(text: str) -> tuple[str, int, int | None]:
+    if len(text) > VALUE_LIMIT:
+        kept = text[:VALUE_LIMIT]
+        return kept, _getsizeof(kept), len(text)
+    return text, _getsizeof(text), None
+
+
+def _json(text: str) -> tuple[tuple[str, str], int, int | None]:
+    kept, cost, was = _text(text)  # cut, it is kept as text: JSON no longer (see _unpack)
+    return (_JSON, kept), cost + _PAIR_BYTES, was
+
+
+def _headers(pairs: tuple[tuple[str, str], ...], limit: int) -> tuple[Any, int, int | None]:
+    """A header set (shared: a client sends the same ones again and again); past `limit`
+    characters of names and values, those that fit, in the order sent, are kept."""
+    length = sum(len(k) + len(v) for k, v in pairs)
+    was = None
+    if length > limit:
+        was, kept, used = length, [], 0
+        for k, v in pairs:
+            if used + len(k) + len(v) <= limit:
+                kept.append((k, v))
+                used += len(k) + len(v)
+        pairs = tuple(kept)
+    return (*_share_cost((_HEADERS, pairs)), was)
 
 
 def _unpack(value: Any) -> Any:
@@ -176,10 +267,17 @@ class Match:
 
 
 class Journal:
-    def __init__(self, clock: Clock, capacity: int = DEFAULT_CAPACITY):
+    """A ring buffer of at most `capacity` entries and `budget` bytes (each entry's `size`): past
+    either, the oldest go and `dropped` counts them. The newest entry is always kept."""
+
+    def __init__(self, clock: Clock, capacity: int = DEFAULT_CAPACITY, budget: int = MemoryBudget.journal_bytes,
+                 headers_limit: int = MemoryBudget.journal_headers_bytes):
         self.clock = clock
         self.capacity = capacity
-        self._entries: deque[tuple[Any, ...]] = deque(maxlen=capacity)  # JournalEntry.row()s
+        self.budget = budget
+        self.headers_limit = headers_limit
+        self._entries: deque[tuple[Any, ...]] = deque()  # JournalEntry.row()s
+        self.bytes = 0
         self._seq = itertools.count(1)
         self._last_seq = 0
         self.dropped = 0
@@ -198,6 +296,10 @@ class Journal:
         return len(self._entries)
 
     @property
+    def entries(self) -> int:
+        return len(self._entries)
+
+    @property
     def last_seq(self) -> int:
         """The seq of the newest entry ever recorded (kept across clears: seqs never repeat)."""
         return self._last_seq
@@ -206,11 +308,14 @@ class Journal:
                request: dict[str, Any] | None = None, response: dict[str, Any] | None = None,
                types: Iterable[str] = ()) -> JournalEntry:
         entry = JournalEntry(next(self._seq), self.clock.now(), face, kind, op, agent,
-                             request or {}, response or {}, tuple(types))
+                             request or {}, response or {}, tuple(types), self.headers_limit)
         self._last_seq = entry.seq
-        if len(self._entries) == self.capacity:
+        entries = self._entries
+        entries.append(entry.row())
+        self.bytes += entry.size
+        while (self.bytes > self.budget or len(entries) > self.capacity) and len(entries) > 1:
+            self.bytes -= entries.popleft()[8]
             self.dropped += 1
-        self._entries.append(entry.row())
         for waiter in list(self._waiters):
             match, since, fut = waiter
             if not fut.done() and entry.seq >= since and match(entry):
@@ -228,6 +333,16 @@ class Journal:
             raise ValueError("limit must be >= 0")
         return found[len(found) - limit:] if limit else []
 
+    def tail(self, since: int, limit: int) -> list[JournalEntry]:
+        """The newest `limit` entries from seq `since` on, oldest first (reading only those)."""
+        found = []
+        for row in reversed(self._entries):
+            if row[0] < since or len(found) == limit:
+                break
+            found.append(JournalEntry.of_row(row))
+        found.reverse()
+        return found
+
     def around(self, seq: int, before: int = 5, after: int = 5) -> list[JournalEntry]:
         return [e for e in self._scan(seq - before) if e.seq <= seq + after]
 
@@ -237,6 +352,7 @@ class Journal:
 
     def clear(self) -> None:
         self._entries.clear()
+        self.bytes = 0
         self.dropped = 0
         self.epoch += 1
 
