@@ -110,14 +110,18 @@ class Ledger(Generic[K]):
         return self.live_bytes + size <= self.budget
 
     def keep(self, key: K, size: int, *, live: bool = False) -> None:
-        """A new item (or a new size for a kept one: it keeps its place)."""
-        self._forget(key)
-        if live:
-            self._live[key] = size
-            self.live_bytes += size
+        """A new item, or a new size for one kept as it is (it keeps its place)."""
+        table = self._live if live else self._retired
+        if key in table:
+            self.bytes -= table[key]
+            if live:
+                self.live_bytes -= table[key]
         else:
-            self._retired[key] = size
+            self._forget(key)
+        table[key] = size
         self.bytes += size
+        if live:
+            self.live_bytes += size
         self._trim()
 
     def retire(self, key: K, size: int) -> None:

@@ -101,14 +101,14 @@ async def calllog_list(face: "IntermediaFace", request: web.Request, ids: dict[s
     request[OP] = "calllog-list"
     if not bearer_ok(face, request):
         return unauthorized("Bearer")
-    return web.json_response(face.halo.calls)
+    return web.json_response(list(face.halo.calls.values()))  # the rows kept (memory.records_bytes)
 
 
 async def calllog_get(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
     request[OP] = "calllog-get"
     if not bearer_ok(face, request):
         return unauthorized("Bearer")
-    row = next((c for c in face.halo.calls if c["id"] == int(ids["id"])), None)
+    row = face.halo.calls.get(int(ids["id"]))
     return web.json_response(row) if row is not None else web.Response(status=404)
 
 
@@ -123,7 +123,7 @@ async def calllog_update(face: "IntermediaFace", request: web.Request, ids: dict
         return problem({"$": ["The body is not valid JSON."]})
     if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
         return problem({"$": ["The body must be a non-empty array of CallLog objects."]})
-    rows = {c["id"]: c for c in face.halo.calls}
+    rows = face.halo.calls
     errors: dict[str, list[str]] = {}
     for n, item in enumerate(items):
         ident = item.get("id")
@@ -143,6 +143,7 @@ async def calllog_update(face: "IntermediaFace", request: web.Request, ids: dict
         row.update({k: item[k] for k in ("summary", "note") if k in item})
         if item.get("ticket_id") is not None:
             face.halo.link_ticket(row, item["ticket_id"], face.settings.add_recording_link, face.clock.now_iso())
+        face.halo.changed(row)
         saved.append(row)
     return web.json_response(saved[0] if len(saved) == 1 else saved, status=201)
 
@@ -152,14 +153,14 @@ async def actions_list(face: "IntermediaFace", request: web.Request, ids: dict[s
     if not bearer_ok(face, request):
         return unauthorized("Bearer")
     ticket = request.query.get("ticket_id")
-    actions = [a for a in face.halo.actions if ticket is None or str(a["ticket_id"]) == ticket]
+    actions = [a for a in face.halo.actions.values() if ticket is None or str(a["ticket_id"]) == ticket]
     return web.json_response({"record_count": len(actions), "actions": actions})
 
 
 # -- the Intermedia side's recordings ----------------------------------------------------------------------
 async def recording(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
     request[OP] = "recording"
-    if ids["call"] not in face.call_ids.values():
+    if not face.records.gave(ids["call"]):
         return web.Response(status=404)
     return web.Response(body=silent_wav(), content_type="audio/wav")
 
