@@ -6,6 +6,7 @@ the offending key.
 """
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass, field
 from importlib import resources
@@ -158,7 +159,8 @@ def apply_env(cfg: Config, env: dict[str, str] | os._Environ[str] = os.environ) 
 def build_agents(cfg: Config, faker: Any) -> list[Agent]:
     agents = []
     for item in cfg.agents:
-        faces = {name: dict(item[name] or {}) for name in FACES if name in item}
+        # Copies: what a face does to an agent's section never reaches the configuration (a reset rebuilds from it).
+        faces = {name: copy.deepcopy(item[name] or {}) for name in FACES if name in item}
         agents.append(Agent(
             id=str(item["id"]),
             name=item.get("name") or faker.name(),
@@ -180,7 +182,7 @@ def build_queues(cfg: Config) -> list[Queue]:
             number=str(item.get("number", "")),
             overflow=str(item["overflow"]) if item.get("overflow") else None,
             strategy=str(item.get("strategy", "longest_idle")),
-            faces={name: dict(item[name] or {}) for name in FACES if name in item},
+            faces={name: copy.deepcopy(item[name] or {}) for name in FACES if name in item},
         )
         for item in cfg.queues
     ]

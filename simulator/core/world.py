@@ -114,22 +114,27 @@ class World:
             raise WorldError(f"duplicate queue id {queue.id!r}")
         self.queues[queue.id] = queue
 
-    def remove_queue(self, queue_id: str) -> None:
-        """Drop a queue made at run time (on a reset: its contacts are being cleared too)."""
-        self.queue(queue_id)
-        del self.queues[queue_id]
-        self._last_pick.pop(queue_id, None)
-
     def register_policy(self, face: str, policy: Policy) -> None:
         self.policies[face] = policy
 
-    def reset(self) -> None:
-        """Back to the configured start state: nobody signed in, no contacts, same seed."""
+    def reset(self, agents: Iterable[Agent] | None = None, queues: Iterable[Queue] | None = None) -> None:
+        """Back to the configured start state: nobody signed in, no contacts, same seed. Given
+        `agents` and `queues` (fresh ones, built from the configuration), they replace the
+        world's: agents and queues added, changed or removed at run time are as configured again."""
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
         self._contact_store.clear()
         self.faults.clear()
+        if agents is not None:
+            self.agents.clear()
+            self._rank.clear()
+            for agent in agents:
+                self.add_agent(agent)
+        if queues is not None:
+            self.queues.clear()
+            for queue in queues:
+                self.add_queue(queue)
         for queue in self.queues.values():
             queue.waiting.clear()
         for agent in self.agents.values():

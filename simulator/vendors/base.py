@@ -13,13 +13,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from aiohttp import web
-from aiohttp.http_exceptions import HttpProcessingError
 
 from ..core import Agent, Contact, Journal, World, WorldError
 from ..core.clock import IN_PROCESS_HEADER, TimerScope
 from ..core.masking import Masker
 from ..core import json_text
 from ..core.journal import JsonText
+from .http_serving import client_gone, on_unread  # noqa: F401 (the faces' long polls use them from here)
 from .listeners import Limits, serve_app
 
 log = logging.getLogger("ccsim.face")
@@ -143,28 +143,6 @@ def journal_headers(headers: Any) -> dict[str, str]:
             if k.lower() not in _UNJOURNALED_HEADERS and not k.lower().startswith("x-ccsim-")}
 
 
-class _BadHttpAtDebug(logging.Filter):
-    """aiohttp answers a request it cannot parse (a line over its limit, a broken request line)
-    with 400 itself, and logs it with a traceback at ERROR: for a test double that is a client's
-    mistake, not ccsim's. Such records go to debug; anything else passes."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        if isinstance(exc, HttpProcessingError) and getattr(exc, "code", 500) < 500:
-            log.debug("bad HTTP from a client, answered %s: %s", exc.code, exc.message)
-            return False
-        return True
-
-
-logging.getLogger("aiohttp.server").addFilter(_BadHttpAtDebug())
-
-
-def client_gone(request: web.Request) -> bool:
-    """The client hung up (a long poll it abandoned): what would be sent to it must stay queued."""
-    transport = request.transport
-    return transport is None or transport.is_closing()
-
-
 async def read_body(request: web.Request) -> bytes:
     """The request body; b"" when it is over the size limit (the handler has answered that)."""
     try:
@@ -218,12 +196,20 @@ class HttpFace(Face):
                 response = await handler(request)
             except web.HTTPException as exc:
                 response = exc
-            except Exception:  # a bug: answer in the vendor's terms, keep the evidence
+            except Exception as exc:  # a bug: answer in the vendor's terms, keep the evidence
+                if isinstance(exc, ConnectionError) and client_gone(request):
+                    # Hung up mid-body, or cut off at the body limit: nobody to answer. aiohttp
+                    # drops the connection (at debug: http_serving.py) and nothing is journaled.
+                    raise
                 internal_error = traceback.format_exc()
                 log.error("%s face: unhandled error on %s %s\n%s", self.name, request.method, request.path_qs, internal_error)
                 response = self.internal_error_response(request)
             if epoch == self.journal.epoch:  # else it belongs to the simulator before a reset
-                self._record(request, await read_body(request), response, internal_error)
+                try:
+                    raw = await read_body(request)
+                except ConnectionError:  # gone mid-body after a handler that did not read it:
+                    raw = b""  # what the handler did stands, journaled without the body
+                self._record(request, raw, response, internal_error)
             return response
 
     def _record(self, request: web.Request, raw: bytes, response: web.StreamResponse, internal_error: str | None) -> None:

@@ -38,17 +38,8 @@ class HuaweiFace(CallControl, HttpFace):
         super().__init__(world, journal, settings)
         self.settings: HuaweiSettings = settings
         self.sessions: dict[str, Session] = {}  # by workno
-        self.workno_of: dict[str, str] = {}  # core agent id -> workno
-        self.agent_of: dict[str, str] = {}  # workno -> core agent id
-        for agent in world.agents.values():
-            if "huawei" in agent.faces:
-                workno = str(agent.faces["huawei"].get("workno", agent.id))
-                self.workno_of[agent.id] = workno
-                self.agent_of[workno] = agent.id
-        self.failed_logins: dict[str, int] = {}
-        self.locked: set[str] = set()
         world.bus.subscribe("contact.ended", self._on_contact_ended)
-        self._init_calls()
+        self.reset()
 
     def routes(self, app: web.Application) -> None:
         from .routes import install
@@ -67,8 +58,15 @@ class HuaweiFace(CallControl, HttpFace):
             session.events.clear()  # nothing of the old world is delivered after a reset
             session.close()
         self.sessions.clear()
-        self.failed_logins.clear()
-        self.locked.clear()
+        self.workno_of: dict[str, str] = {}  # core agent id -> workno
+        self.agent_of: dict[str, str] = {}  # workno -> core agent id
+        for agent in self.world.agents.values():
+            if "huawei" in agent.faces:
+                workno = str(agent.faces["huawei"].get("workno", agent.id))
+                self.workno_of[agent.id] = workno
+                self.agent_of[workno] = agent.id
+        self.failed_logins: dict[str, int] = {}
+        self.locked: set[str] = set()
         self._init_calls()
 
     def vendor_states(self) -> dict[str, dict[str, str]]:

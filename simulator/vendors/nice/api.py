@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..base import OP, TYPES, client_gone
+from ..base import OP, TYPES, client_gone, on_unread
 from .business_unit import business_unit
 from .platform import NiceError
 from ...core import json_text
@@ -91,6 +91,7 @@ async def get_next_event(face: "NiceFace", call: "Call") -> web.StreamResponse:
         return face.reply(call.request, None, 304)
     events, api.events = api.events, []
     call.request[TYPES] = tuple(e["Type"] for e in events)
+    on_unread(call.request, lambda: api.take_back(events))
     return face.reply(call.request, {"sessionId": api.id, "events": events}, 200)
 
 

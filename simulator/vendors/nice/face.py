@@ -58,10 +58,16 @@ class NiceFace(Platform, HttpFace):
     def __init__(self, world: World, journal: Journal, settings: NiceSettings):
         super().__init__(world, journal, settings)
         self.settings: NiceSettings = settings
+        self.client_data: dict[str, dict[str, Any]] = {}
+        world.bus.subscribe("contact.ended", lambda e: self.customer_left(e.contact or ""))
+        self.reset()
+
+    def _index_agents(self) -> None:
+        """The world's CXone agents by username, and their agent numbers (from the configuration)."""
         self.accounts: dict[str, str] = {}  # username (lower case) -> core agent id
         numbers = ids_without_60(70001)
         self.numbers: dict[str, str] = {}
-        for agent in world.agents.values():
+        for agent in self.world.agents.values():
             cfg = agent.faces.get("nice")
             if cfg is not None:
                 username = str((cfg or {}).get("username", f"{agent.id}@example.com")).lower()
@@ -72,15 +78,13 @@ class NiceFace(Platform, HttpFace):
                                         f"(the CXone SDK rewrites \"60\" in URLs), not {configured!r}")
                 self.numbers[agent.id] = configured or (agent.id if agent.id.isdigit() and "60" not in agent.id
                                                         else next(numbers))
-        self.client_data: dict[str, dict[str, Any]] = {}
-        world.bus.subscribe("contact.ended", lambda e: self.customer_left(e.contact or ""))
-        self.reset()
 
     def reset(self) -> None:
         for session in list(getattr(self, "sessions", {}).values()):
             for api in session.api_sessions:
                 api.ended = True
                 api.wake.set()
+        self._index_agents()
         self.sessions: dict[str, Any] = {}
         self.api_sessions: dict[str, ApiSession] = {}
         self.by_core: dict[str, tuple[str, str]] = {}

@@ -32,6 +32,11 @@ class ApiSession:
         self.events.append(event)
         self.wake.set()
 
+    def take_back(self, events: list[dict[str, Any]]) -> None:
+        """Events whose answer its client never read (vendors/http_serving.py): next again."""
+        self.events[:0] = events
+        self.wake.set()
+
 
 @dataclass
 class NiceContact:

@@ -64,8 +64,9 @@ class StompBroker:
         Credentials: `credentials` maps login -> passcode; `login`/`passcode` add one pair (a
         None login: any login with that passcode; a None passcode: any passcode for that
         login). With none of them anyone may connect. `close_grace`: seconds a closing
-        connection waits for the client to close its side. `limits`: max_connections and
-        idle_timeout_seconds (the time to CONNECT) of every listener."""
+        connection waits for the client to close its side. `limits`: max_connections,
+        idle_timeout_seconds (the time to CONNECT) and body_timeout_seconds (the time from a
+        frame's first byte to its end) of every listener."""
         if heartbeat[0] < 0 or heartbeat[1] < 0:
             raise ValueError("heartbeat intervals must be >= 0 ms")
         self.clock = clock
@@ -154,7 +155,7 @@ class StompBroker:
             record=self._record if self.journal is not None else None, on_lost=self._forget,
             on_internal_error=self._internal_error, max_frame_bytes=self.max_frame_bytes,
             max_headers=self.max_headers, max_header_length=self.max_header_length, close_grace=self.close_grace,
-            connect_timeout=self.limits.idle_timeout_seconds)
+            connect_timeout=self.limits.idle_timeout_seconds, frame_timeout=self.limits.body_timeout_seconds)
         self._connections[conn.id] = conn
         return conn
 
