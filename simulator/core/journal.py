@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import fnmatch
 import itertools
-import json
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -14,19 +12,21 @@ from typing import Any
 
 from .clock import Clock
 from .memory import MemoryBudget
+from .packing import VALUE_LIMIT, JsonText, pack_part, share_cost, unpack
 from .sizes import deep_size
 
+__all__ = ["DEFAULT_CAPACITY", "VALUE_LIMIT", "Journal", "JournalEntry", "JsonText", "Match"]
+
 DEFAULT_CAPACITY = 50_000
-# One value of an entry (a body as JSON text, a long string) is kept up to this many characters;
-# the rest is cut and `<key>Truncated` gives the length it had (as the faces do for bodies).
-VALUE_LIMIT = 64 * 1024
+_ROW_BYTES = sys.getsizeof((0,) * 9) + sys.getsizeof(2 ** 40) + sys.getsizeof(0.5) + 8  # the row, seq, at, a deque slot
+_GRAIN = 16  # an entry's size is kept in grains: up to 4 KiB, a small int (-5..256) costs nothing
 
 
 class JournalEntry:
     """One exchange. Kept packed, so that a full journal stays small (bench/journal_size.py:
     about 440 bytes for a Huawei exchange, 2,235 as plain dicts): `request` and `response` are
     rebuilt on each access from one flat tuple, in which each distinct header set and short
-    string is one shared object and bodies (dicts, lists) are compact JSON text."""
+    string is one shared object and bodies (dicts, lists) are compact JSON text (packing.py)."""
 
     __slots__ = ("seq", "at", "face", "kind", "op", "agent", "types", "_packed", "size")
 
@@ -34,44 +34,48 @@ class JournalEntry:
                  request: dict[str, Any] | None = None, response: dict[str, Any] | None = None,
                  types: tuple[str, ...] = (), headers_limit: int = MemoryBudget.journal_headers_bytes):
         self.seq, self.at, self.face, self.kind, self.op = seq, at, face, kind, op
-        self.agent, agent_cost = _share_cost(agent) if type(agent) is str and len(agent) <= 128 else (agent, deep_size(agent))
-        self.types, types_cost = _share_cost(tuple(types))
-        request_keys, request_values, request_cost = _pack_part(request or {}, headers_limit)
-        response_keys, response_values, response_cost = _pack_part(response or {}, headers_limit)
+        self.agent, agent_cost = share_cost(agent) if type(agent) is str and len(agent) <= 128 else (agent, deep_size(agent))
+        self.types, types_cost = share_cost(tuple(types))
+        request_keys, request_values, request_cost = pack_part(request or {}, headers_limit)
+        response_keys, response_values, response_cost = pack_part(response or {}, headers_limit)
         # (the keys of both, shared by every entry of the same shape; then the packed values)
-        keys, keys_cost = _share_cost((request_keys, response_keys))
+        keys, keys_cost = share_cost((request_keys, response_keys))
         self._packed = (keys, *request_values, *response_values)
         # What keeping it costs (bytes): the row and what only it holds; a shared header set or
-        # string is counted once, by the entry that brought it (see _share).
-        self.size = (_ROW_BYTES + sys.getsizeof(self._packed) + agent_cost + types_cost + keys_cost
-                     + request_cost + response_cost)
+        # string is counted once, by the entry that brought it (see packing.share_cost). Rounded
+        # up to _GRAIN bytes: the row keeps it in grains, a small int Python shares (no object).
+        cost = (_ROW_BYTES + sys.getsizeof(self._packed) + agent_cost + types_cost + keys_cost
+                + request_cost + response_cost)
+        self.size = -(-cost // _GRAIN) * _GRAIN
 
     @property
     def request(self) -> dict[str, Any]:
         keys = self._packed[0][0]
-        return {k: _unpack(v) for k, v in zip(keys, self._packed[1:1 + len(keys)])}
+        return {k: unpack(v) for k, v in zip(keys, self._packed[1:1 + len(keys)])}
 
     @property
     def response(self) -> dict[str, Any]:
         skip = 1 + len(self._packed[0][0])
-        return {k: _unpack(v) for k, v in zip(self._packed[0][1], self._packed[skip:])}
+        return {k: unpack(v) for k, v in zip(self._packed[0][1], self._packed[skip:])}
 
     def row(self) -> tuple[Any, ...]:
         """The entry as the journal keeps it: a plain tuple of plain values, which the garbage
         collector stops tracking (50,000 tracked entries made its full passes cost 40 ms)."""
-        return (self.seq, self.at, self.face, self.kind, self.op, self.agent, self.types, self._packed, self.size)
+        return (self.seq, self.at, self.face, self.kind, self.op, self.agent, self.types, self._packed,
+                self.size // _GRAIN)
 
     @classmethod
     def of_row(cls, row: tuple[Any, ...]) -> "JournalEntry":
         entry = cls.__new__(cls)
         (entry.seq, entry.at, entry.face, entry.kind, entry.op, entry.agent, entry.types, entry._packed,
-         entry.size) = row
+         grains) = row
+        entry.size = grains * _GRAIN
         return entry
 
     def request_field(self, key: str) -> Any:
         """One field of the request, without rebuilding the rest (queries by method and path)."""
         keys = self._packed[0][0]
-        return _unpack(self._packed[1 + keys.index(key)]) if key in keys else None
+        return unpack(self._packed[1 + keys.index(key)]) if key in keys else None
 
     def to_dict(self) -> dict[str, Any]:
         return {"seq": self.seq, "at": self.at, "face": self.face, "kind": self.kind, "op": self.op,
@@ -84,149 +88,6 @@ class JournalEntry:
 
     def __repr__(self) -> str:
         return f"JournalEntry({self.to_dict()!r})"
-
-
-class JsonText(str):
-    """A body as JSON text: how the journal keeps dicts and lists, and what a face may hand it
-    directly when it holds the text already (its own answer), to spare a parse and a dump."""
-    __slots__ = ()
-
-
-# Packed values are plain tuples of plain strings, which the garbage collector stops tracking
-# (an instance of a str or tuple subclass stays tracked, and so would every entry holding one):
-# a body is (_JSON, text); a header set is (_HEADERS, ((name, value), ...)), shared by every
-# entry with the same one. The marks are compared by identity, so no recorded value is taken
-# for one.
-_JSON = "\x00json"
-_HEADERS = "\x00headers"
-
-
-_EMPTY = {dict: (_JSON, "{}"), list: (_JSON, "[]")}
-_shared: dict[Any, Any] = {}  # header sets, short strings, type tuples seen before: one copy each
-_SHARED_MAX = 4096
-_SHARED_BYTES_MAX = 4096  # a bigger value is not shared: what the accounting may miss stays small (_share)
-_getsizeof = sys.getsizeof
-_ROW_BYTES = _getsizeof((0,) * 9) + _getsizeof(2 ** 40) + _getsizeof(0.5) + 8  # the row, seq, at, its deque slot
-_PAIR_BYTES = _getsizeof(("", ""))
-
-
-def _share_cost(value: Any) -> tuple[Any, int]:
-    """The one copy of `value`, and what it costs the entry that asks: its whole size when this
-    entry brings it, nothing when an entry before did. A shared copy outlives the entry that paid
-    for it only while the cache holds it (a value found after a clear is a new copy, paid again),
-    so what the journal's bytes miss is at most _SHARED_MAX copies of _SHARED_BYTES_MAX (16 MiB)."""
-    key = (type(value), value)  # by type too: an empty header set is not an empty tuple of types
-    found = _shared.get(key)
-    if found is not None:
-        return found, 0
-    cost = deep_size(value)
-    if cost <= _SHARED_BYTES_MAX:
-        if len(_shared) >= _SHARED_MAX:
-            _shared.clear()  # bounded: a run of ever-new values costs copies, never memory
-        _shared[key] = value
-    return value, cost
-
-
-def _pack_part(part: dict[str, Any], headers_limit: int) -> tuple[tuple[str, ...], list[Any], int]:
-    """A request or response packed: its keys, its values packed, what they cost. A value over
-    its limit is cut, and `<key>Truncated` (added to the keys) says how long it was."""
-    values = []
-    cost = 0
-    cut: list[tuple[str, int]] = []
-    shared = _shared
-    for key, value in part.items():
-        kind = type(value)
-        # The hot path first (a journal entry per exchange): a string or a header set seen before.
-        if kind is str:
-            found = shared.get((str, value))
-            if found is not None:
-                values.append(found)
-                continue
-        elif kind is dict and key == "headers":
-            found = shared.get((tuple, (_HEADERS, tuple(value.items()))))
-            if found is not None:
-                values.append(found)
-                continue
-        elif value is None:
-            values.append(None)
-            continue
-        packed, value_cost, was = _pack(key, value, headers_limit)
-        values.append(packed)
-        cost += value_cost
-        if was is not None and key + "Truncated" not in part:
-            cut.append((key + "Truncated", was))
-    keys = tuple(part)
-    if cut:
-        keys += tuple(k for k, _ in cut)
-        values += [n for _, n in cut]
-        cost += sum(_getsizeof(n) for _, n in cut)
-    return keys, values, cost
-
-
-def _pack(key: str, value: Any, headers_limit: int) -> tuple[Any, int, int | None]:
-    """(the value packed, what it costs, the length it had when it was cut, else None)."""
-    kind = type(value)
-    if kind is str:
-        if len(value) <= 128:
-            return (*_share_cost(value), None)
-        return _text(value)
-    if key == "headers" and kind is dict and all(type(v) is str for v in value.values()):
-        return _headers(tuple(value.items()), headers_limit)
-    if kind in (dict, list):
-        if not value:
-            return _EMPTY[kind], 0, None
-        try:
-            text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-        except (TypeError, ValueError):
-            return value, deep_size(value), None  # not JSON (a test's own object): kept as it is
-        return _json(text)
-    if kind is JsonText:
-        return _json(str(value))
-    if value is None or kind is bool:
-        return value, 0, None
-    return value, deep_size(value), None
-
-
-def _text(text: str) -> tuple[str, int, int | None]:
-    if len(text) > VALUE_LIMIT:
-        kept = text[:VALUE_LIMIT]
-        return kept, _getsizeof(kept), len(text)
-    return text, _getsizeof(text), None
-
-
-def _json(text: str) -> tuple[tuple[str, str], int, int | None]:
-    kept, cost, was = _text(text)  # cut, it is kept as text: JSON no longer (see _unpack)
-    return (_JSON, kept), cost + _PAIR_BYTES, was
-
-
-def _headers(pairs: tuple[tuple[str, str], ...], limit: int) -> tuple[Any, int, int | None]:
-    """A header set (shared: a client sends the same ones again and again); past `limit`
-    characters of names and values, those that fit, in the order sent, are kept."""
-    length = sum(len(k) + len(v) for k, v in pairs)
-    was = None
-    if length > limit:
-        was, kept, used = length, [], 0
-        for k, v in pairs:
-            if used + len(k) + len(v) <= limit:
-                kept.append((k, v))
-                used += len(k) + len(v)
-        pairs = tuple(kept)
-    return (*_share_cost((_HEADERS, pairs)), was)
-
-
-def _unpack(value: Any) -> Any:
-    kind = type(value)
-    if kind is tuple and len(value) == 2:
-        if value[0] is _JSON:
-            try:
-                return json.loads(value[1])
-            except (ValueError, RecursionError):
-                return value[1]  # text that only claimed to be JSON: kept as text
-        if value[0] is _HEADERS:
-            return dict(value[1])
-    if kind in (dict, list):
-        return copy.deepcopy(value)
-    return value
 
 
 @dataclass(frozen=True)
@@ -314,7 +175,7 @@ class Journal:
         entries.append(entry.row())
         self.bytes += entry.size
         while (self.bytes > self.budget or len(entries) > self.capacity) and len(entries) > 1:
-            self.bytes -= entries.popleft()[8]
+            self.bytes -= entries.popleft()[8] * _GRAIN
             self.dropped += 1
         for waiter in list(self._waiters):
             match, since, fut = waiter
