@@ -37,6 +37,8 @@ async def budgeted(request: pytest.FixtureRequest) -> AsyncIterator[Simulator]:
     data["queues"].append({"id": "helpdesk", "skills": ["help"], "intermedia": {}})
     data["agents"].append({"id": "6001", "skills": ["help"], "intermedia": {"number": "+15550101", "email": "d@example.com"}})
     data["faces"]["intermedia"] = {"talk_seconds": 1}
+    # An XCALLY chat queue nobody serves: its chats wait until abandoned.
+    data["queues"].append({"id": "web-chat", "channel": "chat", "skills": ["chat"], "xcally": {}})
     sim = Simulator(config.from_mapping(data, "tests"), VirtualClock())
     await sim.start()
     try:
@@ -267,6 +269,44 @@ async def test_intermedias_call_ids_of_ended_calls_are_kept_within_the_records_b
         assert (await wire.request("GET", f"{budgeted.urls['intermedia']}/recordings/{newest}.wav")).status == 200
 
 
+# -- a face's records: XCALLY interactions and report rows (issue 22, item 6) ---------------------------------
+XCALLY_ADMIN = {"apikey": "ccsim-xcally-key"}
+
+
+@pytest.mark.memory(records_bytes=64 * KiB)
+async def test_xcallys_interactions_and_report_rows_keep_the_newest_ended_ones_within_the_budget(budgeted, admin_of):
+    xcally = budgeted.urls["xcally"] + "/api"
+    waiting = await admin_of.inject("web-chat", channel="chat")  # live all along: never dropped
+    for _ in range(200):  # each chat: an interaction and a report_chat_queue row, then abandoned
+        contact = await admin_of.inject("web-chat", channel="chat", caller="+1555" + "3" * 50)
+        assert (await admin_of.post(f"/contacts/{contact['id']}/abandon")).status == 200
+    async with WireClient(budgeted.clock) as wire:
+        listed = (await wire.request("GET", xcally + "/chat/interactions", params={**XCALLY_ADMIN, "nolimit": "true"})).body
+        rows = (await wire.request("GET", xcally + "/reports/chat/queue", params={**XCALLY_ADMIN, "nolimit": "true"})).body
+    store = await store_health(admin_of, "xcally.records")
+    assert store["dropped"] > 0 and store["bytes"] <= 64 * KiB + 2 * KiB
+    assert listed["count"] == len(listed["rows"]) < 201 and rows["count"] == len(rows["rows"]) < 201
+    assert store["entries"] == listed["count"] + rows["count"]
+    ids = [i["id"] for i in listed["rows"]]
+    assert 1 in ids and 201 in ids and 2 not in ids  # the live one stays; the newest ended ones are kept
+    assert any(i["id"] == 1 and i["status"] == "queued" for i in listed["rows"])
+    assert budgeted.world.contacts[waiting["id"]].state.value == "queued"
+
+
+async def test_an_xcally_interaction_keeps_its_newest_messages(budgeted, admin_of):
+    xcally = budgeted.urls["xcally"] + "/api"
+    await admin_of.inject("web-chat", channel="chat")
+    async with WireClient(budgeted.clock) as wire:
+        for n in range(100):  # 400 KB of messages to one interaction
+            resp = await wire.request("POST", xcally + "/chat/interactions/1/messages", params=XCALLY_ADMIN,
+                                      json_body={"body": f"{n:03d}" + "m" * 4000, "direction": "out"})
+            assert resp.status == 201
+        messages = (await wire.request("GET", xcally + "/chat/interactions/1/messages",
+                                       params={**XCALLY_ADMIN, "nolimit": "true"})).body
+    assert 10 <= messages["count"] < 20 and messages["rows"][-1]["body"].startswith("099")
+    assert sum(len(m["body"]) for m in messages["rows"]) <= 64 * KiB
+
+
 # -- the dashboard's history -------------------------------------------------------------------------------
 @pytest.mark.memory(dashboard_bytes=16 * KiB)
 async def test_the_dashboards_history_stays_within_its_budget(budgeted, admin_of):
@@ -292,6 +332,6 @@ def test_budgets_over_the_ceiling_are_a_configuration_error():
 async def test_health_shows_every_store_with_its_budget(budgeted, admin_of):
     memory = (await admin_of.get("/health")).body["memory"]
     assert memory["ceiling"] == 512 * MiB and memory["rss"] > 10 * MiB
-    assert {"journal", "contacts", "dashboard.history", "intermedia.records"} <= set(memory["stores"])
+    assert set(memory["stores"]) == {"journal", "contacts", "dashboard.history", "intermedia.records", "xcally.records"}
     assert memory["kept"] == sum(s["bytes"] for s in memory["stores"].values())
     json.dumps(memory)
