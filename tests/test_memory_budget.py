@@ -171,9 +171,9 @@ async def test_ended_contacts_are_forgotten_past_the_budget_and_live_ones_refuse
         contact = await admin_of.inject("support", data=data)  # nobody signed in: it waits
         assert (await admin_of.hangup(contact["id"])).status == 200
         ended.append(contact["id"])
+    assert ended[0] not in budgeted.world.contacts and ended[-1] in budgeted.world.contacts
     store = await store_health(admin_of, "contacts")
     assert store["dropped"] > 0 and store["bytes"] <= 1 * MiB + 64 * KiB
-    assert ended[0] not in budgeted.world.contacts and ended[-1] in budgeted.world.contacts
     assert (await admin_of.get(f"/contacts/{ended[0]}")).status == 404
     # Live contacts are never dropped: past the budget a new one is refused, with 507.
     live = []
@@ -240,6 +240,7 @@ async def test_halos_call_log_keeps_its_newest_rows_within_the_records_budget(bu
                     "AgentEmail": "", "RecordingUrl": f"http://recordings.example/{n}.wav"}
             assert (await wire.request("POST", halo + "/api/notify/intermedia", json_body=body, headers=basic)).status == 200
         rows = (await wire.request("GET", halo + "/api/CallLog", headers=bearer)).body
+        assert 0 < len(rows) < 300
         store = await store_health(admin_of, "intermedia.records")
         assert store["dropped"] == 300 - len(rows) > 0 and store["entries"] == len(rows)
         assert store["bytes"] <= 64 * KiB + 4 * KiB
@@ -261,9 +262,9 @@ async def test_intermedias_call_ids_of_ended_calls_are_kept_within_the_records_b
         await budgeted.journal.wait_for(Match(face="intermedia", kind="webhook", op="agent-answers-call"), 30, since)
         await budgeted.clock.sleep(2)  # the desk agent ends it
         assert budgeted.world.contacts[contact["id"]].ended
+    assert len(face.records.call_ids) < 150
     store = await store_health(admin_of, "intermedia.records")
     assert store["dropped"] > 0 and store["bytes"] <= 64 * KiB + 1 * KiB
-    assert len(face.records.call_ids) < 150
     newest = face.records.call_ids[contact["id"]]
     async with WireClient(budgeted.clock) as wire:
         assert (await wire.request("GET", f"{budgeted.urls['intermedia']}/recordings/{newest}.wav")).status == 200
@@ -283,9 +284,9 @@ async def test_xcallys_interactions_and_report_rows_keep_the_newest_ended_ones_w
     async with WireClient(budgeted.clock) as wire:
         listed = (await wire.request("GET", xcally + "/chat/interactions", params={**XCALLY_ADMIN, "nolimit": "true"})).body
         rows = (await wire.request("GET", xcally + "/reports/chat/queue", params={**XCALLY_ADMIN, "nolimit": "true"})).body
+    assert listed["count"] == len(listed["rows"]) < 201 and rows["count"] == len(rows["rows"]) < 201
     store = await store_health(admin_of, "xcally.records")
     assert store["dropped"] > 0 and store["bytes"] <= 64 * KiB + 2 * KiB
-    assert listed["count"] == len(listed["rows"]) < 201 and rows["count"] == len(rows["rows"]) < 201
     assert store["entries"] == listed["count"] + rows["count"]
     ids = [i["id"] for i in listed["rows"]]
     assert 1 in ids and 201 in ids and 2 not in ids  # the live one stays; the newest ended ones are kept
@@ -313,6 +314,7 @@ async def test_the_dashboards_history_stays_within_its_budget(budgeted, admin_of
     view = budgeted.admin.dashboard.view
     for _ in range(1000):
         view.sample()
+    assert len(view.history) < 600  # 16 KiB: about a dozen samples; the chart's window is 600
     store = await store_health(admin_of, "dashboard.history")
     assert store["budget"] == 16 * KiB and store["bytes"] <= 16 * KiB + 2 * KiB
     assert store["dropped"] == 1000 - store["entries"] and store["entries"] == len(view.history) < 600

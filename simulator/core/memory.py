@@ -16,12 +16,15 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from .packing import VALUE_LIMIT
+
 KiB = 1024
 MiB = 1024 * KiB
 
 # What the process needs besides its stores: the interpreter, the faces and their listeners, the
 # requests in flight (`ccsim serve` of the demo is 68 MiB resident when idle; bench/memory_budget.py).
 PROCESS_RESERVE_BYTES = 128 * MiB
+CONTACT_DATA_MAX = VALUE_LIMIT - 4 * KiB  # room for the rest of an injection and of the contact
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class MemoryBudget:
     # the rest is cut, and `headersTruncated` says how many there were.
     journal_headers_bytes: int = 16 * KiB
     # The attached data of one contact, as JSON: over it, an injection is refused (admin API: 400).
+    # At most CONTACT_DATA_MAX: an injection's journal entry keeps it whole (`ccsim record` replays it).
     contact_data_bytes: int = 32 * KiB
 
     def __post_init__(self) -> None:
@@ -50,6 +54,9 @@ class MemoryBudget:
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ValueError(f"memory.{f.name} must be a whole number of bytes > 0, not {value!r}")
+        if self.contact_data_bytes > CONTACT_DATA_MAX:
+            raise ValueError(f"memory.contact_data_bytes must be at most {CONTACT_DATA_MAX:,}: the journal keeps "
+                             f"{VALUE_LIMIT:,} characters of an injection, which must hold its data whole")
 
     def stores_total(self, faces: int) -> int:
         """What the stores may keep together, with `faces` faces keeping records."""
