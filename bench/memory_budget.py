@@ -14,7 +14,9 @@ process's resident memory is read from /proc (VmRSS now, VmHWM its peak) against
 By default the budgets are small, so that it runs in about a minute; `--full` uses the shipped
 ones (512 MiB ceiling; several minutes, and the dashboard's 600 samples take 10 minutes to fill).
 Each store gets `--times` its budget's worth of traffic (counted as the bytes the store would
-keep of it). Prints a Markdown table: store, budget, bytes kept, entries, dropped, and RSS."""
+keep of it), one after the other. Prints a Markdown table: each store as its traffic left it
+(budget, bytes kept, entries, dropped) and the process's RSS then; then RSS idle, at the end and
+at its peak against the ceiling. Exit 1 if the peak is over the ceiling."""
 from __future__ import annotations
 
 import argparse
@@ -158,11 +160,18 @@ async def drive(urls: dict[str, str], pid: int, times: float, history_seconds: f
         started = time.monotonic()
         phases = {}
         for name, run in (("journal", driver.journal), ("contacts", driver.contacts), ("xcally.records", driver.xcally),
-                          ("intermedia.records", driver.halo)):
+                          ("intermedia.records", driver.halo), ("dashboard.history", None)):
             began = time.monotonic()
-            phases[name] = {"result": await run(times), "seconds": time.monotonic() - began}
-        while time.monotonic() - started < history_seconds:  # the chart's history past its budget
-            await asyncio.sleep(1)
+            if run is not None:
+                result = await run(times)
+            else:
+                result = None
+                while time.monotonic() - started < history_seconds:  # the chart's history past its budget
+                    await asyncio.sleep(1)
+            # The store as its own traffic left it (later traffic may push it out of the journal, or
+            # its contacts past ended_contacts_kept), and the process then.
+            store = (await driver.health())["memory"]["stores"][name]
+            phases[name] = {"result": result, "seconds": time.monotonic() - began, "store": store, **status(pid)}
         stop.set()
         await page
         health = await driver.health()
@@ -173,10 +182,12 @@ async def drive(urls: dict[str, str], pid: int, times: float, history_seconds: f
 def table(result: dict[str, Any]) -> str:
     memory = result["health"]["memory"]
     ceiling = memory["ceiling"]
-    lines = ["| store | budget | kept | entries | dropped |", "|---|---|---|---|---|"]
-    for name, store in memory["stores"].items():
+    lines = ["| store | budget | kept | entries | dropped | RSS then | seconds |", "|---|---|---|---|---|---|---|"]
+    for name, phase in result["phases"].items():
+        store = phase["store"]
         lines.append(f"| {name} | {store['budget'] / MiB:,.2f} MiB | {store['bytes'] / MiB:,.2f} MiB | "
-                     f"{store['entries']:,} | {store['dropped']:,} |")
+                     f"{store['entries']:,} | {store['dropped']:,} | {phase['VmRSS'] / MiB:,.1f} MiB | "
+                     f"{phase['seconds']:,.0f} |")
     peak, idle = result["after"]["VmHWM"], result["idle"]["VmRSS"]
     lines.append("")
     lines.append(f"RSS: {idle / MiB:.1f} MiB idle, {result['after']['VmRSS'] / MiB:.1f} MiB after, "
