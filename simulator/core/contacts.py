@@ -6,7 +6,8 @@ the admin API rely on it. So a new inbound contact that would not fit beside the
 refused (StoreFull; the admin API answers 507). An ended contact stays queryable until the
 store is over its budget or holds more than `ended_kept` ended ones: the oldest ended go first.
 Each contact's attached data is capped (`memory.contact_data_bytes`, ContactDataTooLarge), and so
-is its history, so what a live contact costs is known when it arrives.
+is its history (HISTORY_KEPT transitions), so that a live contact's cost stays bounded; it is
+counted as it grows.
 """
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from .model import Contact
 from .sizes import record_size
 
 HISTORY_KEPT = 64  # transitions kept per contact: its first (arrival) and the newest
-# What a full history adds to a contact (a list slot, a (state, time) tuple and a float each).
-_HISTORY_RESERVE = HISTORY_KEPT * (8 + 56 + 24) * 2  # the history and the queues visited
+# What one more transition costs a contact: a list slot, a (state, time) tuple and its float; and a
+# list slot in the queues it visited (a queue entered is a transition too).
+TRANSITION_BYTES = 8 + 56 + 24 + 8
 
 
 def data_bytes(data: dict[str, Any] | None) -> int:
@@ -65,12 +67,17 @@ class ContactStore:
     def admit(self, contact: Contact, *, refusable: bool) -> None:
         """Keep a new live contact. A refusable one (a customer arriving) that does not fit beside
         the live ones raises StoreFull; an agent's own call is always taken (one per agent)."""
-        size = record_size(contact) + _HISTORY_RESERVE
+        size = record_size(contact)
         if refusable and not self.ledger.fits(size):
             raise StoreFull(f"{self.ledger.live_entries:,} live contacts fill the {self.ledger.budget:,} bytes of "
                             "memory.contacts_bytes: end some, or raise the budget")
         self.by_id[contact.id] = contact
         self.ledger.keep(contact.id, size, live=True)
+
+    def transitioned(self, contact: Contact) -> None:
+        """One more transition in the contact's history (not counted once its history is full)."""
+        if len(contact.history) < HISTORY_KEPT:
+            self.ledger.grow(contact.id, TRANSITION_BYTES)
 
     def ended(self, contact: Contact) -> None:
         """The contact ended: it is kept for queries while there is room, the oldest ended first to go."""

@@ -131,6 +131,16 @@ class Ledger(Generic[K]):
             self.live_bytes += size
         self._trim()
 
+    def grow(self, key: K, delta: int) -> None:
+        """A kept item grew (or shrank) by `delta` bytes, in its place."""
+        table = self._live if key in self._live else self._retired
+        if key in table:
+            table[key] += delta
+            self.bytes += delta
+            if table is self._live:
+                self.live_bytes += delta
+            self._trim()
+
     def retire(self, key: K, size: int) -> None:
         """A live item may go now (ended, closed), with its size now: it is the newest to go."""
         self._forget(key)

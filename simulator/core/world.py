@@ -229,6 +229,7 @@ class World:
 
     def _transition(self, contact: Contact, state: ContactState, kind: str, **data: Any) -> None:
         contact.state = state
+        self._contact_store.transitioned(contact)
         note_transition(contact.history, (state.value, self.clock.now()))
         self._publish(kind, contact=contact.id, agent=contact.agent, **data)
 
