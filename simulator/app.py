@@ -33,15 +33,19 @@ class Simulator:
         for name in config.faces_enabled:
             self.faces[name] = face = face_class(name)(self.world, self.journal, self.configured_settings(name))
             face.limits = config.limits
+            face.port_base = config.port_base
         self.admin = AdminApi(self)
         self.urls: dict[str, str] = {}
 
     async def start(self) -> dict[str, str]:
-        """Open every listener; returns {"admin": url, face: url, ...}."""
+        """Open every listener; returns {"admin": url, face: url, ...}: URLs to reach them from
+        this machine (a loopback address for a wildcard host)."""
         try:
             self.urls["admin"] = await self.admin.start(self.config.admin_host, self.config.port_for("admin", 0))
             for name, face in self.faces.items():
-                self.urls[name] = await face.start(self.config.host, self.config.port_for(name, face.port_offset))
+                self.urls[name] = url = await face.start(self.config.host, self.config.port_for(name, face.port_offset))
+                if url.startswith("http"):  # URLs handed to clients are HTTP ones
+                    face.public_url = self.config.public_url_for(name, int(url.rsplit(":", 1)[1]))
         except BaseException:
             await self.stop()
             raise
@@ -82,7 +86,7 @@ class Simulator:
         return {
             "status": "ok",
             "clock": {"kind": "virtual" if self.clock.virtual else "real", "now": self.clock.now_iso()},
-            "faces": {name: {"url": self.urls.get(name), "description": face.description}
+            "faces": {name: {"url": face.advertised_url(), "description": face.description}
                       for name, face in self.faces.items()},
             "journal": {"entries": len(self.journal), "dropped": self.journal.dropped,
                         "capacity": self.journal.capacity},

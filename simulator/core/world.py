@@ -7,6 +7,7 @@ methods to translate wire commands into core commands, and learn what happened f
 from __future__ import annotations
 
 import bisect
+import hashlib
 import heapq
 import itertools
 import os
@@ -87,11 +88,22 @@ class World:
 
     def _reseed(self) -> None:
         self.rng = random.Random(self.seed)
+        self._streams: dict[str, random.Random] = {}
         self.faker = Faker(self._caller_locale)
         self.faker.seed_instance(self.seed)
         self._contact_ids = itertools.count(1)
         self._queue_order = itertools.count(1)
         self._last_pick: dict[str, str] = {}  # round_robin memory: queue id -> agent id
+
+    def rng_for(self, name: str) -> random.Random:
+        """The random stream of `name` (a face's name): seeded from (seed, name), so that two
+        faces never draw the same numbers and each is the same run after run, and on every
+        Python (SHA-256 of the text, not hash(), which varies per process). A reset restarts it."""
+        stream = self._streams.get(name)
+        if stream is None:
+            digest = hashlib.sha256(f"ccsim/{self.seed}/{name}".encode()).digest()
+            stream = self._streams[name] = random.Random(int.from_bytes(digest, "big"))
+        return stream
 
     # -- set-up --------------------------------------------------------------------------
     def add_agent(self, agent: Agent) -> None:

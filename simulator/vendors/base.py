@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import random
 import traceback
+import typing
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
@@ -19,8 +21,11 @@ from ..core.clock import IN_PROCESS_HEADER, TimerScope
 from ..core.masking import Masker
 from ..core import json_text
 from ..core.journal import JsonText
+from ..user_text import clip, short_repr
 from .http_serving import client_gone, on_unread  # noqa: F401 (the faces' long polls use them from here)
 from .listeners import Limits, serve_app
+from .setting_types import accepts, describe
+from .public_urls import request_base
 
 log = logging.getLogger("ccsim.face")
 
@@ -35,16 +40,26 @@ JOURNAL_BODY_LIMIT = 64 * 1024
 
 
 class SettingsError(ValueError):
-    pass
+    """Face settings a face cannot take; `setting` names the field when it is one field's fault."""
+
+    def __init__(self, message: str, setting: str | None = None):
+        super().__init__(clip(message))
+        self.setting = setting
 
 
 def build_settings(cls: type, values: dict[str, Any] | None, face: str) -> Any:
-    """A face's settings dataclass from a config mapping, with readable errors."""
+    """A face's settings dataclass from a config mapping, with readable errors: each value is
+    checked against its field's annotation first (see setting_types.py)."""
     values = dict(values or {})
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(values) - names)
     if unknown:
-        raise SettingsError(f"faces.{face}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}")
+        raise SettingsError(f"faces.{face}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}",
+                            unknown[0])
+    hints = typing.get_type_hints(cls)
+    for name, value in values.items():
+        if not accepts(hints[name], value):
+            raise SettingsError(f"faces.{face}.{name} must be {describe(hints[name])}, not {short_repr(value)}", name)
     try:
         return cls(**values)
     except (TypeError, ValueError) as exc:
@@ -54,6 +69,8 @@ def build_settings(cls: type, values: dict[str, Any] | None, face: str) -> Any:
 class Face:
     name: ClassVar[str]
     port_offset: ClassVar[int]  # default port = port base + offset
+    # The face's other listeners, by label: (first offset, how many) from the port base.
+    extra_port_offsets: ClassVar[dict[str, tuple[int, int]]] = {}
     Settings: ClassVar[type]
     description: ClassVar[str] = ""
     # The module whose parse(agent, op, args, ctx) makes this face's `agent <id> <face> <op>`
@@ -65,6 +82,10 @@ class Face:
     # True when this face takes a voice contact only while it has set the agent's presence to
     # "idle": routing then finds its voice agents in the world's idle index (see World).
     voice_needs_idle: ClassVar[bool] = False
+    # Keys of an agent's section for this face whose values two agents may not share: a login that
+    # names one person, a phone or extension that rings one desk (the configuration is refused).
+    # Each maps to the agent field a missing key defaults to ("id"), or None: missing is no value.
+    distinct_agent_keys: ClassVar[dict[str, str | None]] = {}
 
     def __init__(self, world: World, journal: Journal, settings: Any):
         self.world = world
@@ -75,7 +96,19 @@ class Face:
         self.settings = settings
         # The listeners' limits; the Simulator sets the configured ones before start().
         self.limits = Limits()
+        # The configured port base (0: free ports); the Simulator sets it before start(). Listeners
+        # beyond the face's own port (XCALLY's phonebars) follow it.
+        self.port_base = 0
+        # The base URL clients are to use for this face when ccsim sits behind a proxy or NAT
+        # (config public_url); the Simulator sets it after start(). None: the request's Host.
+        self.public_url: str | None = None
         world.register_policy(self.name, self)
+
+    @property
+    def rng(self) -> "random.Random":
+        """This face's own seeded random stream (World.rng_for): ids it makes up (GUIDs,
+        CallIDs) never repeat another face's, and a reset restarts it."""
+        return self.world.rng_for(self.name)
 
     # Routing policy: asked by the core for agents signed in through this face.
     def eligible(self, agent: Agent, contact: Contact) -> bool:
@@ -102,6 +135,12 @@ class Face:
         reason, a leg), as the dashboard shows them."""
         return {}
 
+    def presence_reasons(self) -> dict[str, str]:
+        """By core agent id, why an agent of this face has its presence, in the vendor's words,
+        where the vendor says: a not-ready reason, or why it was signed out. The dashboard shows
+        it beside the presence."""
+        return {}
+
     def mask_entry(self, entry: dict[str, Any], mask: Masker) -> dict[str, Any]:
         """A journal entry of this face (secret keys already masked, see core/masking.py) with
         the secrets only this face's formats carry masked too."""
@@ -116,6 +155,16 @@ class Face:
     def extra_urls(self) -> dict[str, str]:
         """Other listeners of the face, by label (shown by `ccsim serve`)."""
         return {}
+
+    def client_base(self, request: web.Request) -> str:
+        """This face's base URL as the client of `request` is to use it in URLs it is given:
+        the public URL when configured, else what the client used (public_urls.py)."""
+        return self.public_url or request_base(request)
+
+    def advertised_url(self) -> str | None:
+        """This face's URL in what it makes outside a request (a webhook) and for people: the
+        public URL when configured, else its listener's (never a wildcard address)."""
+        return self.public_url or getattr(self, "url", None)
 
 
 def body_for_journal(raw: bytes, content_type: str | None = None) -> Any:

@@ -22,6 +22,7 @@ from aiohttp import web
 
 from ..core.clock import wall_seconds
 from .http_serving import ServingHandler
+from .public_urls import listener_url
 
 log = logging.getLogger("ccsim.limits")
 
@@ -123,7 +124,8 @@ class _GatedSite(web.TCPSite):
 async def serve_app(app: web.Application, host: str, port: int, limits: Limits | None = None,
                     label: str = "http") -> tuple[web.AppRunner, str]:
     """Listen with `app` on host:port (0 = a free port) under `limits`; the runner (to clean
-    up) and the URL. The body limit is the app's own (`client_max_size`)."""
+    up) and its URL for clients on this machine (loopback for a wildcard `host`). The body
+    limit is the app's own (`client_max_size`)."""
     limits = limits or Limits()
     # Stopping waits at most a second for requests in flight: a client's long poll (NICE
     # get-next-event, Huawei agentevent) would otherwise hold it for its whole timeout.
@@ -134,4 +136,4 @@ async def serve_app(app: web.Application, host: str, port: int, limits: Limits |
     site = _GatedSite(runner, host, port, limits, label)
     await site.start()
     bound = site._server.sockets[0].getsockname()  # type: ignore[union-attr]
-    return runner, f"http://{host}:{bound[1]}"
+    return runner, listener_url(host, bound[1])

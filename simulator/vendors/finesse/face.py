@@ -17,6 +17,7 @@ from ...core.masking import Masker
 from ..base import Face, SettingsError
 from . import protocol as p
 from .dialogs import DialogControl
+from .masking import unparsed_body
 from .queries import Queries
 from .settings import FinesseSettings
 from .transport import Message, Transport
@@ -31,6 +32,8 @@ class FinesseFace(DialogControl, Queries, Face):
     voice_needs_idle = True
     name = "finesse"
     port_offset = 2
+    # One login per user; an extension already in use gets "Device Busy" (Finesse developer guide).
+    distinct_agent_keys = {"login_id": "id", "extension": None}
     Settings = FinesseSettings
     description = "Cisco Finesse via the Expertflow JMS connector (STOMP; commands on /queue/Connector1)"
     steps_module = "simulator.vendors.finesse.steps"
@@ -105,6 +108,17 @@ class FinesseFace(DialogControl, Queries, Face):
                 self.users[user.login_id] = user
                 self.by_agent[agent.id] = user
 
+    def presence_reasons(self) -> dict[str, str]:
+        """NOT_READY (and LOGOUT, when given one) with its reason code's label and number."""
+        labels = dict(self.settings.codes("NOT_READY") + self.settings.codes("LOGOUT"))
+        reasons = {}
+        for user in self.users.values():
+            if user.state in ("NOT_READY", "LOGOUT") and user.reason_code not in ("", "-1"):
+                label = labels.get(user.reason_code)
+                reasons[user.agent_id] = f"{user.state}: " + (f"{label} ({user.reason_code})" if label
+                                                              else f"reason code {user.reason_code}")
+        return reasons
+
     def reset(self) -> None:
         for user in self.users.values():
             user.cancel_wrap_timer()
@@ -118,8 +132,9 @@ class FinesseFace(DialogControl, Queries, Face):
         jms_type = request.get("type") or (request.get("headers") or {}).get("type")
         try:
             command = p.parse_command(jms_type, request.get("body"))
-        except p.ProtocolError:
-            return entry
+        except p.ProtocolError:  # the connector could not read it: the password may be anywhere
+            body = unparsed_body(jms_type, request.get("body"), mask)
+            return entry if body is None else {**entry, "request": {**request, "body": body}}
         if not command.args.get("password"):
             return entry
         fields = [mask.secret(value) if name == "password" else value for name, value in command.args.items()]

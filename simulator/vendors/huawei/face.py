@@ -6,7 +6,6 @@ calls.py. Everything here is synchronous: one request's transition completes bef
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +13,7 @@ from aiohttp import web
 
 from ...core import Agent, Channel, Contact, Journal, World
 from ...core.bus import CoreEvent
+from ...core.credentials import CredentialStream
 from ..base import HttpFace
 from . import wire
 from .calls import CallControl
@@ -29,6 +29,8 @@ class HuaweiFace(CallControl, HttpFace):
     voice_needs_idle = True
     name = "huawei"
     port_offset = 1
+    # A work number signs one agent in; the phone is the one the agent's calls ring (INFERRED).
+    distinct_agent_keys = {"workno": "id", "phone": None}
     Settings = HuaweiSettings
     description = "Huawei CC-Gateway agent REST API (/agentgateway/resource/...)"
     steps_module = "simulator.vendors.huawei.steps"
@@ -67,6 +69,8 @@ class HuaweiFace(CallControl, HttpFace):
                 self.agent_of[workno] = agent.id
         self.failed_logins: dict[str, int] = {}
         self.locked: set[str] = set()
+        self.signed_out_why: dict[str, str] = {}  # workno -> why the gateway signed the agent out
+        self._guids = CredentialStream(self.world.seed, "huawei guid")  # a reset replays the same GUIDs
         self._init_calls()
 
     def vendor_states(self) -> dict[str, dict[str, str]]:
@@ -80,13 +84,17 @@ class HuaweiFace(CallControl, HttpFace):
             states[agent_id] = shown
         return states
 
+    def presence_reasons(self) -> dict[str, str]:
+        return {self.agent_of[workno]: why for workno, why in self.signed_out_why.items()
+                if workno in self.agent_of and self.world.agents[self.agent_of[workno]].presence == "offline"}
+
     # -- helpers ---------------------------------------------------------------------------
     def emit(self, session: Session, event_type: str, content: Any = None) -> None:
         gen = self.clock.now_ms() if self.settings.event_gen_time else None
         session.push(wire.event(event_type, session.workno, content, gen))
 
     def new_guid(self) -> str:
-        return f"{uuid.UUID(int=self.world.rng.getrandbits(128), version=4)}.{self.settings.guid_node}"
+        return f"{self._guids.uuid4()}.{self.settings.guid_node}"  # none guessable from another
 
     def session_for(self, workno: str, guid: str | None, *, allow_closed: bool = False) -> Session:
         """The caller's session, after the sign-in and Guid checks every operation makes."""
@@ -126,6 +134,8 @@ class HuaweiFace(CallControl, HttpFace):
         if remaining > 0:
             session.idle_timer = self.timers.call_later(remaining, lambda: self._idle_check(session))
         else:
+            self.signed_out_why[session.workno] = (f"signed out: no poll or heartbeat for "
+                                                   f"{self.settings.idle_signout_seconds:g} s")
             self.sign_out(session, force=True)
 
     async def next_event(self, session: Session, gone: Callable[[], bool] = lambda: False) -> dict[str, Any] | None:
@@ -212,6 +222,7 @@ class HuaweiFace(CallControl, HttpFace):
                 self.locked.add(workno)
             raise HuaweiError("100-004")
         self.failed_logins.pop(workno, None)
+        self.signed_out_why.pop(workno, None)
         existing = self.sessions.get(workno)
         agent = self.world.agents[agent_id]
         if existing is not None and existing.signed_in:

@@ -10,7 +10,6 @@ By default the webhook points at the receiver: a closed loop.
 """
 from __future__ import annotations
 
-import random
 import uuid
 from typing import Any
 
@@ -33,6 +32,8 @@ class IntermediaFace(WsCalls, HttpFace):
     voice_needs_idle = True
     name = "intermedia"
     port_offset = 5
+    # Halo matches the answering agent by this number first: two agents with one would be one.
+    distinct_agent_keys = {"number": None}
     Settings = IntermediaSettings
     description = "Intermedia Contact Center WSCall webhooks -> HaloPSA receiver (/api/notify/intermedia, /api/CallLog)"
     steps_module = "simulator.vendors.intermedia.steps"
@@ -52,7 +53,6 @@ class IntermediaFace(WsCalls, HttpFace):
 
     def reset(self) -> None:
         self._init_wscalls()
-        self.rng = random.Random(self.world.seed)
         self.records = CallRecords(self.world.memory.budget.records_bytes)  # CallIDs and Halo's rows
         self.world.memory.register(f"{self.name}.records", self.records.ledger)
         self.answered: dict[str, str] = {}  # live contact id -> the agent who answered it
@@ -152,7 +152,7 @@ class IntermediaFace(WsCalls, HttpFace):
         call_id = self.records.call_id(contact.id, lambda: str(uuid.UUID(int=self.rng.getrandbits(128), version=4)))
         return {"CallID": call_id, "AgentNumber": str(cfg.get("number", "")), "AgentEmail": str(cfg.get("email", "")),
                 "UserNumber": contact.caller,
-                "RecordingUrl": self.settings.recording_url.format(base=self.url or "", CallID=call_id)}
+                "RecordingUrl": self.settings.recording_url.format(base=self.advertised_url() or "", CallID=call_id)}
 
     # -- HTTP ------------------------------------------------------------------------------------------------
     def routes(self, app: web.Application) -> None:

@@ -16,7 +16,7 @@ from ..base import OP, HttpFace, SettingsError
 from . import fields as f
 from .model import CORE_STRATEGY, STRATEGIES, Interaction, XAgent, XQueue
 from .notify import Notifications, socketio_guard
-from .phonebar import Phonebar
+from .phonebar import PHONEBAR_OFFSET, PHONEBAR_PORTS, Phonebar
 from .records import XcallyRecords
 from .recovery import Recovery
 from .routing import Routing, XcallyError
@@ -28,6 +28,9 @@ from .typology import Typology
 class XcallyFace(Routing, Phonebar, Notifications, Staff, Recovery, Typology, HttpFace):
     name = "xcally"
     port_offset = 4
+    extra_port_offsets = {"phonebars' remote control, one per agent that has it on": (PHONEBAR_OFFSET, PHONEBAR_PORTS)}
+    # As the API refuses a username or internal number that is already taken.
+    distinct_agent_keys = {"name": "id", "internal": None}
     Settings = XcallySettings
     description = "XCALLY Motion REST API (/api), socket.io notifications, phonebar remote control"
     steps_module = "simulator.vendors.xcally.steps"
@@ -129,7 +132,7 @@ class XcallyFace(Routing, Phonebar, Notifications, Staff, Recovery, Typology, Ht
 
     async def start(self, host: str, port: int) -> str:
         url = await super().start(host, port)
-        await self.start_phonebars(host, port == 0)
+        await self.start_phonebars(host)
         return url
 
     def extra_urls(self) -> dict[str, str]:

@@ -20,6 +20,7 @@ AUTOANSWER = {ch: f"{ch}Autoanswer" for ch in DIGITAL}
 AUTOANSWER_DELAY = {ch: f"{ch}AutoanswerDelay" for ch in DIGITAL}
 VOICE_AUTOANSWER, VOICE_AUTOANSWER_DELAY = "phoneBarAutoAnswer", "phoneBarAutoAnswerDelay"
 REMOTE_CONTROL, REMOTE_CONTROL_PORT = "phoneBarRemoteControl", "phoneBarRemoteControlPort"
+DEFAULT_REMOTE_CONTROL_PORT = 9888  # seed 001: the phonebar's remote control listens on 9888 by default
 # Phonebar settings "Ring in Use" and "Do not disturb during pause" (seed 001); names as in CLONE.
 RING_IN_USE, DND_DURING_PAUSE = "phoneBarRingInUse", "phoneBarDnd"
 TYPOLOGIES = ("phonebar", "external", "webrtc", "mobile")

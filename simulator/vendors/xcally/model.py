@@ -29,7 +29,9 @@ class XAgent:
     voice_autoanswer: bool = False
     voice_autoanswer_delay: int = 0
     remote_control: bool = False
-    remote_control_port: int = 9888
+    # The phonebar's remote-control port as configured or set over the API; None: not given, so
+    # it follows the port base (phonebar.py) and the form's default 9888 is shown until it listens.
+    remote_control_port: int | None = None
     ring_in_use: bool = False  # a call rings while the agent is on another (CLONE default)
     dnd_during_pause: bool = True  # paused on voice: direct and internal calls refused (seed 001 default)
     # The rest of the agent form, by JSON key (agent_settings.SETTINGS); transport None = the typology's.
@@ -54,7 +56,9 @@ class XAgent:
             "internal": self.internal, "typology": self.typology, "online": self.online,
             "loginInPause": self.login_in_pause, "disabled": self.disabled, "locked": self.locked,
             f.VOICE_AUTOANSWER: self.voice_autoanswer, f.VOICE_AUTOANSWER_DELAY: self.voice_autoanswer_delay,
-            f.REMOTE_CONTROL: self.remote_control, f.REMOTE_CONTROL_PORT: self.remote_control_port,
+            f.REMOTE_CONTROL: self.remote_control,
+            f.REMOTE_CONTROL_PORT: f.DEFAULT_REMOTE_CONTROL_PORT if self.remote_control_port is None
+            else self.remote_control_port,
             f.RING_IN_USE: self.ring_in_use, f.DND_DURING_PAUSE: self.dnd_during_pause,
             "createdAt": iso(self.created), "updatedAt": iso(self.updated),
             **self.settings, "transport": self.transport,

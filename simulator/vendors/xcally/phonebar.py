@@ -5,6 +5,11 @@ on (its own port, default 9888), GET only, JSON only (reference §9): /api/calls
 phonebar's (INCOMING 32, CONNECTING 2, ALERTING 4, ACTIVE 8, HOLDING 64, TERMINATED 128).
 The /api/calls item shape is not public (INFERRED).
 
+Ports: an agent's own `phoneBarRemoteControlPort` when its configuration (or the API) gives one;
+else the next free port from the port base + PHONEBAR_OFFSET, in agent order, so that two
+`ccsim serve` on different port bases never collide; with port base 0 (tests, in-process runs), a
+free port. The port listened on is written back into the agent, where clients read it.
+
 Only a Phonebar agent has a phonebar (typology.py): "any action should start on the Phonebar and
 the Web Interface reflects the changes", so the remote control also logs the agent in and out and
 pauses it on voice (/api/login, /api/logout, /api/pause[/{pauseType}], /api/unpause; INFERRED
@@ -32,6 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("ccsim.xcally")
 AGENT_ID = web.AppKey("xcally_agent_id", int)
 XAGENT = web.RequestKey("xcally_agent", object)
+# The phonebars' ports from the port base: base + 10 .. base + 99 (the faces use base + 0..5).
+PHONEBAR_OFFSET, PHONEBAR_PORTS = 10, 90
 STATUS = {"NULL": 0, "IDLE": 1, "CONNECTING": 2, "ALERTING": 4, "ACTIVE": 8, "RELEASED": 16, "INCOMING": 32,
           "HOLDING": 64, "TERMINATED": 128}
 
@@ -114,8 +121,8 @@ class Phonebar:
                 self.world.set_presence(agent.core_id, "idle")
 
     # -- the remote control listeners ---------------------------------------------------------------------------
-    async def start_phonebars(self: "XcallyFace", host: str, ephemeral: bool) -> None:
-        self._phonebar_host, self._phonebar_ephemeral = host, ephemeral
+    async def start_phonebars(self: "XcallyFace", host: str) -> None:
+        self._phonebar_host, self._phonebar_ephemeral = host, self.port_base == 0
         self._phonebar_runners: dict[int, web.AppRunner] = {}
         for agent in list(self.agents.values()):
             try:
@@ -125,8 +132,9 @@ class Phonebar:
                 raise OSError(f"xcally {exc.message}") from None  # `ccsim serve` reports it, no traceback
 
     async def sync_phonebar(self: "XcallyFace", agent: "XAgent") -> None:
-        """Listen for the agent's remote control when it is on (and only then). On an ephemeral
-        start (tests) the bound port is written back into the agent, where clients read it."""
+        """Listen for the agent's remote control when it is on (and only then), on its own port,
+        else the next one from the port base (a free one with port base 0); the bound port is
+        written back into the agent, where clients read it."""
         if not hasattr(self, "_phonebar_runners"):
             return  # not started yet: start_phonebars will do it
         runner = self._phonebar_runners.get(agent.id)
@@ -136,14 +144,14 @@ class Phonebar:
             del self._phonebar_runners[agent.id], self.phonebar_urls[agent.id]
             runner = None
         if wanted and runner is None:
-            port = 0 if self._phonebar_ephemeral else agent.remote_control_port
+            port = 0 if self._phonebar_ephemeral else agent.remote_control_port or self._next_phonebar_port()
             try:
                 runner, url = await serve_app(self._phonebar_app(agent.id), self._phonebar_host, port,
                                                self.limits, f"xcally phonebar {agent.id}")
             except OSError as exc:
                 raise XcallyError(400, f"{agent.name}: phonebar remote control port {port} cannot be "
                                        f"opened ({exc.strerror}); give each agent its own "
-                                       "phoneBarRemoteControlPort") from None
+                                       "phoneBarRemoteControlPort, or another ccsim its own --port-base") from None
             self._phonebar_runners[agent.id], self.phonebar_urls[agent.id] = runner, url
             agent.remote_control_port = self._bound_port(agent.id)
 
@@ -179,6 +187,17 @@ class Phonebar:
     def has_remote_control(self: "XcallyFace", agent: "XAgent") -> bool:
         """Remote control on, for an agent who has a phonebar (typology phonebar) and exists."""
         return agent.remote_control and agent.typology == "phonebar" and agent.id in self.agents
+
+    def _next_phonebar_port(self: "XcallyFace") -> int:
+        """The first port from base + PHONEBAR_OFFSET that no phonebar listens on or is given."""
+        taken = {self._bound_port(i) for i in self.phonebar_urls}
+        taken |= {a.remote_control_port for a in self.agents.values() if a.remote_control_port and self.has_remote_control(a)}
+        first = self.port_base + PHONEBAR_OFFSET
+        for port in range(first, min(first + PHONEBAR_PORTS, 65536)):
+            if port not in taken:
+                return port
+        raise XcallyError(400, f"no phonebar remote control port left in {first}-{first + PHONEBAR_PORTS - 1}: "
+                               "give the agent its own phoneBarRemoteControlPort")
 
     def _bound_port(self: "XcallyFace", agent_id: int) -> int:
         return int(self.phonebar_urls[agent_id].rsplit(":", 1)[1])

@@ -22,7 +22,7 @@ def install(r: web.UrlDispatcher, rest: Rest) -> None:
     @op("forgot-password", auth=False)
     async def forgot(request):
         body = await json_body(request)
-        face.forgot_password(body.get("email"), f"{request.scheme}://{request.host}")
+        face.forgot_password(body.get("email"), face.client_base(request))
         return web.Response(status=204)  # the same whether the address has an account or not
 
     @op("reset-link", auth=False)

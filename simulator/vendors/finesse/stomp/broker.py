@@ -26,6 +26,7 @@ from typing import Any
 from ....core.clock import Clock
 from ....core.journal import Journal
 from ...listeners import ConnectionGate, Limits
+from ...public_urls import listener_url
 from ..transport import CommandHandler, Message
 from .commands import StompHandler
 from .connection import StompConnection
@@ -100,7 +101,7 @@ class StompBroker:
                               label=f"{self.name} STOMP")
         self._server = await loop.create_server(gate, self.host, self.port, reuse_address=True)
         self.port = self._server.sockets[0].getsockname()[1]
-        self.url = f"stomp://{self.host}:{self.port}"
+        self.url = listener_url(self.host, self.port, "stomp")  # never a wildcard address
         log.info("%s STOMP broker listening on %s", self.name, self.url)
         return self.url
 
