@@ -17,7 +17,7 @@ from typing import Any
 from .errors import ContactDataTooLarge, StoreFull
 from .memory import Ledger
 from .model import Contact
-from .sizes import record_size
+from .sizes import deep_size, record_size
 
 HISTORY_KEPT = 64  # transitions kept per contact: its first (arrival) and the newest
 # What one more transition costs a contact: a list slot, a (state, time) tuple and its float; and a
@@ -32,7 +32,7 @@ def data_bytes(data: dict[str, Any] | None) -> int:
     try:
         return len(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
     except (TypeError, ValueError):  # not JSON (a test's own objects): its size in memory then
-        return record_size(data) if hasattr(data, "__dict__") else len(repr(data))
+        return deep_size(data)
 
 
 class ContactStore:
