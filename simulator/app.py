@@ -21,8 +21,10 @@ class Simulator:
         self.config = config
         self.clock = clock or RealClock()
         self.world = World(self.clock, seed=config.seed, caller_locale=config.caller_locale,
-                           ended_contacts_kept=config.ended_contacts_kept)
-        self.journal = Journal(self.clock, config.journal_capacity)
+                           ended_contacts_kept=config.ended_contacts_kept, memory=config.memory)
+        self.journal = Journal(self.clock, config.journal_capacity, config.memory.journal_bytes,
+                               config.memory.journal_headers_bytes)
+        self.world.memory.register("journal", self.journal)
         for agent in self.configured_agents():
             self.world.add_agent(agent)
         for queue in build_queues(config):
@@ -88,4 +90,5 @@ class Simulator:
                       for name, face in self.faces.items()},
             "journal": {"entries": len(self.journal), "dropped": self.journal.dropped,
                         "capacity": self.journal.capacity},
+            "memory": self.world.memory.health(),
         }

@@ -16,6 +16,7 @@ from typing import Any
 from . import config_checks, safe_yaml
 from .contracts import validator
 from .core import Agent, Channel, Queue
+from .core.memory import MemoryBudget
 from .safe_yaml import YamlError, line_of, plain
 from .user_text import clip, short_repr
 from .vendors import FACES, face_class
@@ -73,6 +74,7 @@ class Config:
     journal_capacity: int = 50_000
     ended_contacts_kept: int = 10_000
     limits: Limits = field(default_factory=Limits)  # every listener's (see vendors/listeners.py)
+    memory: MemoryBudget = field(default_factory=MemoryBudget)  # every store's bytes (see core/memory.py)
     caller_locale: str = "en_US"
     agents: list[dict[str, Any]] = field(default_factory=list)
     queues: list[dict[str, Any]] = field(default_factory=list)
@@ -149,6 +151,11 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
         limits = Limits(**data.get("limits", {}))
     except ValueError as exc:
         raise _error(data, source, ("limits",), f"limits: {exc}") from None
+    try:
+        memory = MemoryBudget(**data.get("memory", {}))
+        memory.check(faces=len([f for f in FACES if f in data.get("enable", FACES)]))
+    except ValueError as exc:  # the message names the setting (memory.<name>)
+        raise _error(data, source, ("memory",), str(exc)) from None
     for where, message in config_checks.settings_problems(data):
         raise _error(data, source, where, message, FaceSettingsError)
     for where, message in config_checks.problems(data):
@@ -158,6 +165,7 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
         **{k: data[k] for k in ("seed", "port_base", "journal_capacity", "ended_contacts_kept", "caller_locale")
            if k in data},
         limits=limits,
+        memory=memory,
         ports=plain(data.get("ports", {})),
         agents=plain(data.get("agents", [])),  # without the line numbers of a file's mappings
         queues=plain(data.get("queues", [])),

@@ -132,7 +132,7 @@ async def test_pause_and_unpause_an_xcally_agent_from_the_admin_api(live, live_a
     assert face.by_core["5001"].paused["chat"] == "BREAK"
     assert (await live_admin.post("/agents/5001/unpause", {})).status == 200
     assert face.by_core["5001"].paused == {}
-    rows = [r for r in face.member_report if r["type"] == "PAUSE"]
+    rows = [r for r in face.member_report.values() if r["type"] == "PAUSE"]
     assert len(rows) == 7 and all(r["exitAt"] for r in rows)
     ops = [e.op for e in live.journal.query() if e.kind == "control"]
     assert ops == ["pause", "pause", "unpause"]  # the refused one is not part of the record

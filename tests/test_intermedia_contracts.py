@@ -227,7 +227,7 @@ def check_journal(sim, answered: str) -> None:
             assert e.response["body"]["record_count"] == len(e.response["body"]["actions"])
         if e.kind == "halo-ui":
             assert e.response["body"]["response"] == answered
-    rows = sim.faces["intermedia"].halo.calls
+    rows = sim.faces["intermedia"].halo.calls.values()
     assert all(r["callerid"] == r["user_number"] and r["diallednumber"] == r["agent_number"] for r in rows)
 
 

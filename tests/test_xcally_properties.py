@@ -135,7 +135,7 @@ class XcallyRouting(RuleBasedStateMachine):
     @invariant()
     def one_report_row_per_queue_entered(self):
         for (channel, number), interaction in self.face.interactions.items():
-            rows = [r for r in self.face.reports[channel] if r["interactionId"] == number]
+            rows = [r for r in self.face.reports[channel].values() if r["interactionId"] == number]
             visits = [q for cid in self.contacts_of.get((channel, number), [])
                       for q in collapse(self.sim.world.contacts[cid].queues_visited)]
             assert [r["queueId"] for r in rows] == [self.face.queue_of_core[q] for q in visits], (interaction, rows)

@@ -1,7 +1,8 @@
 """The admin API under /_ccsim/: health, state, contact injection, reset, journal.
 
 Described by contracts/admin/openapi.json, served at /_ccsim/openapi.json. Errors are JSON
-`{"error": "<message>"}` with 400 (bad input), 404 (unknown id) or 409 (wrong state); 403 and 415
+`{"error": "<message>"}` with 400 (bad input), 404 (unknown id), 409 (wrong state) or 507 (a
+store is full of what it may not drop: live contacts past memory.contacts_bytes); 403 and 415
 refuse cross-site use (guard.py), 401 a missing admin token.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .. import contracts
-from ..core import Channel, EndReason, Match, UnknownId, WorldError
+from ..core import Channel, ContactDataTooLarge, EndReason, Match, StoreFull, UnknownId, WorldError
 from ..core.masking import Masker, secrets_in
 from ..core.model import ContactState
 from ..dashboard import STREAM_PATH, UI_PREFIX, is_public
@@ -162,10 +163,14 @@ class AdminApi:
             return _error(415, refusal)
         try:
             return await handler(request)
-        except BadRequest as exc:
+        except (BadRequest, ContactDataTooLarge) as exc:
             return _error(400, str(exc))
         except UnknownId as exc:
             return _error(404, str(exc))
+        except StoreFull as exc:
+            # 507 Insufficient Storage (RFC 4918): no room until what is kept ends; 503 would
+            # invite a blind retry of something that fails the same way until then.
+            return _error(507, str(exc))
         except WorldError as exc:
             return _error(409, str(exc))
         except web.HTTPException as exc:

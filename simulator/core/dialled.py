@@ -22,7 +22,8 @@ class Dialling:
         if channel.value not in getattr(self.policies.get(agent.face), "direct_channels", ()):
             raise WorldError(f"the {agent.face} face takes no {channel.value} contact dialled straight to an agent "
                              f"(agent {agent_id} is signed in on it)")
-        contact = self._new_contact(channel, Direction.INBOUND, caller or self.fake_caller(), called or agent_id, data)
+        contact = self._new_contact(channel, Direction.INBOUND, caller or self.fake_caller(), called or agent_id, data,
+                                    refusable=True)
         contact.agent = agent_id
         self._dialled[contact.id] = agent_id
         if route:

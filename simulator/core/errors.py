@@ -8,3 +8,11 @@ class WorldError(Exception):
 
 class UnknownId(WorldError):
     """No agent, queue or contact has that id."""
+
+
+class StoreFull(WorldError):
+    """A store cannot keep one more thing it may never drop (a live contact): see core/memory.py."""
+
+
+class ContactDataTooLarge(WorldError):
+    """A contact's attached data over `memory.contact_data_bytes`."""

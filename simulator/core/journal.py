@@ -2,63 +2,80 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import fnmatch
 import itertools
-import json
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from .clock import Clock
+from .memory import MemoryBudget
+from .packing import VALUE_LIMIT, JsonText, pack_part, share_cost, unpack
+from .sizes import deep_size
+
+__all__ = ["DEFAULT_CAPACITY", "VALUE_LIMIT", "Journal", "JournalEntry", "JsonText", "Match"]
 
 DEFAULT_CAPACITY = 50_000
+_ROW_BYTES = sys.getsizeof((0,) * 9) + sys.getsizeof(2 ** 40) + sys.getsizeof(0.5) + 8  # the row, seq, at, a deque slot
+_GRAIN = 16  # an entry's size is kept in grains: up to 4 KiB, a small int (-5..256) costs nothing
 
 
 class JournalEntry:
     """One exchange. Kept packed, so that a full journal stays small (bench/journal_size.py:
     about 440 bytes for a Huawei exchange, 2,235 as plain dicts): `request` and `response` are
     rebuilt on each access from one flat tuple, in which each distinct header set and short
-    string is one shared object and bodies (dicts, lists) are compact JSON text."""
+    string is one shared object and bodies (dicts, lists) are compact JSON text (packing.py)."""
 
-    __slots__ = ("seq", "at", "face", "kind", "op", "agent", "types", "_packed")
+    __slots__ = ("seq", "at", "face", "kind", "op", "agent", "types", "_packed", "size")
 
     def __init__(self, seq: int, at: float, face: str, kind: str, op: str, agent: str | None = None,
                  request: dict[str, Any] | None = None, response: dict[str, Any] | None = None,
-                 types: tuple[str, ...] = ()):
-        self.seq, self.at, self.face, self.kind, self.op, self.agent = seq, at, face, kind, op, agent
-        self.types = _share(tuple(types))
-        request, response = request or {}, response or {}
+                 types: tuple[str, ...] = (), headers_limit: int = MemoryBudget.journal_headers_bytes):
+        self.seq, self.at, self.face, self.kind, self.op = seq, at, face, kind, op
+        self.agent, agent_cost = share_cost(agent) if type(agent) is str and len(agent) <= 128 else (agent, deep_size(agent))
+        self.types, types_cost = share_cost(tuple(types))
+        request_keys, request_values, request_cost = pack_part(request or {}, headers_limit)
+        response_keys, response_values, response_cost = pack_part(response or {}, headers_limit)
         # (the keys of both, shared by every entry of the same shape; then the packed values)
-        self._packed = (_share((tuple(request), tuple(response))), *map(_pack, request.items()),
-                        *map(_pack, response.items()))
+        keys, keys_cost = share_cost((request_keys, response_keys))
+        self._packed = (keys, *request_values, *response_values)
+        # What keeping it costs (bytes): the row and what only it holds; a shared header set or
+        # string is counted once, by the entry that brought it (see packing.share_cost). Rounded
+        # up to _GRAIN bytes: the row keeps it in grains, a small int Python shares (no object).
+        cost = (_ROW_BYTES + sys.getsizeof(self._packed) + agent_cost + types_cost + keys_cost
+                + request_cost + response_cost)
+        self.size = -(-cost // _GRAIN) * _GRAIN
 
     @property
     def request(self) -> dict[str, Any]:
         keys = self._packed[0][0]
-        return {k: _unpack(v) for k, v in zip(keys, self._packed[1:1 + len(keys)])}
+        return {k: unpack(v) for k, v in zip(keys, self._packed[1:1 + len(keys)])}
 
     @property
     def response(self) -> dict[str, Any]:
         skip = 1 + len(self._packed[0][0])
-        return {k: _unpack(v) for k, v in zip(self._packed[0][1], self._packed[skip:])}
+        return {k: unpack(v) for k, v in zip(self._packed[0][1], self._packed[skip:])}
 
     def row(self) -> tuple[Any, ...]:
         """The entry as the journal keeps it: a plain tuple of plain values, which the garbage
         collector stops tracking (50,000 tracked entries made its full passes cost 40 ms)."""
-        return (self.seq, self.at, self.face, self.kind, self.op, self.agent, self.types, self._packed)
+        return (self.seq, self.at, self.face, self.kind, self.op, self.agent, self.types, self._packed,
+                self.size // _GRAIN)
 
     @classmethod
     def of_row(cls, row: tuple[Any, ...]) -> "JournalEntry":
         entry = cls.__new__(cls)
-        entry.seq, entry.at, entry.face, entry.kind, entry.op, entry.agent, entry.types, entry._packed = row
+        (entry.seq, entry.at, entry.face, entry.kind, entry.op, entry.agent, entry.types, entry._packed,
+         grains) = row
+        entry.size = grains * _GRAIN
         return entry
 
     def request_field(self, key: str) -> Any:
         """One field of the request, without rebuilding the rest (queries by method and path)."""
         keys = self._packed[0][0]
-        return _unpack(self._packed[1 + keys.index(key)]) if key in keys else None
+        return unpack(self._packed[1 + keys.index(key)]) if key in keys else None
 
     def to_dict(self) -> dict[str, Any]:
         return {"seq": self.seq, "at": self.at, "face": self.face, "kind": self.kind, "op": self.op,
@@ -71,71 +88,6 @@ class JournalEntry:
 
     def __repr__(self) -> str:
         return f"JournalEntry({self.to_dict()!r})"
-
-
-class JsonText(str):
-    """A body as JSON text: how the journal keeps dicts and lists, and what a face may hand it
-    directly when it holds the text already (its own answer), to spare a parse and a dump."""
-    __slots__ = ()
-
-
-# Packed values are plain tuples of plain strings, which the garbage collector stops tracking
-# (an instance of a str or tuple subclass stays tracked, and so would every entry holding one):
-# a body is (_JSON, text); a header set is (_HEADERS, ((name, value), ...)), shared by every
-# entry with the same one. The marks are compared by identity, so no recorded value is taken
-# for one.
-_JSON = "\x00json"
-_HEADERS = "\x00headers"
-
-
-_EMPTY = {dict: (_JSON, "{}"), list: (_JSON, "[]")}
-_shared: dict[Any, Any] = {}  # header sets, short strings, type tuples seen before: one copy each
-_SHARED_MAX = 4096
-
-
-def _share(value: Any) -> Any:
-    key = (type(value), value)  # by type too: an empty header set is not an empty tuple of types
-    found = _shared.get(key)
-    if found is not None:
-        return found
-    if len(_shared) >= _SHARED_MAX:
-        _shared.clear()  # bounded: a run of ever-new values costs copies, never memory
-    _shared[key] = value
-    return value
-
-
-def _pack(item: tuple[str, Any]) -> Any:
-    key, value = item
-    kind = type(value)
-    if key == "headers" and kind is dict and all(type(v) is str for v in value.values()):
-        return _share((_HEADERS, tuple(value.items())))
-    if kind in (dict, list):
-        if not value:
-            return _EMPTY[kind]
-        try:
-            return (_JSON, json.dumps(value, separators=(",", ":"), ensure_ascii=False))
-        except (TypeError, ValueError):
-            return value  # not JSON (a test's own object): kept as it is
-    if kind is JsonText:
-        return (_JSON, str(value))
-    if kind is str and len(value) <= 128:
-        return _share(value)
-    return value
-
-
-def _unpack(value: Any) -> Any:
-    kind = type(value)
-    if kind is tuple and len(value) == 2:
-        if value[0] is _JSON:
-            try:
-                return json.loads(value[1])
-            except (ValueError, RecursionError):
-                return value[1]  # text that only claimed to be JSON: kept as text
-        if value[0] is _HEADERS:
-            return dict(value[1])
-    if kind in (dict, list):
-        return copy.deepcopy(value)
-    return value
 
 
 @dataclass(frozen=True)
@@ -176,10 +128,17 @@ class Match:
 
 
 class Journal:
-    def __init__(self, clock: Clock, capacity: int = DEFAULT_CAPACITY):
+    """A ring buffer of at most `capacity` entries and `budget` bytes (each entry's `size`): past
+    either, the oldest go and `dropped` counts them. The newest entry is always kept."""
+
+    def __init__(self, clock: Clock, capacity: int = DEFAULT_CAPACITY, budget: int = MemoryBudget.journal_bytes,
+                 headers_limit: int = MemoryBudget.journal_headers_bytes):
         self.clock = clock
         self.capacity = capacity
-        self._entries: deque[tuple[Any, ...]] = deque(maxlen=capacity)  # JournalEntry.row()s
+        self.budget = budget
+        self.headers_limit = headers_limit
+        self._entries: deque[tuple[Any, ...]] = deque()  # JournalEntry.row()s
+        self.bytes = 0
         self._seq = itertools.count(1)
         self._last_seq = 0
         self.dropped = 0
@@ -198,6 +157,10 @@ class Journal:
         return len(self._entries)
 
     @property
+    def entries(self) -> int:
+        return len(self._entries)
+
+    @property
     def last_seq(self) -> int:
         """The seq of the newest entry ever recorded (kept across clears: seqs never repeat)."""
         return self._last_seq
@@ -206,11 +169,14 @@ class Journal:
                request: dict[str, Any] | None = None, response: dict[str, Any] | None = None,
                types: Iterable[str] = ()) -> JournalEntry:
         entry = JournalEntry(next(self._seq), self.clock.now(), face, kind, op, agent,
-                             request or {}, response or {}, tuple(types))
+                             request or {}, response or {}, tuple(types), self.headers_limit)
         self._last_seq = entry.seq
-        if len(self._entries) == self.capacity:
+        entries = self._entries
+        entries.append(entry.row())
+        self.bytes += entry.size
+        while (self.bytes > self.budget or len(entries) > self.capacity) and len(entries) > 1:
+            self.bytes -= entries.popleft()[8] * _GRAIN
             self.dropped += 1
-        self._entries.append(entry.row())
         for waiter in list(self._waiters):
             match, since, fut = waiter
             if not fut.done() and entry.seq >= since and match(entry):
@@ -228,6 +194,16 @@ class Journal:
             raise ValueError("limit must be >= 0")
         return found[len(found) - limit:] if limit else []
 
+    def tail(self, since: int, limit: int) -> list[JournalEntry]:
+        """The newest `limit` entries from seq `since` on, oldest first (reading only those)."""
+        found = []
+        for row in reversed(self._entries):
+            if row[0] < since or len(found) == limit:
+                break
+            found.append(JournalEntry.of_row(row))
+        found.reverse()
+        return found
+
     def around(self, seq: int, before: int = 5, after: int = 5) -> list[JournalEntry]:
         return [e for e in self._scan(seq - before) if e.seq <= seq + after]
 
@@ -237,6 +213,7 @@ class Journal:
 
     def clear(self) -> None:
         self._entries.clear()
+        self.bytes = 0
         self.dropped = 0
         self.epoch += 1
 

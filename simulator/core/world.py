@@ -12,7 +12,6 @@ import heapq
 import itertools
 import os
 import random
-from collections import deque
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -20,11 +19,15 @@ from faker import Faker
 
 from .bus import CoreEvent, EventBus
 from .clock import Clock, TimerHandle
+from .contacts import ContactStore, note_transition
 from .dialled import Dialling
 from .errors import UnknownId, WorldError
 from .faults import Faults
+from .memory import MemoryBudget, MemoryStores
 from .model import Agent, Channel, Contact, ContactState, Direction, EndReason, Queue
 from .routing_errors import RoutingErrors
+
+__all__ = ["Policy", "UnknownId", "World", "WorldError"]
 
 
 class Policy(Protocol):
@@ -48,17 +51,21 @@ class World(Dialling):
     """Routing never lets a policy's exception escape: `eligible` raising counts as "no", and an
     `offer` raising puts the contact back in its place in the queue; both go to `routing_errors`."""
 
-    def __init__(self, clock: Clock, seed: int = 0, caller_locale: str = "en_US", ended_contacts_kept: int = 10_000):
+    def __init__(self, clock: Clock, seed: int = 0, caller_locale: str = "en_US", ended_contacts_kept: int = 10_000,
+                 memory: MemoryBudget | None = None):
         self.clock = clock
-        # Ended contacts stay queryable (admin API, faces' reports) up to this many; older ones
-        # are forgotten, so that a long run's memory stays flat.
-        self.ended_contacts_kept = ended_contacts_kept
-        self._ended: deque[str] = deque()
+        # Every store that grows with traffic reports here (/_ccsim/health), under one budget.
+        self.memory = MemoryStores(memory)
+        # Ended contacts stay queryable (admin API, faces' reports) up to ended_contacts_kept and
+        # memory.contacts_bytes; older ones are forgotten, so that a long run's memory stays flat.
+        budget = self.memory.budget
+        self._contact_store = ContactStore(budget.contacts_bytes, ended_contacts_kept, budget.contact_data_bytes)
+        self.memory.register("contacts", self._contact_store)
         self.bus = EventBus()
         self.seed = seed
         self.agents: dict[str, Agent] = {}
         self.queues: dict[str, Queue] = {}
-        self.contacts: dict[str, Contact] = {}
+        self.contacts: dict[str, Contact] = self._contact_store.by_id
         self.policies: dict[str, Policy] = {}
         self.faults = Faults()
         self._caller_locale = caller_locale
@@ -79,6 +86,14 @@ class World(Dialling):
         # The tests set $CCSIM_VERIFY_ROUTING: every pick is then also made the slow way and compared.
         self.verify_routing = bool(os.environ.get("CCSIM_VERIFY_ROUTING"))
         self._reseed()
+
+    @property
+    def ended_contacts_kept(self) -> int:
+        return self._contact_store.ledger.max_retired or 0
+
+    @ended_contacts_kept.setter
+    def ended_contacts_kept(self, kept: int) -> None:
+        self._contact_store.ledger.max_retired = kept
 
     def _reseed(self) -> None:
         self.rng = random.Random(self.seed)
@@ -130,8 +145,7 @@ class World(Dialling):
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
-        self.contacts.clear()
-        self._ended.clear()
+        self._contact_store.clear()
         self.faults.clear()
         if agents is not None:
             self.agents.clear()
@@ -225,15 +239,20 @@ class World(Dialling):
 
     # -- contacts ------------------------------------------------------------------------------
     def _new_contact(self, channel: Channel, direction: Direction, caller: str, called: str,
-                     data: dict[str, Any] | None) -> Contact:
+                     data: dict[str, Any] | None, *, refusable: bool) -> Contact:
+        """Raises ContactDataTooLarge, and StoreFull for a `refusable` one with no room beside
+        the live contacts (see core/contacts.py)."""
+        store = self._contact_store
+        store.check_data(data)
         contact = Contact(id=f"c{next(self._contact_ids)}", channel=channel, direction=direction,
                           caller=caller, called=called, data=dict(data or {}), created=self.clock.now())
-        self.contacts[contact.id] = contact
+        store.admit(contact, refusable=refusable)
         return contact
 
     def _transition(self, contact: Contact, state: ContactState, kind: str, **data: Any) -> None:
         contact.state = state
-        contact.history.append((state.value, self.clock.now()))
+        self._contact_store.transitioned(contact)
+        note_transition(contact.history, (state.value, self.clock.now()))
         self._publish(kind, contact=contact.id, agent=contact.agent, **data)
 
     def fake_caller(self) -> str:
@@ -252,7 +271,7 @@ class World(Dialling):
         queue = self.queue(queue_id or "")
         channel = Channel(channel) if channel is not None else queue.channel
         contact = self._new_contact(channel, Direction.INBOUND, caller or self.fake_caller(),
-                                    called or queue.number or queue.id, data)
+                                    called or queue.number or queue.id, data, refusable=True)
         self._enqueue(contact, queue)
         if route:
             self.route()
@@ -261,7 +280,7 @@ class World(Dialling):
     def _enqueue(self, contact: Contact, queue: Queue, front: bool = False) -> None:
         contact.queue = queue.id
         contact.agent = None
-        contact.queues_visited.append(queue.id)
+        note_transition(contact.queues_visited, queue.id)
         contact.order = -next(self._queue_order) if front else next(self._queue_order)
         (queue.waiting.insert(0, contact.id) if front else queue.waiting.append(contact.id))
         self._transition(contact, ContactState.QUEUED, "contact.queued", queue=queue.id)
@@ -319,9 +338,11 @@ class World(Dialling):
 
     def outbound(self, agent_id: str, called: str, *, caller: str = "", channel: Channel = Channel.VOICE,
                  data: dict[str, Any] | None = None, internal: bool = False) -> Contact:
-        """An agent starts a contact (callout); it is offered to the far end, not routed."""
+        """An agent starts a contact (callout); it is offered to the far end, not routed. Never
+        refused for room: the faces let an agent make one call at a time."""
         agent = self.agent(agent_id)
-        contact = self._new_contact(channel, Direction.INTERNAL if internal else Direction.OUTBOUND, caller, called, data)
+        contact = self._new_contact(channel, Direction.INTERNAL if internal else Direction.OUTBOUND, caller, called, data,
+                                    refusable=False)
         contact.agent = agent_id
         self._hold(agent, contact.id)
         self._transition(contact, ContactState.OFFERED, "contact.dialing", called=called)
@@ -404,9 +425,7 @@ class World(Dialling):
         self._detach(contact)
         contact.end_reason = reason
         self._transition(contact, ContactState.ENDED, "contact.ended", reason=reason.value, **data)
-        self._ended.append(contact.id)
-        while len(self._ended) > self.ended_contacts_kept:
-            self.contacts.pop(self._ended.popleft(), None)
+        self._contact_store.ended(contact)
         self.route()
 
     # -- routing (the ACD) ---------------------------------------------------------------------

@@ -37,8 +37,10 @@ class Feed:
         self.view = view
         self.sim = view.sim
         self._pages: set[asyncio.Queue[bytes | None]] = set()
-        self._pending: list[JournalEntry] = []
-        self._skipped = 0  # lines of a burst dropped from _pending before the next push
+        # The journal lines recorded since the last push: counted, and read back from the journal
+        # at the push (the newest JOURNAL_LINES of them), so that a burst holds no entry here.
+        self._pending_since = 0
+        self._pending = 0
         self._changed = asyncio.Event()
         self._changed_at: float | None = None
         self._task: asyncio.Task | None = None
@@ -50,10 +52,9 @@ class Feed:
         self._changed.set()
 
     def _recorded(self, entry: JournalEntry) -> None:
-        self._pending.append(entry)
-        if len(self._pending) > JOURNAL_LINES * 4:  # a burst between two pushes: keep the newest
-            self._skipped += len(self._pending) - JOURNAL_LINES
-            del self._pending[:-JOURNAL_LINES]
+        if not self._pending:
+            self._pending_since = entry.seq
+        self._pending += 1
         self.changed()
 
     def hello(self) -> bytes:
@@ -96,7 +97,7 @@ class Feed:
             if self._task is not None:
                 self._task.cancel()
                 self._task = None
-            self._pending, self._skipped, self._changed_at = [], 0, None  # a next page starts afresh
+            self._pending, self._changed_at = 0, None  # a next page starts afresh
             self._changed.clear()
 
     async def close(self) -> None:
@@ -121,13 +122,14 @@ class Feed:
                 await asyncio.wait_for(self._changed.wait(), SAMPLE_SECONDS)
                 await wall_sleep(PUSH_INTERVAL)
             self._changed.clear()
-            entries, self._pending = self._pending, []
-            skipped, self._skipped = self._skipped + max(0, len(entries) - JOURNAL_LINES), 0
+            pending, self._pending = self._pending, 0
+            entries = self.sim.journal.tail(self._pending_since, JOURNAL_LINES) if pending else []
+            skipped = pending - len(entries)  # a burst's older lines, and any the journal has dropped since
             changed_at, self._changed_at = self._changed_at, None
             data: dict[str, Any] = {"epoch": self.sim.journal.epoch, "sentAt": wall_epoch_ms()}
             if changed_at is not None:
                 data.update(state=self.view.state(), changedAt=changed_at,
-                            journal=[self.view.line(e) for e in entries[-JOURNAL_LINES:]], skipped=skipped)
+                            journal=[self.view.line(e) for e in entries], skipped=skipped)
             if wall_seconds() - last_sample >= SAMPLE_SECONDS:
                 last_sample = wall_seconds()
                 data["sample"] = self.view.sample()

@@ -2,11 +2,14 @@
 samples, as JSON-ready data (contracts/admin/dashboard-message.schema.json)."""
 from __future__ import annotations
 
+import itertools
 from collections import Counter, deque
 from typing import TYPE_CHECKING, Any
 
 from ..core import JournalEntry
+from ..core.memory import Ledger
 from ..core.model import PRESENCES
+from ..core.sizes import deep_size
 from ..scenario.runner import describe_entry
 
 if TYPE_CHECKING:
@@ -22,7 +25,12 @@ class DashboardView:
         self.sim = sim
         self._shown = shown  # an entry as people may see it (secrets masked): AdminApi.shown
         self.playback = playback
-        self.history: deque[dict[str, Any]] = deque(maxlen=HISTORY_SAMPLES)
+        # The chart's samples, oldest first: the newest HISTORY_SAMPLES within memory.dashboard_bytes.
+        self.history: deque[dict[str, Any]] = deque()
+        self.history_ledger: Ledger[int] = Ledger(sim.config.memory.dashboard_bytes, lambda _: self.history.popleft(),
+                                                  max_retired=HISTORY_SAMPLES)
+        self._samples = itertools.count()
+        sim.world.memory.register("dashboard.history", self.history_ledger)
 
     def clock(self) -> dict[str, Any]:
         clock = self.sim.clock
@@ -78,6 +86,7 @@ class DashboardView:
         point = {"at": self.sim.clock.now(), "waiting": sum(len(q.waiting) for q in world.queues.values()),
                  "agents": {p: by_presence.get(p, 0) for p in PRESENCES}}
         self.history.append(point)
+        self.history_ledger.keep(next(self._samples), deep_size(point))
         return point
 
     def line(self, entry: JournalEntry) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from ..core import Clock, ContactState, World
+from ..core import Clock, ContactState, StoreFull, World
 from ..core.clock import wall_seconds
 from ..scenario import loader
 from ..scenario.session import Session
@@ -32,6 +32,7 @@ class Customers:
         self.queue = queue
         self.patience: dict[str, Any] = {}  # contact -> its give-up timer, while it waits
         self.live: set[str] = set()
+        self.refused = 0  # callers refused because the live contacts filled their memory budget
         self.started = clock.now()
         world.bus.subscribe("contact.connected", self._connected)
         world.bus.subscribe("contact.ended", self._ended)
@@ -45,7 +46,11 @@ class Customers:
             if self.rng.random() * peak > self.profile.rate_at(t):
                 continue
             await self.clock.sleep(max(0.0, self.started + t - self.clock.now()))
-            contact = self.world.inject(self.queue, route=False)
+            try:
+                contact = self.world.inject(self.queue, route=False)
+            except StoreFull:  # live calls fill memory.contacts_bytes: this caller hears busy
+                self.refused += 1
+                continue
             self.live.add(contact.id)
             self.meter.arrival(contact.id, self.clock.now() - self.started)
             self.patience[contact.id] = self.clock.call_later(self.profile.patience.draw(self.rng),
@@ -113,7 +118,9 @@ async def run_load(profile: LoadProfile, progress: Progress | None = None, *,
                           sign_in_wall=signed_in, load_wall=wall_seconds() - load_wall,
                           simulated=clock.now() - started, events_received=bots.received,
                           failures=bots.failures + [repr(e) for e in getattr(clock, "callback_errors", [])]
-                          + list(sim.world.routing_errors),
+                          + list(sim.world.routing_errors)
+                          + ([f"{customers.refused:,} callers refused: the live calls filled memory.contacts_bytes"]
+                             if customers.refused else []),
                           journal=sim.journal)
     finally:
         await bots.stop()

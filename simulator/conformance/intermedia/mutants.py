@@ -65,9 +65,8 @@ def _recording_link_every_time(link_ticket):
         row["ticket_id"] = ticket_id
         url = self.recordings.get(row["id"])
         if recording_link and url:  # without the "once" guard
-            self.actions.append({"id": len(self.actions) + 1, "ticket_id": ticket_id, "calllog_id": row["id"],
-                                 "outcome": "Call Recording", "note": f'<a href="{url}">Call recording</a>',
-                                 "datetime": when, "who": row["agent_name"]})
+            self.add_action(row, ticket_id, url, when)
+        self.changed(row)
     return mutated
 
 

@@ -121,7 +121,8 @@ async def calllog_list(face: "IntermediaFace", request: web.Request, ids: dict[s
     request[OP] = "calllog-list"
     if not bearer_ok(face, request):
         return unauthorized("Bearer")
-    return query_problem(request, flags=("showall",)) or web.json_response(face.halo.calls)
+    # The rows kept (memory.records_bytes).
+    return query_problem(request, flags=("showall",)) or web.json_response(list(face.halo.calls.values()))
 
 
 async def calllog_get(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
@@ -131,7 +132,7 @@ async def calllog_get(face: "IntermediaFace", request: web.Request, ids: dict[st
     refused = query_problem(request, flags=("includedetails",))
     if refused is not None:
         return refused
-    row = next((c for c in face.halo.calls if c["id"] == int(ids["id"])), None)
+    row = face.halo.calls.get(int(ids["id"]))
     return web.json_response(row) if row is not None else web.Response(status=404)
 
 
@@ -146,7 +147,7 @@ async def calllog_update(face: "IntermediaFace", request: web.Request, ids: dict
         return problem({"$": ["The body is not valid JSON."]})
     if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
         return problem({"$": ["The body must be a non-empty array of CallLog objects."]})
-    rows = {c["id"]: c for c in face.halo.calls}
+    rows = face.halo.calls
     errors: dict[str, list[str]] = {}
     for n, item in enumerate(items):
         ident = item.get("id")
@@ -166,6 +167,7 @@ async def calllog_update(face: "IntermediaFace", request: web.Request, ids: dict
         row.update({k: item[k] for k in ("summary", "note") if k in item})
         if item.get("ticket_id") is not None:
             face.halo.link_ticket(row, item["ticket_id"], face.settings.add_recording_link, face.clock.now_iso())
+        face.halo.changed(row)
         saved.append(row)
     return web.json_response(saved[0] if len(saved) == 1 else saved, status=201)
 
@@ -178,14 +180,14 @@ async def actions_list(face: "IntermediaFace", request: web.Request, ids: dict[s
     if refused is not None:
         return refused
     ticket = int(request.query["ticket_id"]) if request.query.get("ticket_id") else None
-    actions = [a for a in face.halo.actions if ticket is None or a["ticket_id"] == ticket]
+    actions = [a for a in face.halo.actions.values() if ticket is None or a["ticket_id"] == ticket]
     return web.json_response({"record_count": len(actions), "actions": actions})
 
 
 # -- the Intermedia side's recordings ----------------------------------------------------------------------
 async def recording(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
     request[OP] = "recording"
-    if ids["call"] not in face.call_ids.values():
+    if not face.records.gave(ids["call"]):
         return web.Response(status=404)
     return web.Response(body=silent_wav(), content_type="audio/wav")
 

@@ -21,6 +21,7 @@ from ...core.clock import TimerHandle
 from ..base import HttpFace, SettingsError
 from .api import install
 from .halo import build_halo
+from .records import CallRecords
 from .settings import IntermediaSettings
 from .wscall import WsCalls
 
@@ -52,8 +53,9 @@ class IntermediaFace(WsCalls, HttpFace):
 
     def reset(self) -> None:
         self._init_wscalls()
-        self.call_ids: dict[str, str] = {}  # contact id -> CallID
-        self.answered: dict[str, str] = {}  # contact id -> the agent who answered it
+        self.records = CallRecords(self.world.memory.budget.records_bytes)  # CallIDs and Halo's rows
+        self.world.memory.register(f"{self.name}.records", self.records.ledger)
+        self.answered: dict[str, str] = {}  # live contact id -> the agent who answered it
         self.desk_timers: dict[str, TimerHandle] = {}  # contact id -> pick-up or hang-up of a desk agent
         self.halo = build_halo(self)
 
@@ -131,12 +133,13 @@ class IntermediaFace(WsCalls, HttpFace):
             if timer is not None:
                 timer.cancel()
             self._free_desk_agent(contact)
-            agent = self.world.agents.get(self.answered.get(contact.id, ""))
+            agent = self.world.agents.get(self.answered.pop(contact.id, ""))
             if agent is not None:
                 values = self.call_values(contact, agent)
                 if event.data.get("reason") == "agent":
                     self.fire("Agent Hangs Up", values, agent.id, contact.id)
                 self.fire("Call Ended", values, agent.id, contact.id)
+            self.records.call_ended(contact.id)
 
     def _free_desk_agent(self, contact: Contact) -> None:
         agent = self.world.agents.get(contact.agent or "")
@@ -146,7 +149,7 @@ class IntermediaFace(WsCalls, HttpFace):
     def call_values(self, contact: Contact, agent: Agent) -> dict[str, str]:
         """The IVR variables CallID, AgentNumber, AgentEmail, UserNumber, RecordingUrl (as strings)."""
         cfg = agent.faces["intermedia"]
-        call_id = self.call_ids.setdefault(contact.id, str(uuid.UUID(int=self.rng.getrandbits(128), version=4)))
+        call_id = self.records.call_id(contact.id, lambda: str(uuid.UUID(int=self.rng.getrandbits(128), version=4)))
         return {"CallID": call_id, "AgentNumber": str(cfg.get("number", "")), "AgentEmail": str(cfg.get("email", "")),
                 "UserNumber": contact.caller,
                 "RecordingUrl": self.settings.recording_url.format(base=self.advertised_url() or "", CallID=call_id)}

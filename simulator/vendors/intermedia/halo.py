@@ -12,6 +12,8 @@ import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ...core.sizes import deep_size
+from .records import CallRecords
 from .settings import USER_PHONE_FIELDS
 
 if TYPE_CHECKING:
@@ -59,13 +61,21 @@ class HaloAgent:
 
 @dataclass
 class Halo:
+    """Halo's records. Rows are kept under the face's records budget (records.py): when the
+    oldest goes, its recording link and its action go with it."""
+
     agents: list[HaloAgent]
     users: list[dict[str, Any]]
-    calls: list[dict[str, Any]] = field(default_factory=list)
-    actions: list[dict[str, Any]] = field(default_factory=list)
+    records: CallRecords
+    calls: dict[int, dict[str, Any]] = field(default_factory=dict)  # call log id -> row, oldest first
+    actions: dict[int, dict[str, Any]] = field(default_factory=dict)  # action id -> action
     recordings: dict[int, str] = field(default_factory=dict)  # call log id -> recording URL
+    _actions_of: dict[int, list[int]] = field(default_factory=dict)  # call log id -> its actions' ids
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _action_ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    def __post_init__(self) -> None:
+        self.records.on_row_dropped = self._forget_row
 
     def match_agent(self, number: str, email: str, by_email: bool) -> HaloAgent | None:
         """Phone numbers first; emails (any case) only if no number matched and the setting is on."""
@@ -90,9 +100,10 @@ class Halo:
             "agent_email": fields["AgentEmail"], "third_party_id": fields["CallID"],
             "call_direction": 0, "call_type": "Intermedia", "ticket_id": None, "summary": "", "note": "",
         }
-        self.calls.append(row)
+        self.calls[row["id"]] = row
         if fields["RecordingUrl"]:
             self.recordings[row["id"]] = fields["RecordingUrl"]
+        self.changed(row)
         return row
 
     def link_ticket(self, row: dict[str, Any], ticket_id: int, recording_link: bool, when: str) -> None:
@@ -100,10 +111,29 @@ class Halo:
         the recording link as an action, once."""
         row["ticket_id"] = ticket_id
         url = self.recordings.get(row["id"])
-        if recording_link and url and not any(a["calllog_id"] == row["id"] for a in self.actions):
-            self.actions.append({"id": next(self._action_ids), "ticket_id": ticket_id, "calllog_id": row["id"],
-                                 "outcome": "Call Recording", "note": f'<a href="{url}">Call recording</a>',
-                                 "datetime": when, "who": row["agent_name"]})
+        if recording_link and url and not self._actions_of.get(row["id"]):
+            self.add_action(row, ticket_id, url, when)
+        self.changed(row)
+
+    def add_action(self, row: dict[str, Any], ticket_id: int, url: str, when: str) -> None:
+        action = {"id": next(self._action_ids), "ticket_id": ticket_id, "calllog_id": row["id"],
+                  "outcome": "Call Recording", "note": f'<a href="{url}">Call recording</a>',
+                  "datetime": when, "who": row["agent_name"]}
+        self.actions[action["id"]] = action
+        self._actions_of.setdefault(row["id"], []).append(action["id"])
+
+    def changed(self, row: dict[str, Any]) -> None:
+        """A row written or changed: what it costs now, with its recording link and actions."""
+        row_id = row["id"]
+        if row_id in self.calls:
+            actions = [self.actions[a] for a in self._actions_of.get(row_id, ())]
+            self.records.row_changed(row_id, deep_size(row) + deep_size(self.recordings.get(row_id)) + deep_size(actions))
+
+    def _forget_row(self, row_id: int) -> None:
+        self.calls.pop(row_id, None)
+        self.recordings.pop(row_id, None)
+        for action_id in self._actions_of.pop(row_id, ()):
+            self.actions.pop(action_id, None)
 
 
 def halo_agents(intermedia: list[tuple[str, str, dict[str, Any]]], configured: list[dict[str, Any]] | None
@@ -118,9 +148,9 @@ def halo_agents(intermedia: list[tuple[str, str, dict[str, Any]]], configured: l
 
 
 def build_halo(face: "IntermediaFace") -> Halo:
-    """Halo's records from the settings and the Intermedia agents."""
+    """Halo's records from the settings and the Intermedia agents, kept in the face's records."""
     agents = halo_agents([(a.id, a.name, cfg) for a, cfg in face.intermedia_agents()], face.settings.halo_agents)
-    return Halo(agents, [dict(u) for u in face.settings.halo_users])
+    return Halo(agents, [dict(u) for u in face.settings.halo_users], face.records)
 
 
 def answered_event(face: "IntermediaFace", row: dict[str, Any], agent: HaloAgent) -> None:

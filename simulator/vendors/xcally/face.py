@@ -17,6 +17,7 @@ from . import fields as f
 from .model import CORE_STRATEGY, STRATEGIES, Interaction, XAgent, XQueue
 from .notify import Notifications, socketio_guard
 from .phonebar import PHONEBAR_OFFSET, PHONEBAR_PORTS, Phonebar
+from .records import XcallyRecords
 from .recovery import Recovery
 from .routing import Routing, XcallyError
 from .settings import CHANNELS, DEFAULT_PAUSE_TYPE, DIGITAL, XcallySettings
@@ -53,8 +54,12 @@ class XcallyFace(Routing, VoiceRules, Phonebar, Notifications, Staff, Recovery, 
         self.queue_of_core: dict[str, int] = {}
         self.interactions: dict[tuple[str, int], Interaction] = {}
         self.by_contact: dict[str, Interaction] = {}
-        self.reports: dict[str, list[dict[str, Any]]] = {ch: [] for ch in DIGITAL}
-        self.member_report: list[dict[str, Any]] = []
+        # Kept within memory.records_bytes, with the interactions (records.py): by id, oldest first.
+        self.records = XcallyRecords(self, self.world.memory.budget.records_bytes)
+        self.world.memory.register(f"{self.name}.records", self.records.ledger)
+        self.reports: dict[str, dict[int, dict[str, Any]]] = {ch: {} for ch in DIGITAL}
+        self.member_report: dict[int, dict[str, Any]] = {}
+        self._member_row_ids = itertools.count(1)
         self.open_rows: dict[str, dict[str, Any]] = {}
         self.reopening: Interaction | None = None
         self._ids = {kind: itertools.count(1) for kind in ("agent", "queue", *CHANNELS)}
@@ -258,16 +263,18 @@ class XcallyFace(Routing, VoiceRules, Phonebar, Notifications, Staff, Recovery, 
             self.world.route()
 
     def _member_row(self, agent: XAgent, kind: str, channel: str, data1: str = "") -> dict[str, Any]:
-        row = {"id": len(self.member_report) + 1, "membername": agent.name, "UserId": agent.id, "channel": channel,
+        row = {"id": next(self._member_row_ids), "membername": agent.name, "UserId": agent.id, "channel": channel,
                "type": kind, "data1": data1, "enterAt": self.iso(self.clock.now()), "exitAt": None,
                "duration": None, "createdAt": self.iso(self.clock.now())}
         row["_enter"] = self.clock.now()
-        self.member_report.append(row)
+        self.member_report[row["id"]] = row
+        self.records.member_row(row, open_=True)
         return row
 
     def _close_member_row(self, row: dict[str, Any] | None) -> None:
         if row is not None:
             row.update(exitAt=self.iso(self.clock.now()), duration=int(self.clock.now() - row["_enter"]))
+            self.records.member_row(row, open_=False)
 
     def status(self, agent: XAgent, channel: str) -> str:
         """Realtime status on a channel: voiceStatus values of the reference (idle, talking,

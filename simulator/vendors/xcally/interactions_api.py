@@ -83,6 +83,7 @@ def install(r: web.UrlDispatcher, rest: Rest) -> None:
             face.customer_message(interaction, body["body"])
         else:
             interaction.messages.append({"direction": "out", "body": body["body"], "createdAt": face.iso(face.clock.now())})
+            face.records.interaction(interaction)
         return web.json_response(interaction.to_json(face.iso), status=201)
 
     @op("list-messages")

@@ -34,11 +34,11 @@ def install(r: web.UrlDispatcher, rest: Rest) -> None:
     @op("report-queue")
     async def report_queue(request):
         channel = rest.channel_of(request)
-        return listing(request, [dict(row) for row in face.reports[channel]])
+        return listing(request, [dict(row) for row in face.reports[channel].values()])  # the rows kept (records.py)
 
     @op("report-member")
     async def report_member(request):
-        return listing(request, [{k: v for k, v in row.items() if not k.startswith("_")} for row in face.member_report])
+        return listing(request, [{k: v for k, v in row.items() if not k.startswith("_")} for row in face.member_report.values()])
 
     @op("settings")
     async def settings(request):

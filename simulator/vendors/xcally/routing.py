@@ -170,6 +170,7 @@ class Routing:
         interaction.disposition, interaction.status = disposition, "closed"
         if was_open and interaction.user_id in self.agents:
             self.notify(self.agents[interaction.user_id], "closed", self.offer_body(interaction))
+        self.records.interaction(interaction)
         contact = self.world.contacts.get(interaction.core_id)
         if contact is not None and not contact.ended:
             self.world.end(contact.id, EndReason.AGENT)  # frees a tab: routing offers what waits
@@ -181,6 +182,7 @@ class Routing:
         agent of its queue; with followups_bypass_limits, passed to that agent whatever the
         limits if available (online, not paused on the channel), as the older paragraph says."""
         interaction.messages.append({"direction": "in", "body": body, "createdAt": self.iso(self.clock.now())})
+        self.records.interaction(interaction)
         if not interaction.closed:
             return
         previous = self.agents.get(interaction.user_id or -1)
@@ -228,6 +230,7 @@ class Routing:
             elif reason == "timed_out":
                 self.close_row(interaction, "timeout")
                 interaction.status = "timeout"
+        self.records.interaction(interaction)  # live or done now, and what it costs
 
     def _revoke(self: "XcallyFace", interaction: Interaction, status: str) -> None:
         if interaction.timer is not None:
@@ -243,10 +246,12 @@ class Routing:
                "interactionId": interaction.id, "queue": self.queues[queue_id].name, "queueId": queue_id,
                "reason": None, "UserId": None, "enterAt": self.iso(self.clock.now()), "exitAt": None,
                "createdAt": self.iso(self.clock.now())}
-        self.reports[interaction.channel].append(row)
+        self.reports[interaction.channel][row["id"]] = row
+        self.records.queue_row(interaction.channel, row, open_=True)
         return row
 
     def close_row(self: "XcallyFace", interaction: Interaction, reason: str, user_id: int | None = None) -> None:
         row = self.open_rows.pop(interaction.core_id, None)
         if row is not None:
             row.update(reason=reason, UserId=user_id, exitAt=self.iso(self.clock.now()))
+            self.records.queue_row(interaction.channel, row, open_=False)
