@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from aiohttp import web
 
-from ..core import Agent, Contact, Journal, World, WorldError
+from ..core import Agent, Contact, Journal, Queue, World, WorldError
 from ..core.clock import IN_PROCESS_HEADER, TimerScope
 from ..core.masking import Masker
 from ..core import json_text
@@ -116,6 +116,12 @@ class Face:
 
     def offer(self, agent: Agent, contact: Contact) -> None:
         raise NotImplementedError
+
+    def claims_queue(self, queue: Queue) -> bool:
+        """True for a queue of this vendor's own, served by its membership rules (an XCALLY
+        queue's members): the core then offers its contacts only to this face's agents. Asked
+        when the queue is added; a queue no face claims is every face's, on skills."""
+        return False
 
     def fault_error_problem(self, error: str) -> str | None:
         """Why `error` is not one of this face's error codes (None when it is)."""
