@@ -250,6 +250,52 @@ async def test_round_robin_remembers_where_it_stopped():
     assert [a for a, _ in policy.offers] == ["a1", "a2", "a1", "a2"]
 
 
+class ClaimingPolicy(ChatPolicy):
+    """A face with queues of its own (as XCALLY's with an `xcally` section)."""
+
+    def __init__(self, world: World, claimed: set[str]):
+        super().__init__(world)
+        self.claimed = claimed
+
+    def claims_queue(self, queue: Queue) -> bool:
+        return queue.id in self.claimed
+
+
+@pytest.mark.parametrize("strategy", ["longest_idle", "round_robin"])
+@pytest.mark.parametrize("channel", ["voice", "chat"])
+async def test_a_queue_a_face_claims_goes_only_to_that_faces_agents(strategy, channel):
+    world, other = make_world()
+    world.add_queue(Queue("own", "Own", skills={"sales"}, strategy=strategy))
+    for agent in world.agents.values():
+        agent.capacity[Channel.CHAT] = 5
+    owner = ClaimingPolicy(world, {"own"})
+    world.register_policy("owner", owner)  # asked about the queues already there
+    sign_in(world, "a1")  # on the other face, with the queue's skill, idle the longest
+    first = world.inject("own", channel=channel)
+    assert other.offers == [] and first.state is ContactState.QUEUED
+    world.sign_in("a2", "owner")
+    world.set_presence("a2", "idle")
+    assert owner.offers == [("a2", first.id)] and other.offers == []
+    world.sign_out("a2")  # off the owner's agents: the next one waits again
+    second = world.inject("own", channel=channel)
+    assert second.state is ContactState.QUEUED and other.offers == []
+    assert world.can_take("a1", second.id) is False  # nor may a transfer hand it over
+    sales = world.inject("sales", channel=channel)  # a queue nobody claims: any face's agent
+    assert other.offers == [("a1", sales.id)]
+
+
+async def test_claims_are_asked_again_for_the_queues_a_reset_brings():
+    world, other = make_world()
+    world.register_policy("owner", ClaimingPolicy(world, {"sales"}))
+    sign_in(world, "a1")
+    assert world.inject("sales").state is ContactState.QUEUED and other.offers == []
+    world.policies["owner"].claimed = {"own"}  # asked again for the reset's fresh queues
+    world.reset(queues=[Queue("sales", "Sales", skills={"sales"}), Queue("own", "Own")])
+    sign_in(world, "a1")
+    contact = world.inject("sales")
+    assert other.offers == [("a1", contact.id)]
+
+
 def test_only_the_newest_ended_contacts_are_kept():
     world, _ = make_world()
     world.ended_contacts_kept = 3

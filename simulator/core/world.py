@@ -25,6 +25,7 @@ from .errors import UnknownId, WorldError
 from .faults import Faults
 from .memory import MemoryBudget, MemoryStores
 from .model import Agent, Channel, Contact, ContactState, Direction, EndReason, Queue
+from .queue_owners import QueueOwners
 from .routing_errors import RoutingErrors
 
 __all__ = ["Policy", "UnknownId", "World", "WorldError"]
@@ -40,7 +41,11 @@ class Policy(Protocol):
     A policy that takes contacts dialled straight to one of its agents (as to an extension, not
     through a queue) lists their channels in `direct_channels` and answers `direct_refusal`:
     None when the agent's phone rings (the contact is then offered), else why the agent
-    refuses it now (the contact ends `refused`)."""
+    refuses it now (the contact ends `refused`).
+
+    A policy may also have `claims_queue(queue) -> bool`: True for a queue of its vendor's own
+    (served by its membership rules): that queue's contacts then go only to agents signed in
+    through a face that claims it (see queue_owners.py)."""
 
     def eligible(self, agent: Agent, contact: Contact) -> bool: ...
 
@@ -83,6 +88,7 @@ class World(Dialling):
         # Contacts dialled straight to an agent, id -> agent id, until the next routing pass
         # (which empties it) rings the agent or ends the contact refused.
         self._dialled: dict[str, str] = {}
+        self._queue_owners = QueueOwners()  # queues a face claims, and each face's signed-in agents
         # The tests set $CCSIM_VERIFY_ROUTING: every pick is then also made the slow way and compared.
         self.verify_routing = bool(os.environ.get("CCSIM_VERIFY_ROUTING"))
         self._reseed()
@@ -134,9 +140,11 @@ class World(Dialling):
         if queue.id in self.queues:
             raise WorldError(f"duplicate queue id {queue.id!r}")
         self.queues[queue.id] = queue
+        self._queue_owners.claim(queue, self.policies)
 
     def register_policy(self, face: str, policy: Policy) -> None:
         self.policies[face] = policy
+        self._queue_owners.claim_all(self.queues.values(), self.policies)
 
     def reset(self, agents: Iterable[Agent] | None = None, queues: Iterable[Queue] | None = None) -> None:
         """Back to the configured start state: nobody signed in, no contacts, same seed. Given
@@ -156,6 +164,7 @@ class World(Dialling):
             self.queues.clear()
             for queue in queues:
                 self.add_queue(queue)
+            self._queue_owners.claim_all(self.queues.values(), self.policies)  # the old queues' claims go
         for queue in self.queues.values():
             queue.waiting.clear()
         for agent in self.agents.values():
@@ -164,6 +173,7 @@ class World(Dialling):
             agent.contacts.clear()
             agent.idle_since = self.clock.now()
         self._signed_in.clear()
+        self._queue_owners.clear_agents()
         self._unindexed.clear()
         self._idle.clear()
         self._holders.clear()
@@ -205,6 +215,7 @@ class World(Dialling):
             raise WorldError(f"agent {agent_id} is signed in on {agent.face}")
         agent.face = face
         self._signed_in[agent_id] = agent
+        self._queue_owners.signed_in(agent, face)
         if not getattr(self.policies.get(face), "voice_needs_idle", False):
             self._unindexed[agent_id] = agent
         self._publish("agent.signed_in", agent=agent_id, face=face)
@@ -218,6 +229,7 @@ class World(Dialling):
                 self.requeue(cid)
             elif not contact.ended:  # connected, or dialled with no queue to go back to
                 self.end(cid, EndReason.AGENT)
+        self._queue_owners.signed_out(agent_id, agent.face)
         agent.face = None
         self._signed_in.pop(agent_id, None)
         self._unindexed.pop(agent_id, None)
@@ -393,7 +405,8 @@ class World(Dialling):
         """Would the agent's face accept this contact now?"""
         agent, contact = self.agent(agent_id), self.contact(contact_id)
         policy = self.policies.get(agent.face or "")
-        return policy is not None and policy.eligible(agent, contact)
+        return policy is not None and self._queue_owners.allows(contact.queue, agent.face) and \
+            policy.eligible(agent, contact)
 
     def transfer_to_agent(self, contact_id: str, agent_id: str) -> bool:
         """Move a contact to another agent if that agent's face accepts it; False otherwise."""
@@ -493,6 +506,8 @@ class World(Dialling):
             return False
         if self._failed_offers and (contact.id, agent.id) in self._failed_offers:
             return False
+        if not self._queue_owners.allows(contact.queue, agent.face):
+            return False
         policy = self.policies.get(agent.face)
         if policy is None:
             return False
@@ -503,9 +518,18 @@ class World(Dialling):
             return False
 
     def eligible_agents(self, contact: Contact) -> Iterable[Agent]:
+        """Every signed-in agent asked (the slow way, which the routing indexes must agree with)."""
         queue = self.queues[contact.queue] if contact.queue else None
         skills = queue.skills if queue is not None else set()
         return [agent for agent in self._signed_in.values() if self._can_take(agent, contact, skills)]
+
+    def _candidates(self, contact: Contact, queue: Queue | None) -> Iterable[Agent]:
+        """The agents who may take the contact; of a claimed queue, only its owning faces' are asked."""
+        owners = self._queue_owners.owners(contact.queue)
+        if owners is None:
+            return self.eligible_agents(contact)
+        skills = queue.skills if queue is not None else set()
+        return [agent for agent in self._queue_owners.agents_of(owners) if self._can_take(agent, contact, skills)]
 
     def _pick_agent(self, contact: Contact) -> Agent | None:
         """longest_idle (default): the agent idle the longest, configuration order between equals.
@@ -514,10 +538,10 @@ class World(Dialling):
         queue = self.queues.get(contact.queue or "")
         if queue is not None and queue.strategy == "round_robin":
             return self._pick_round_robin(contact, queue)
-        if contact.channel is Channel.VOICE:
+        if contact.channel is Channel.VOICE and self._queue_owners.owners(contact.queue) is None:
             chosen = self._pick_idle_voice(contact, queue.skills if queue is not None else set())
         else:
-            chosen = self._longest_idle(self.eligible_agents(contact))
+            chosen = self._longest_idle(self._candidates(contact, queue))
         if self.verify_routing:
             self._verify(contact, chosen)
         return chosen
@@ -537,7 +561,7 @@ class World(Dialling):
         return self._longest_idle([*others, *([best] if best else [])]) if others else best
 
     def _pick_round_robin(self, contact: Contact, queue: Queue) -> Agent | None:
-        candidates = self.eligible_agents(contact)
+        candidates = list(self._candidates(contact, queue))
         if not candidates:
             return None
         last = self._rank.get(self._last_pick.get(queue.id, ""), -1)

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from aiohttp import web
 
-from ..core import Agent, Contact, Journal, World, WorldError
+from ..core import Agent, Contact, Journal, Queue, World, WorldError
 from ..core.clock import IN_PROCESS_HEADER, TimerScope
 from ..core.masking import Masker
 from ..core import json_text
@@ -121,6 +121,12 @@ class Face:
     def offer(self, agent: Agent, contact: Contact) -> None:
         raise NotImplementedError
 
+    def claims_queue(self, queue: Queue) -> bool:
+        """True for a queue of this vendor's own, served by its membership rules (an XCALLY
+        queue's members): the core then offers its contacts only to this face's agents. Asked
+        when the queue is added; a queue no face claims is every face's, on skills."""
+        return False
+
     def fault_error_problem(self, error: str) -> str | None:
         """Why `error` is not one of this face's error codes (None when it is)."""
         return None
@@ -196,11 +202,32 @@ def journal_headers(headers: Any) -> dict[str, str]:
             if k.lower() not in _UNJOURNALED_HEADERS and not k.lower().startswith("x-ccsim-")}
 
 
+# Set on a request whose body was found over the limit: asked again, read_body raises at once.
+_TOO_LARGE = web.RequestKey("ccsim_body_too_large", bool)
+
+
+class BodyTooLarge(Exception):
+    """A request body over limits.max_body_bytes: the face answers it in its vendor's terms."""
+
+
 async def read_body(request: web.Request) -> bytes:
-    """The request body; b"" when it is over the size limit (the handler has answered that)."""
+    """The request body. One over limits.max_body_bytes raises BodyTooLarge, whether it came with a
+    Content-Length or chunked (which aiohttp knows only once it has read past the limit), and
+    raises it again when asked again, without reading on: never an empty body in its place."""
+    if request.get(_TOO_LARGE):
+        raise BodyTooLarge()
     try:
         return await request.read()
     except web.HTTPRequestEntityTooLarge:
+        request[_TOO_LARGE] = True
+        raise BodyTooLarge() from None
+
+
+async def journaled_body(request: web.Request) -> bytes:
+    """The request body as the journal keeps it: b"" for one over the size limit."""
+    try:
+        return await read_body(request)
+    except BodyTooLarge:
         return b""
 
 
@@ -213,7 +240,8 @@ class HttpFace(Face):
     """A face served over HTTP by aiohttp, with every exchange journaled.
 
     Handlers set request[OP], request[AGENT] and request[TYPES] to label the journal entry,
-    and answer an over-size body (read_body gives b"") in their vendor's terms. Any exception a handler lets escape is a bug: the face answers with
+    and answer an over-size body (read_body raises BodyTooLarge) in their vendor's terms. Any
+    exception a handler lets escape is a bug (BodyTooLarge too): the face answers with
     `internal_error_response` (its vendor's own error, never a 500 page) and the journal entry
     carries the traceback under response["internalError"], which the test suite asserts absent.
     """
@@ -259,7 +287,7 @@ class HttpFace(Face):
                 response = self.internal_error_response(request)
             if epoch == self.journal.epoch:  # else it belongs to the simulator before a reset
                 try:
-                    raw = await read_body(request)
+                    raw = await journaled_body(request)
                 except ConnectionError:  # gone mid-body after a handler that did not read it:
                     raw = b""  # what the handler did stands, journaled without the body
                 self._record(request, raw, response, internal_error)

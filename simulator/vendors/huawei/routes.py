@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..base import AGENT, OP, TYPES, client_gone, on_unread, read_body
+from ..base import AGENT, OP, TYPES, BodyTooLarge, client_gone, on_unread, read_body
 from . import wire
 from .retcodes import HuaweiError
 from .session import AgentState, Session
@@ -350,11 +350,9 @@ async def dispatch(face: "HuaweiFace", request: web.Request) -> web.StreamRespon
         sent = repr(content_type[:40]) if content_type else "none"
         error = HuaweiError("000-002", f"The Content-Type must be application/json (sent: {sent}).")
         return _json(wire.error_envelope(error), 415)
-    raw = await read_body(request)
-    r = Req(face, request, params, raw, workno, {})
+    r = Req(face, request, params, b"", workno, {})
     try:
-        if not raw and request.content_length:
-            raise HuaweiError(bad_param, "The message body is too large.")
+        r.raw = await _body(request, bad_param)
         wire.parse_agent_id(workno, face.settings.max_agent_id, bad_param)
         fault = face.world.faults.take(face.name, op, request[AGENT])
         if fault is not None:
@@ -365,6 +363,13 @@ async def dispatch(face: "HuaweiFace", request: web.Request) -> web.StreamRespon
     except HuaweiError as exc:
         body = wire.error_envelope(exc)
     return _json(body, headers=r.headers)
+
+
+async def _body(request: web.Request, retcode: str) -> bytes:
+    try:
+        return await read_body(request)
+    except BodyTooLarge:  # with a Content-Length or chunked alike: the operation's own retcode
+        raise HuaweiError(retcode, "The message body is too large.") from None
 
 
 def install(app: web.Application, face: "HuaweiFace") -> None:

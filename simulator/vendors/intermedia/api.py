@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..base import AGENT, OP
+from ..base import AGENT, OP, BodyTooLarge, read_body
 from .halo import Invalid, answered_event, check_body
 from ...core import json_text
 
@@ -53,8 +53,8 @@ def basic_credentials(request: web.Request) -> tuple[str, str] | None:
 
 async def json_of(request: web.Request) -> Any:
     try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:  # with or without a Content-Length (chunked)
+        raw = await read_body(request)
+    except BodyTooLarge:  # with or without a Content-Length (chunked)
         raise TooLarge() from None
     try:
         return json_text.loads(raw.decode("utf-8"))

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from ...core import Agent, Contact, Journal, World
 from ...core.credentials import CredentialStream
-from ..base import AGENT, OP, HttpFace, SettingsError
+from ..base import AGENT, OP, BodyTooLarge, HttpFace, SettingsError, read_body
 from ..listeners import serve_app
 from .model import ApiSession, ids_without_60
 from .platform import NiceError, Platform
@@ -273,8 +273,8 @@ def _route(method: str, tail: str) -> tuple[str, Handler, dict[str, str]] | None
 
 async def _read(request: web.Request) -> bytes:
     try:
-        return await request.read()
-    except web.HTTPRequestEntityTooLarge:  # with a Content-Length or without one (chunked)
+        return await read_body(request)
+    except BodyTooLarge:  # with a Content-Length or without one (chunked)
         raise NiceError(413, "RequestTooLarge", "the request body is too large") from None
 
 

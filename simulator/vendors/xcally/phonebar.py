@@ -26,7 +26,7 @@ from aiohttp import web
 
 from ...core import Contact, EndReason
 from ...core.clock import TimerHandle
-from ..base import OP, body_for_journal, journal_headers, read_body, served_activity
+from ..base import OP, body_for_journal, journal_headers, journaled_body, served_activity
 from ..listeners import serve_app
 from .routing import XcallyError
 
@@ -328,6 +328,6 @@ class Phonebar:
             self.journal.record(self.name, "phonebar", request.get(OP, "phonebar-unrouted"), agent=core_id,
                                 request={"method": request.method, "path": request.path,
                                          "headers": journal_headers(request.headers),
-                                         "body": body_for_journal(await read_body(request))},
+                                         "body": body_for_journal(await journaled_body(request))},
                                 response={"status": response.status, "body": body_for_journal(response.body)})
             return response

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from ...core import json_text
-from ..base import AGENT, OP, read_body
+from ..base import AGENT, OP, BodyTooLarge, read_body
 from . import fields as f
 from .model import XAgent
 from .routing import XcallyError
@@ -67,9 +67,10 @@ def _sort_key(value: Any) -> tuple[int, float, str]:
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
-    raw = await read_body(request)
-    if not raw and request.content_length:
-        raise XcallyError(413, "the request body is too large")
+    try:
+        raw = await read_body(request)
+    except BodyTooLarge:  # with a Content-Length or chunked alike
+        raise XcallyError(413, "the request body is too large") from None
     if not raw.strip():
         return {}
     try:

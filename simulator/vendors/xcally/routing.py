@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...core import Agent, Contact, EndReason
+from ...core import Agent, Channel, Contact, EndReason, Queue
 from ...core.bus import CoreEvent
 from .model import Interaction, XAgent
 
@@ -60,6 +60,14 @@ class Routing:
         return self.limit_reached(agent, channel) is None
 
     # -- the routing policy the core asks -------------------------------------------------------------------
+    def claims_queue(self: "XcallyFace", queue: Queue) -> bool:
+        """A queue with an `xcally` section is Motion's: only its members (XCALLY agents) take
+        its contacts, never another face's agent (core/queue_owners.py). A digital interaction
+        exists only in Motion (its tabs, report rows, socket.io offers); a voice queue that asks
+        for `skills` is a phone line every face's agents with those skills share (as `ccsim
+        load`'s one queue is), its XCALLY agents still only its members."""
+        return "xcally" in queue.faces and (queue.channel is not Channel.VOICE or not queue.skills)
+
     def eligible(self: "XcallyFace", agent: Agent, contact: Contact) -> bool:
         """Only contacts of XCALLY queues, only to the queue's members, on XCALLY's rules."""
         xagent = self.by_core.get(agent.id)
