@@ -21,6 +21,11 @@ Decisions (ActiveMQ Classic 5.x is the model; see shared/reference/finesse.md se
   one gets ActiveMQ's ERROR and the connection stays open.
 * `host` is recorded but not checked (ActiveMQ does not check it either).
 * `selector` on SUBSCRIBE is refused with an ERROR rather than silently ignored.
+* Memory (store.py): a SEND to a queue that would take the broker's store past its budget, or
+  any frame a transaction would hold past it, is refused with ActiveMQ's ERROR `Usage Manager
+  Memory Limit reached. Stopping producer (<producer id>) to prevent flooding queue://<name>. ...`
+  (ActiveMQ's `sendFailIfNoSpace`), with the frame's receipt-id; the connection goes on. A
+  transaction's SEND is admitted, and its message made, when it is sent, as ActiveMQ does.
 """
 from __future__ import annotations
 
@@ -28,11 +33,14 @@ import itertools
 from collections.abc import Callable
 
 from ....core.clock import Clock
+from ....core.errors import StoreFull
 from .connection import StompConnection, StompError
 from .frames import SUPPORTED_VERSIONS, Frame
 from .heartbeat import negotiate, parse_heartbeat
-from .router import ACK_MODES, DestinationError, Router, StoredMessage, Subscription, check_destination
+from .router import (ACK_MODES, DestinationError, Router, StoredMessage, Subscription, check_destination,
+                     qualified_name)
 from .security import BrokerSecurity
+from .store import HELD_BYTES, USAGE_LIMIT, Key, frame_size, message_size, usage_limit_text
 
 # SEND headers that are about the frame, not the message: never carried to MESSAGE frames.
 NOT_CARRIED = frozenset({"destination", "receipt", "transaction", "content-length", "message-id", "redelivered",
@@ -68,6 +76,7 @@ class StompHandler:
         self.security = security or BrokerSecurity()
         self.server = server
         self.session_prefix = session_prefix
+        self.store = router.store
         self._sessions = itertools.count(1)
 
     # -- lifecycle hooks ------------------------------------------------------------------
@@ -79,9 +88,18 @@ class StompHandler:
         queues are redelivered to the remaining subscribers), forget its transactions."""
         subs = list(conn.subscriptions.values())
         conn.subscriptions.clear()
+        for held in conn.transactions.values():
+            for key, _ in held:
+                self.store.forget(key)
         conn.transactions.clear()
         for sub in subs:
             self.router.unsubscribe(sub)
+
+    def writable(self, conn: StompConnection) -> None:
+        """The client has read what waited for it: its queue subscriptions take messages again."""
+        for sub in list(conn.subscriptions.values()):
+            if sub.is_queue:
+                self.router.dispatch(sub.destination)
 
     # -- connecting -----------------------------------------------------------------------
     def handle_CONNECT(self, conn: StompConnection, frame: Frame) -> None:
@@ -127,9 +145,31 @@ class StompHandler:
     def handle_SEND(self, conn: StompConnection, frame: Frame) -> None:
         destination = self._destination(_required(frame, "destination"))
         self.security.authorize(conn.principal, "write", destination, self.router.exists(destination))
-        headers, body, as_bytes = carried_headers(frame), frame.body, is_bytes_message(frame)
-        self._maybe_in_transaction(conn, frame, lambda: self.router.send(
-            self.router.new_message(destination, headers, body, as_bytes, sender=conn.id)))
+        tx = self._transaction(conn, frame)
+        msg = self.router.new_message(destination, carried_headers(frame), frame.body, is_bytes_message(frame),
+                                      sender=conn.id)
+        if tx is not None:
+            self._hold(conn, tx, message_size(msg), lambda: self.router.send(msg, reserved=True),
+                       lambda: self._usage_limit(conn, destination))
+            return
+        try:
+            self.router.send(msg)
+        except StoreFull:
+            raise self._usage_limit(conn, destination) from None
+
+    def _usage_limit(self, conn: StompConnection, destination: str) -> StompError:
+        """ActiveMQ's refusal of a SEND under sendFailIfNoSpace. Its producer id, in ActiveMQ's
+        shape: <connection id>:<session>:<producer>, a STOMP connection's session being -1."""
+        text = usage_limit_text(f"ID:{self.session_prefix}-{conn.id}:-1:1", qualified_name(destination))
+        return StompError(text, f"javax.jms.ResourceAllocationException: {text}\n"
+                                f"(ccsim: the broker's messages fill memory.stomp_bytes, {self.store.budget:,} bytes)",
+                          fatal=False)
+
+    def _held_over_limit(self, frame: Frame) -> StompError:
+        """A frame other than SEND a transaction cannot hold (ccsim's own: ActiveMQ has no such limit)."""
+        return StompError(USAGE_LIMIT, f"{USAGE_LIMIT}: the transactions and messages the broker holds fill "
+                                       f"memory.stomp_bytes ({self.store.budget:,} bytes); {frame.command} refused",
+                          fatal=False)
 
     def deliver(self, conn: StompConnection, sub: Subscription, msg: StoredMessage, tag: str) -> None:
         """Write one MESSAGE frame (a router delivery to a STOMP subscription)."""
@@ -146,7 +186,8 @@ class StompHandler:
         headers += msg.headers
         if msg.redelivered:
             headers.append(("redelivered", "true"))
-        conn.send_frame(Frame("MESSAGE", headers, msg.body), content_length=msg.bytes_message)
+        dropped = None if sub.is_queue else (lambda: self.router.undelivered(sub, tag))  # a slow client's may go
+        conn.send_frame(Frame("MESSAGE", headers, msg.body), content_length=msg.bytes_message, dropped=dropped)
 
     # -- subscriptions --------------------------------------------------------------------
     def handle_SUBSCRIBE(self, conn: StompConnection, frame: Frame) -> None:
@@ -186,6 +227,13 @@ class StompHandler:
         sub, tag = self._unacked(conn, frame)
         self._maybe_in_transaction(conn, frame, lambda: self._settle(self.router.nack, sub, tag))
 
+    def _maybe_in_transaction(self, conn: StompConnection, frame: Frame, action: Callable[[], None]) -> None:
+        tx = self._transaction(conn, frame)
+        if tx is None:
+            action()
+        else:
+            self._hold(conn, tx, frame_size(frame) + HELD_BYTES, action, lambda: self._held_over_limit(frame))
+
     @staticmethod
     def _settle(action: Callable[[Subscription, str], None], sub: Subscription, tag: str) -> None:
         if sub.active and tag in sub.unacked:  # a transaction may commit after it was settled
@@ -216,29 +264,41 @@ class StompHandler:
         tx = _required(frame, "transaction")
         if tx in conn.transactions:
             raise StompError("Transaction already started", f"transaction {tx!r} is already open on this connection")
-        conn.transactions[tx] = []
+        size = frame_size(frame) + HELD_BYTES  # the transaction's own entry
+        if not self.store.admit(size):
+            raise self._held_over_limit(frame)
+        conn.transactions[tx] = [(self.store.hold(size), _nothing)]
 
     def handle_COMMIT(self, conn: StompConnection, frame: Frame) -> None:
-        for action in self._end_transaction(conn, frame):
+        for key, action in self._end_transaction(conn, frame):
+            self.store.forget(key)  # a SEND's room passes to its message
             action()
 
     def handle_ABORT(self, conn: StompConnection, frame: Frame) -> None:
-        self._end_transaction(conn, frame)
+        for key, _ in self._end_transaction(conn, frame):
+            self.store.forget(key)
 
-    def _end_transaction(self, conn: StompConnection, frame: Frame) -> list[Callable[[], None]]:
+    def _end_transaction(self, conn: StompConnection, frame: Frame) -> list[tuple[Key, Callable[[], None]]]:
         tx = _required(frame, "transaction")
         if tx not in conn.transactions:
             raise StompError("Invalid transaction id", f"no transaction {tx!r} is open on this connection (BEGIN it first)")
         return conn.transactions.pop(tx)
 
-    def _maybe_in_transaction(self, conn: StompConnection, frame: Frame, action: Callable[[], None]) -> None:
+    @staticmethod
+    def _transaction(conn: StompConnection, frame: Frame) -> str | None:
+        """The open transaction a frame is part of; None outside one."""
         tx = frame.get("transaction")
-        if tx is None:
-            action()
-        elif tx in conn.transactions:
-            conn.transactions[tx].append(action)
-        else:
+        if tx is not None and tx not in conn.transactions:
             raise StompError("Invalid transaction id", f"no transaction {tx!r} is open on this connection (BEGIN it first)")
+        return tx
+
+    def _hold(self, conn: StompConnection, tx: str, size: int, action: Callable[[], None],
+              refusal: Callable[[], StompError]) -> None:
+        """A transaction keeps `action` until COMMIT, its `size` counted in the store: refused
+        (`refusal()` is raised) when it does not fit."""
+        if not self.store.admit(size):
+            raise refusal()
+        conn.transactions[tx].append((self.store.hold(size), action))
 
     @staticmethod
     def _destination(destination: str) -> str:
@@ -247,3 +307,6 @@ class StompHandler:
         except DestinationError as exc:
             raise StompError("Illegal destination", str(exc)) from None
 
+
+def _nothing() -> None:
+    pass
