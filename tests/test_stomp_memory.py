@@ -24,7 +24,7 @@ from simulator.vendors.finesse.stomp import StompBroker, StompClient, StompClien
 from simulator.vendors.finesse.stomp.connection import WRITE_HIGH_WATER
 from simulator.vendors.finesse.stomp.frames import Frame, FrameParser, encode
 from simulator.vendors.finesse.stomp.router import Router
-from simulator.vendors.finesse.stomp.store import TOPIC_ACK_BYTES, BrokerStore
+from simulator.vendors.finesse.stomp.store import SUBSCRIPTION_BYTES, TOPIC_ACK_BYTES, BrokerStore
 from test_finesse_face import FINESSE_AGENTS
 from test_stomp_broker import CONNECT, check_emitted, until
 
@@ -189,9 +189,10 @@ async def test_a_queue_subscriber_that_does_not_read_leaves_the_messages_to_one_
     stuck_got = [int(f.body[:3]) for f in await stuck.read_all()]
     assert sorted(got + stuck_got) == list(range(300))  # each message once, none lost
     assert len(got) > 2 * len(stuck_got), (len(got), len(stuck_got))  # not round-robin into a full socket
-    assert small.store.bytes == 0
+    assert small.store.bytes == 2 * SUBSCRIPTION_BYTES  # nothing but the two subscriptions
     stuck.close()
     await reader.disconnect()
+    await until(lambda: small.store.bytes == 0)
 
 
 async def test_one_client_is_still_dropped_past_its_own_backlog_cap(monkeypatch):
@@ -215,6 +216,7 @@ async def test_one_client_is_still_dropped_past_its_own_backlog_cap(monkeypatch)
 async def test_a_transaction_holds_no_more_than_the_budget(small):
     consumer, producer = await connect(small), await connect(small)
     await consumer.subscribe("/queue/tx", "c")
+    subscribed = small.store.bytes
     await producer.begin("t", receipt=True)
     accepted, refused = [], []
     for n in range(32):  # 512 KiB held until COMMIT
@@ -229,13 +231,13 @@ async def test_a_transaction_holds_no_more_than_the_budget(small):
     assert [int((await consumer.next_message(WAIT)).body[:3]) for _ in accepted] == accepted
     await producer.begin("u", receipt=True)
     await producer.send("/queue/tx", "aborted", transaction="u", receipt=True)
-    assert small.store.bytes > 0
+    assert small.store.bytes > subscribed
     await producer.abort("u", receipt=True)
-    assert small.store.bytes == 0
+    assert small.store.bytes == subscribed
     await producer.begin("v", receipt=True)
     await producer.send("/queue/tx", "lost with its connection", transaction="v", receipt=True)
     producer.close()
-    await until(lambda: small.store.bytes == 0)
+    await until(lambda: small.store.bytes == subscribed)
     await consumer.disconnect()
 
 
@@ -252,9 +254,50 @@ async def test_topic_messages_a_client_never_acknowledges_are_bounded_and_it_get
     frames += client.drain()
     assert len(frames) == len(sub.unacked) and 2000 - len(frames) == small.store.dropped
     await client.ack(frames[-1], receipt=True)  # client mode: every one up to it
-    assert small.store.bytes == 0
+    assert small.store.bytes == SUBSCRIPTION_BYTES
     small.publish("/topic/acks", "after")
     assert (await client.next_message(WAIT)).body == b"after"
+    await client.disconnect()
+
+
+async def test_a_store_full_of_queued_messages_still_lets_a_consumer_come_and_take_them(small):
+    producer = await connect(small)
+    refusals = 0
+    for n in range(32):
+        try:
+            await producer.send("/queue/full", "f" * (16 * KiB), receipt=True)
+        except StompClientError:
+            refusals += 1
+    assert refusals > 0
+    queued = small.pending_count("/queue/full")
+    consumer = await connect(small)  # subscribes and acknowledges in a transaction: the messages' reserve
+    await consumer.subscribe("/queue/full", "c", ack="client-individual")
+    await consumer.begin("t", receipt=True)
+    for _ in range(queued):
+        await consumer.ack(await consumer.next_message(WAIT), transaction="t", receipt=True)
+    await consumer.commit("t", receipt=True)
+    assert small.pending_count("/queue/full") == 0 and small.store.bytes == SUBSCRIPTION_BYTES
+    await producer.send("/queue/full", "room again", receipt=True)
+    assert (await consumer.next_message(WAIT)).body == b"room again"
+    await producer.disconnect()
+    await consumer.disconnect()
+
+
+async def test_a_client_cannot_hold_more_subscriptions_than_the_budget(small):
+    client = await connect(small)
+    refused = []
+    for n in range(400):  # 256 KiB holds about 256 of them
+        try:
+            await client.subscribe(f"/topic/many.{n}", f"s{n}")
+        except StompClientError as exc:
+            refused.append(exc.frame)
+    assert refused and refused[0]["message"] == "Usage Manager Memory Limit reached"
+    assert "SUBSCRIBE refused" in refused[0].text
+    assert small.store.bytes <= 256 * KiB and small.store.refused == len(refused)
+    assert len(small.router.destinations()) == 400 - len(refused)
+    for n in range(400 - len(refused)):
+        await client.unsubscribe(f"s{n}")
+    assert small.store.bytes == 0 and small.router.destinations() == []
     await client.disconnect()
 
 

@@ -21,11 +21,13 @@ Decisions (ActiveMQ Classic 5.x is the model; see shared/reference/finesse.md se
   one gets ActiveMQ's ERROR and the connection stays open.
 * `host` is recorded but not checked (ActiveMQ does not check it either).
 * `selector` on SUBSCRIBE is refused with an ERROR rather than silently ignored.
-* Memory (store.py): a SEND to a queue that would take the broker's store past its budget, or
-  any frame a transaction would hold past it, is refused with ActiveMQ's ERROR `Usage Manager
-  Memory Limit reached. Stopping producer (<producer id>) to prevent flooding queue://<name>. ...`
-  (ActiveMQ's `sendFailIfNoSpace`), with the frame's receipt-id; the connection goes on. A
-  transaction's SEND is admitted, and its message made, when it is sent, as ActiveMQ does.
+* Memory (store.py): a SEND to a queue, or in a transaction, that would take the broker's store
+  past its budget is refused with ActiveMQ's ERROR `Usage Manager Memory Limit reached. Stopping
+  producer (<producer id>) to prevent flooding queue://<name>. ...` (ActiveMQ's
+  `sendFailIfNoSpace`), with the frame's receipt-id; the connection goes on. A transaction's SEND
+  is admitted, and its message made, when it is sent, as ActiveMQ does. A SUBSCRIBE, or a BEGIN,
+  ACK or NACK a transaction would hold, past the whole budget (messages leave it a reserve) gets
+  ERROR `Usage Manager Memory Limit reached` (ccsim's own: ActiveMQ does not count them).
 """
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ from .heartbeat import negotiate, parse_heartbeat
 from .router import (ACK_MODES, DestinationError, Router, StoredMessage, Subscription, check_destination,
                      qualified_name)
 from .security import BrokerSecurity
-from .store import HELD_BYTES, USAGE_LIMIT, Key, frame_size, message_size, usage_limit_text
+from .store import HELD_BYTES, SUBSCRIPTION_BYTES, USAGE_LIMIT, Key, frame_size, message_size, usage_limit_text
 
 # SEND headers that are about the frame, not the message: never carried to MESSAGE frames.
 NOT_CARRIED = frozenset({"destination", "receipt", "transaction", "content-length", "message-id", "redelivered",
@@ -86,13 +88,14 @@ class StompHandler:
     def connection_lost(self, conn: StompConnection) -> None:
         """The connection is gone or closing: leave every destination (unacked messages of
         queues are redelivered to the remaining subscribers), forget its transactions."""
-        subs = list(conn.subscriptions.values())
+        subs = list(conn.subscriptions.items())
         conn.subscriptions.clear()
         for held in conn.transactions.values():
             for key, _ in held:
                 self.store.forget(key)
         conn.transactions.clear()
-        for sub in subs:
+        for key, sub in subs:
+            self.store.forget(_subscription_key(conn, key))
             self.router.unsubscribe(sub)
 
     def writable(self, conn: StompConnection) -> None:
@@ -148,9 +151,11 @@ class StompHandler:
         tx = self._transaction(conn, frame)
         msg = self.router.new_message(destination, carried_headers(frame), frame.body, is_bytes_message(frame),
                                       sender=conn.id)
-        if tx is not None:
-            self._hold(conn, tx, message_size(msg), lambda: self.router.send(msg, reserved=True),
-                       lambda: self._usage_limit(conn, destination))
+        if tx is not None:  # admitted now, kept until COMMIT: its room then passes to the queue's message
+            size = message_size(msg)
+            if not self.store.admit_message(size):
+                raise self._usage_limit(conn, destination)
+            conn.transactions[tx].append((self.store.hold(size), lambda: self.router.send(msg, reserved=True)))
             return
         try:
             self.router.send(msg)
@@ -165,10 +170,11 @@ class StompHandler:
                                 f"(ccsim: the broker's messages fill memory.stomp_bytes, {self.store.budget:,} bytes)",
                           fatal=False)
 
-    def _held_over_limit(self, frame: Frame) -> StompError:
-        """A frame other than SEND a transaction cannot hold (ccsim's own: ActiveMQ has no such limit)."""
-        return StompError(USAGE_LIMIT, f"{USAGE_LIMIT}: the transactions and messages the broker holds fill "
-                                       f"memory.stomp_bytes ({self.store.budget:,} bytes); {frame.command} refused",
+    def _over_limit(self, frame: Frame) -> StompError:
+        """A SUBSCRIBE, or a frame other than SEND a transaction would hold, that does not fit
+        (ccsim's own: ActiveMQ does not count them)."""
+        return StompError(USAGE_LIMIT, f"{USAGE_LIMIT}: what the broker holds (messages, transactions, subscriptions) "
+                                       f"fills memory.stomp_bytes ({self.store.budget:,} bytes); {frame.command} refused",
                           fatal=False)
 
     def deliver(self, conn: StompConnection, sub: Subscription, msg: StoredMessage, tag: str) -> None:
@@ -202,6 +208,9 @@ class StompHandler:
         if key in conn.subscriptions:
             raise StompError("Duplicate subscription", f"this connection already has a subscription with id {key!r}")
         self.security.authorize(conn.principal, "read", destination, self.router.exists(destination))
+        if not self.store.admit(SUBSCRIPTION_BYTES):
+            raise self._over_limit(frame)
+        self.store.keep(_subscription_key(conn, key), SUBSCRIPTION_BYTES)
         conn.subscriptions[key] = self.router.subscribe(conn, sub_id, destination, ack)
 
     def handle_UNSUBSCRIBE(self, conn: StompConnection, frame: Frame) -> None:
@@ -214,6 +223,7 @@ class StompHandler:
         sub = conn.subscriptions.pop(key, None)
         if sub is None:
             raise StompError("No subscription matched", f"this connection has no subscription {key!r}")
+        self.store.forget(_subscription_key(conn, key))
         self.router.unsubscribe(sub)
 
     # -- acknowledgement ------------------------------------------------------------------
@@ -232,7 +242,7 @@ class StompHandler:
         if tx is None:
             action()
         else:
-            self._hold(conn, tx, frame_size(frame) + HELD_BYTES, action, lambda: self._held_over_limit(frame))
+            self._hold(conn, frame, tx, action)
 
     @staticmethod
     def _settle(action: Callable[[Subscription, str], None], sub: Subscription, tag: str) -> None:
@@ -266,7 +276,7 @@ class StompHandler:
             raise StompError("Transaction already started", f"transaction {tx!r} is already open on this connection")
         size = frame_size(frame) + HELD_BYTES  # the transaction's own entry
         if not self.store.admit(size):
-            raise self._held_over_limit(frame)
+            raise self._over_limit(frame)
         conn.transactions[tx] = [(self.store.hold(size), _nothing)]
 
     def handle_COMMIT(self, conn: StompConnection, frame: Frame) -> None:
@@ -292,12 +302,12 @@ class StompHandler:
             raise StompError("Invalid transaction id", f"no transaction {tx!r} is open on this connection (BEGIN it first)")
         return tx
 
-    def _hold(self, conn: StompConnection, tx: str, size: int, action: Callable[[], None],
-              refusal: Callable[[], StompError]) -> None:
-        """A transaction keeps `action` until COMMIT, its `size` counted in the store: refused
-        (`refusal()` is raised) when it does not fit."""
+    def _hold(self, conn: StompConnection, frame: Frame, tx: str, action: Callable[[], None]) -> None:
+        """A transaction keeps an ACK's or NACK's `action` until COMMIT, counted in the store
+        (refused when it does not fit)."""
+        size = frame_size(frame) + HELD_BYTES
         if not self.store.admit(size):
-            raise refusal()
+            raise self._over_limit(frame)
         conn.transactions[tx].append((self.store.hold(size), action))
 
     @staticmethod
@@ -310,3 +320,7 @@ class StompHandler:
 
 def _nothing() -> None:
     pass
+
+
+def _subscription_key(conn: StompConnection, key: str) -> Key:
+    return ("subscription", conn.id, key)

@@ -215,7 +215,7 @@ class Router:
             self._hand_in_process(msg.destination, self._taken(msg))
             return
         size = message_size(msg)
-        if not reserved and not self.store.admit(size):
+        if not reserved and not self.store.admit_message(size):
             raise StoreFull(f"{msg.destination} cannot keep {len(msg.body):,} more bytes: the broker's messages fill "
                             f"memory.stomp_bytes ({self.store.budget:,} bytes)")
         self.store.keep(_message_key(msg), size)
@@ -244,7 +244,7 @@ class Router:
                 self._taken(msg)
         elif sub.is_queue:
             sub.unacked[tag] = msg  # still the queue's: counted until acknowledged
-        elif self.store.admit(TOPIC_ACK_BYTES):
+        elif self.store.admit_message(TOPIC_ACK_BYTES):
             sub.unacked[tag] = TopicDelivery(msg.message_id)
             self.store.keep(("topic-ack", tag), TOPIC_ACK_BYTES)
         else:  # no room to await its ACK: this subscriber does not get it

@@ -5,10 +5,12 @@ loop (ActiveMQ's default is to block the producer instead):
 * Live, never dropped: a queue's messages, waiting for a consumer or delivered and not yet
   acknowledged (ActiveMQ's memoryUsage counts a message until it is acknowledged); what a
   transaction holds until COMMIT or ABORT; the tags of topic messages a client must acknowledge;
-  the frames other than a topic's MESSAGE waiting for a client that reads too slowly (RECEIPT,
-  ERROR). A SEND, or a frame in a transaction, that would take them past the budget is refused
-  (`refused`): ERROR `Usage Manager Memory Limit reached. ...`, the frame's receipt-id, and the
-  connection goes on, as ActiveMQ with `sendFailIfNoSpace` answers.
+  subscriptions; the frames other than a topic's MESSAGE waiting for a client that reads too
+  slowly (RECEIPT, ERROR). A SEND that would take them past the budget is refused (`refused`):
+  ERROR `Usage Manager Memory Limit reached. ...`, the frame's receipt-id, and the connection goes
+  on, as ActiveMQ with `sendFailIfNoSpace` answers. Messages may take the budget but its last
+  eighth, kept for what lets consumers free them (SUBSCRIBE, BEGIN, ACK and NACK in a
+  transaction): a store full of messages nobody consumes still lets a consumer come and take them.
 * Droppable: a topic's MESSAGE frames waiting for a client that reads too slowly. Past the budget
   the oldest go first (`dropped`), as ActiveMQ's constantPendingMessageLimitStrategy drops a slow
   topic subscriber's oldest pending messages.
@@ -40,6 +42,11 @@ ENTRY_BYTES = 200
 TOPIC_ACK_BYTES = 3 * ENTRY_BYTES
 # A frame held in a transaction: its closure and the transaction's list slot.
 HELD_BYTES = 250
+# A subscription: its record, its unacked table, its slots in the connection's and the
+# destination's tables.
+SUBSCRIPTION_BYTES = 1024
+# Messages leave this share of the budget (1/n) to what lets consumers free them.
+CONSUMER_RESERVE = 8
 
 USAGE_LIMIT = "Usage Manager Memory Limit reached"
 FLOW_CONTROL_PAGE = "http://activemq.apache.org/producer-flow-control.html"
@@ -86,10 +93,18 @@ class BrokerStore:
     def entries(self) -> int:
         return self.ledger.entries
 
+    def admit_message(self, size: int) -> bool:
+        """Would a new message (or what stands for one) of `size` bytes fit, leaving the
+        consumers' reserve, once every droppable item is dropped? A refusal is counted."""
+        return self._admit(size, self.ledger.budget - self.ledger.budget // CONSUMER_RESERVE)
+
     def admit(self, size: int) -> bool:
-        """Would a new live item of `size` bytes fit (once every droppable one is dropped)? A
-        refusal is counted."""
-        if self.ledger.fits(size):
+        """Would a new live item of `size` bytes fit in the whole budget (the consumers' reserve
+        included)? A refusal is counted."""
+        return self._admit(size, self.ledger.budget)
+
+    def _admit(self, size: int, limit: int) -> bool:
+        if self.ledger.live_bytes + size <= limit:
             return True
         self.refused += 1
         return False
