@@ -9,10 +9,14 @@ process's resident memory is read from /proc (VmRSS now, VmHWM its peak) against
   then live ones until the admin API answers 507;
 - xcally.records: chats injected into a queue nobody serves, then abandoned;
 - intermedia.records: Halo webhooks carrying 1 KB numbers;
+- finesse.stomp: 64 KiB SENDs to a queue nobody consumes (past the budget each gets an ERROR), then
+  the issue's ten subscribers that never read, on a topic that gets the budget's worth (times
+  `--times`) of 64 KiB messages, each copied to all ten;
 - dashboard.history: a page's stream open for the whole run (a chart sample a second).
 
 By default the budgets are small, so that it runs in about a minute; `--full` uses the shipped
 ones (512 MiB ceiling; several minutes, and the dashboard's 600 samples take 10 minutes to fill).
+`--stores a,b` drives only those stores.
 Each store gets `--times` its budget's worth of traffic (counted as the bytes the store would
 keep of it), one after the other. Prints a Markdown table: each store as its traffic left it
 (budget, bytes kept, entries, dropped) and the process's RSS then; then RSS idle, at the end and
@@ -34,6 +38,8 @@ import aiohttp
 import yaml
 
 from procs import ccsim_serve
+from simulator.vendors.finesse.stomp import StompClient, StompClientError
+from simulator.vendors.finesse.stomp.frames import Frame, encode
 
 KiB, MiB = 1024, 1024 * 1024
 SMALL = {"ceiling_bytes": 128 * MiB + 24 * MiB + 3 * MiB * 5 + 8 * KiB, "journal_bytes": 8 * MiB,
@@ -43,6 +49,8 @@ HALO_AUTH = "Basic " + base64.b64encode(b"intermedia:ccsim-halo-webhook").decode
 XCALLY_KEY = {"apikey": "ccsim-xcally-key"}
 JOURNAL_ENTRY = 17 * KiB  # what the journal keeps of one such GET (headers cut at 16 KiB)
 CONTACT_DATA = 30 * KiB
+STOMP_BODY = 64 * KiB
+SLOW_SUBSCRIBERS = 10
 
 
 def config(full: bool) -> dict[str, Any]:
@@ -66,6 +74,7 @@ def status(pid: int) -> dict[str, int]:
 class Driver:
     def __init__(self, http: aiohttp.ClientSession, urls: dict[str, str]):
         self.http, self.urls = http, urls
+        self.stomp_slow: list[asyncio.StreamWriter] = []  # subscribers that never read, closed at the end
 
     async def health(self) -> dict[str, Any]:
         async with self.http.get(self.urls["admin"] + "/_ccsim/health") as resp:
@@ -85,7 +94,9 @@ class Driver:
         await asyncio.gather(*(worker() for _ in range(concurrency)))
 
     async def admin(self, path: str, body: Any = None) -> tuple[int, Any]:
-        async with self.http.post(self.urls["admin"] + "/_ccsim" + path, json=body) as resp:
+        # The admin API wants its content type on every POST, with a body or not (control/guard.py).
+        async with self.http.post(self.urls["admin"] + "/_ccsim" + path, json=body,
+                                  headers={"Content-Type": "application/json"}) as resp:
             return resp.status, await resp.json()
 
     # -- the stores -----------------------------------------------------------------------------------------
@@ -142,6 +153,33 @@ class Driver:
 
         await self.many(count, webhook)
 
+    async def stomp(self, times: float) -> int:
+        """A queue nobody consumes, then ten topic subscribers that never read; the SENDs refused."""
+        host, port = self.urls["finesse"].removeprefix("stomp://").rsplit(":", 1)
+        count = int(times * await self.budget("finesse.stomp") / STOMP_BODY) + 1
+        producer = await StompClient.connect(host, int(port))
+        refused = 0
+        for n in range(count):
+            try:
+                await producer.send("/queue/bench.nobody", "q" * STOMP_BODY, receipt=True)
+            except StompClientError:  # Usage Manager Memory Limit reached: not kept
+                refused += 1
+        slow = []
+        for n in range(SLOW_SUBSCRIBERS):
+            reader, writer = await asyncio.open_connection(host, int(port))
+            writer.write(encode(Frame("CONNECT", [("accept-version", "1.2"), ("heart-beat", "0,0")]))
+                         + encode(Frame("SUBSCRIBE", [("destination", "/topic/bench.prices"), ("id", "s"),
+                                                      ("receipt", "r")])))
+            while b"receipt-id:r" not in await reader.read(4096):
+                pass
+            slow.append(writer)  # and never read again
+        for n in range(count):
+            await producer.send("/topic/bench.prices", "t" * STOMP_BODY, receipt=n % 16 == 0)
+        await producer.send("/topic/bench.prices", "", receipt=True)  # all handled
+        await producer.disconnect()
+        self.stomp_slow = slow  # still connected when the store is read
+        return refused
+
     async def dashboard(self, stop: asyncio.Event) -> None:
         """A page's stream, open until `stop`: the chart takes a sample a second meanwhile."""
         async with self.http.get(self.urls["admin"] + "/_ccsim/ui/stream") as resp:
@@ -150,7 +188,8 @@ class Driver:
                     await asyncio.wait_for(resp.content.readany(), 1.0)
 
 
-async def drive(urls: dict[str, str], pid: int, times: float, history_seconds: float) -> dict[str, Any]:
+async def drive(urls: dict[str, str], pid: int, times: float, history_seconds: float,
+                only: set[str] | None = None) -> dict[str, Any]:
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as http:
         driver = Driver(http, urls)
@@ -160,7 +199,10 @@ async def drive(urls: dict[str, str], pid: int, times: float, history_seconds: f
         started = time.monotonic()
         phases = {}
         for name, run in (("journal", driver.journal), ("contacts", driver.contacts), ("xcally.records", driver.xcally),
-                          ("intermedia.records", driver.halo), ("dashboard.history", None)):
+                          ("intermedia.records", driver.halo), ("finesse.stomp", driver.stomp),
+                          ("dashboard.history", None)):
+            if only is not None and name not in only:
+                continue
             began = time.monotonic()
             if run is not None:
                 result = await run(times)
@@ -175,6 +217,8 @@ async def drive(urls: dict[str, str], pid: int, times: float, history_seconds: f
         stop.set()
         await page
         health = await driver.health()
+        for writer in driver.stomp_slow:
+            writer.close()
     return {"idle": idle, "after": status(pid), "health": health, "phases": phases,
             "seconds": time.monotonic() - started}
 
@@ -189,12 +233,14 @@ def table(result: dict[str, Any]) -> str:
                      f"{store['entries']:,} | {store['dropped']:,} | {phase['VmRSS'] / MiB:,.1f} MiB | "
                      f"{phase['seconds']:,.0f} |")
     peak, idle = result["after"]["VmHWM"], result["idle"]["VmRSS"]
+    phases = result["phases"]
     lines.append("")
     lines.append(f"RSS: {idle / MiB:.1f} MiB idle, {result['after']['VmRSS'] / MiB:.1f} MiB after, "
                  f"{peak / MiB:.1f} MiB at its peak; ceiling {ceiling / MiB:.1f} MiB "
                  f"({'under' if peak <= ceiling else 'OVER'}: {peak / ceiling:.0%}). "
-                 f"Live contacts taken before the 507: {result['phases']['contacts']['result']}. "
-                 f"{result['seconds']:.0f} s.")
+                 + (f"Live contacts taken before the 507: {phases['contacts']['result']}. " if "contacts" in phases else "")
+                 + (f"STOMP SENDs refused: {phases['finesse.stomp']['result']:,}. " if "finesse.stomp" in phases else "")
+                 + f"{result['seconds']:.0f} s.")
     return "\n".join(lines)
 
 
@@ -203,11 +249,13 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="the shipped budgets (512 MiB) instead of small ones")
     parser.add_argument("--times", type=float, default=2.0, help="traffic per store, in budgets' worth (default 2)")
     parser.add_argument("--json", help="write the figures here")
+    parser.add_argument("--stores", help="only these stores, comma-separated (e.g. finesse.stomp)")
     args = parser.parse_args()
+    only = set(args.stores.split(",")) if args.stores else None
     cfg = config(args.full)
     history = 660.0 if args.full else 20.0  # seconds for the history to pass its budget (or its 600 samples)
     with ccsim_serve(cfg) as (proc, urls):
-        result = asyncio.run(drive(urls, proc.pid, args.times, history))
+        result = asyncio.run(drive(urls, proc.pid, args.times, history, only))
     print(f"{time.strftime('%Y-%m-%d')}, {platform.python_implementation()} {platform.python_version()}, "
           f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores; "
           f"{'shipped' if args.full else 'small'} budgets, {args.times:g}x each")

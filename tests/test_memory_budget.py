@@ -334,6 +334,8 @@ def test_budgets_over_the_ceiling_are_a_configuration_error():
 async def test_health_shows_every_store_with_its_budget(budgeted, admin_of):
     memory = (await admin_of.get("/health")).body["memory"]
     assert memory["ceiling"] == 512 * MiB and memory["rss"] > 10 * MiB
-    assert set(memory["stores"]) == {"journal", "contacts", "dashboard.history", "intermedia.records", "xcally.records"}
+    assert set(memory["stores"]) == {"journal", "contacts", "dashboard.history", "intermedia.records", "xcally.records",
+                                     "finesse.stomp"}
+    assert memory["stores"]["finesse.stomp"] == {"bytes": 0, "budget": 32 * MiB, "entries": 0, "dropped": 0, "refused": 0}
     assert memory["kept"] == sum(s["bytes"] for s in memory["stores"].values())
     json.dumps(memory)

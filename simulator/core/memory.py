@@ -6,7 +6,8 @@ drops the oldest items that may go (an ended contact, a closed interaction, a ca
 counts them. `MemoryStores` lists every store, for `/_ccsim/health`: the journal (which keeps
 its own accounting, in line, on its hot path), the world's contacts, the dashboard's history and
 what each face keeps. A store of a face registers itself there (`world.memory.register`): the
-embedded STOMP broker's queues and topics report through the same hook, under `stomp_bytes`.
+embedded STOMP broker's queues, slow clients' topic frames and transactions are counted under
+`stomp_bytes` (`finesse.stomp`: vendors/finesse/stomp/store.py).
 """
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ class MemoryBudget:
     contacts_bytes: int = 64 * MiB
     # Each face's own records (XCALLY interactions and report rows, Halo's call log), per face.
     records_bytes: int = 16 * MiB
-    # The embedded STOMP broker's queues and topics (the Finesse face).
+    # The embedded STOMP broker's queues, the topic frames waiting for slow clients and what
+    # transactions hold (the Finesse face): a SEND past it is refused, the oldest such frame dropped.
     stomp_bytes: int = 32 * MiB
     # The dashboard's chart history.
     dashboard_bytes: int = 1 * MiB
@@ -75,7 +77,8 @@ class MemoryBudget:
 
 
 class Store(Protocol):
-    """What /_ccsim/health shows of a store."""
+    """What /_ccsim/health shows of a store; and `refused`, the items it would not take (being
+    full of what it may not drop), for a store that counts them."""
 
     budget: int
     bytes: int
@@ -186,8 +189,12 @@ class MemoryStores:
         self._stores[name] = store
 
     def health(self) -> dict[str, Any]:
-        stores = {name: {"bytes": s.bytes, "budget": s.budget, "entries": s.entries, "dropped": s.dropped}
-                  for name, s in self._stores.items()}
+        stores: dict[str, dict[str, int]] = {}
+        for name, s in self._stores.items():
+            stores[name] = {"bytes": s.bytes, "budget": s.budget, "entries": s.entries, "dropped": s.dropped}
+            refused = getattr(s, "refused", None)
+            if refused is not None:
+                stores[name]["refused"] = refused
         return {"ceiling": self.budget.ceiling_bytes, "rss": process_rss_bytes(),
                 "kept": sum(s["bytes"] for s in stores.values()), "stores": stores}
 

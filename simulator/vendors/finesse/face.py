@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...core import Agent, Channel, Contact, Journal, World
 from ...core.bus import CoreEvent
@@ -25,6 +25,9 @@ from .settings import FinesseSettings
 from .supervisor import SupervisorActions
 from .transport import Message, Transport
 from .users import User, check_user_transition, finesse_time, presence, user_from_config
+
+if TYPE_CHECKING:
+    from .stomp.broker import StompBroker
 
 log = logging.getLogger("ccsim.finesse")
 
@@ -47,6 +50,7 @@ class FinesseFace(DialogControl, Queries, CommandAccess, SupervisorActions, Face
         self.settings: FinesseSettings = settings
         self._load_users()
         self.transport: Transport | None = None
+        self.embedded: StompBroker | None = None  # the embedded STOMP broker, when it is the transport
         self.url: str | None = None
         self._handlers: dict[str, Handler] = {
             "Hello": self._hello, "Beat": self._hello,
@@ -76,10 +80,14 @@ class FinesseFace(DialogControl, Queries, CommandAccess, SupervisorActions, Face
                                      heartbeat_grace=s.activemq_heartbeat_grace, name=self.name)
         from .stomp.broker import StompBroker
 
-        return StompBroker(self.clock, self.journal, host=host, port=port, max_frame_bytes=s.max_frame_bytes,
-                           login=s.stomp_login, passcode=s.stomp_passcode, users=s.users_from_config(),
-                           anonymous_access=s.stomp_anonymous_access, authorization=s.authorization_entries(),
-                           name=self.name, limits=self.limits)
+        broker = StompBroker(self.clock, self.journal, host=host, port=port, max_frame_bytes=s.max_frame_bytes,
+                             login=s.stomp_login, passcode=s.stomp_passcode, users=s.users_from_config(),
+                             anonymous_access=s.stomp_anonymous_access, authorization=s.authorization_entries(),
+                             name=self.name, limits=self.limits, stomp_bytes=self.world.memory.budget.stomp_bytes)
+        # What it keeps (queues, slow clients' topic frames, transactions) is within memory.stomp_bytes.
+        self.world.memory.register(f"{self.name}.stomp", broker.store)
+        self.embedded = broker
+        return broker
 
     async def start(self, host: str, port: int) -> str:
         self.transport = self.make_transport(host, port)
@@ -131,6 +139,8 @@ class FinesseFace(DialogControl, Queries, CommandAccess, SupervisorActions, Face
         self._load_users()
         self.queue_stats.reset()
         self._init_dialogs()
+        if self.embedded is not None:  # a real ActiveMQ's messages are its own
+            self.embedded.purge()
 
     def mask_entry(self, entry: dict[str, Any], mask: Masker) -> dict[str, Any]:
         """A command's comma body carries the password in a field of its own (Connect, Login...),

@@ -3,9 +3,10 @@ STOMP 1.0/1.1/1.2 server that real clients (stomp.py, a GC client, ccsim's Stomp
 
 Layout, one idea per module: frames.py (parse, serialize), heartbeat.py (negotiation, timers),
 router.py (queues, topics, acks, redelivery), connection.py (one socket: asyncio.Protocol),
-commands.py (what each STOMP command does), inflight.py (bytes on the wire to and from an
-in-process client hold a virtual clock), client.py (the asyncio client), this module (the
-server and the in-process side).
+outbox.py (what waits for a client that reads slowly), store.py (what the broker keeps, within
+`memory.stomp_bytes`), commands.py (what each STOMP command does), inflight.py (bytes on the
+wire to and from an in-process client hold a virtual clock), client.py (the asyncio client),
+this module (the server and the in-process side).
 
 Every frame received and sent is journaled (when a Journal is given) as
 `journal.record(name, "frame", <COMMAND>, request|response={"direction", "connection",
@@ -25,6 +26,7 @@ from typing import Any
 
 from ....core.clock import Clock
 from ....core.journal import Journal
+from ....core.memory import MemoryBudget
 from ...listeners import ConnectionGate, Limits
 from ...public_urls import listener_url
 from ..transport import CommandHandler, Message
@@ -33,6 +35,7 @@ from .connection import StompConnection
 from .frames import DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_HEADER_LENGTH, DEFAULT_MAX_HEADERS, Frame
 from .router import Router, StoredMessage
 from .security import AuthorizationEntry, BrokerSecurity, StompUser
+from .store import BrokerStore, Key
 
 log = logging.getLogger("ccsim.stomp")
 
@@ -64,7 +67,8 @@ class StompBroker:
                  authorization: Iterable[AuthorizationEntry] = (),
                  max_headers: int = DEFAULT_MAX_HEADERS, max_header_length: int = DEFAULT_MAX_HEADER_LENGTH,
                  max_redeliveries: int | None = 6, close_grace: float = 5.0,
-                 limits: Limits | None = None, handler_class: type[StompHandler] = StompHandler):
+                 limits: Limits | None = None, handler_class: type[StompHandler] = StompHandler,
+                 stomp_bytes: int = MemoryBudget().stomp_bytes):
         """`heartbeat` is (can send every, wants to receive every) in ms, as in CONNECTED.
         Credentials: `credentials` maps login -> passcode; `login`/`passcode` add one pair (a
         None login: any login with that passcode; a None passcode: any passcode for that
@@ -73,7 +77,8 @@ class StompBroker:
         (security.py): off when empty. `close_grace`: seconds a closing
         connection waits for the client to close its side. `limits`: max_connections,
         idle_timeout_seconds (the time to CONNECT) and body_timeout_seconds (the time from a
-        frame's first byte to its end) of every listener."""
+        frame's first byte to its end) of every listener. `stomp_bytes`: the budget of what the
+        broker keeps (`store`, store.py)."""
         if heartbeat[0] < 0 or heartbeat[1] < 0:
             raise ValueError("heartbeat intervals must be >= 0 ms")
         self.clock = clock
@@ -86,8 +91,9 @@ class StompBroker:
         self.max_header_length = max_header_length
         self.close_grace = close_grace
         self.limits = limits or Limits()
+        self.store = BrokerStore(stomp_bytes, self._drop_frame)
         self.router = Router(now_ms=clock.now_ms, id_prefix=f"ID:ccsim-{name}", max_redeliveries=max_redeliveries,
-                             on_handler_error=self._consumer_failed)
+                             on_handler_error=self._consumer_failed, store=self.store)
         accounts: dict[str | None, str | None] | None = None if credentials is None else dict(credentials)
         if login is not None or passcode is not None:
             accounts = {**(accounts or {}), login: passcode}
@@ -141,10 +147,20 @@ class StompBroker:
                 headers: Mapping[str, str] | None = None) -> None:
         """Send a TextMessage (no content-length on its MESSAGE frames) from inside the process.
         Call it on the event loop; it never blocks. ValueError for a destination that is not
-        /queue/... or /topic/...."""
+        /queue/... or /topic/...; core.StoreFull for a queue's message that must wait and does
+        not fit in the store (a topic's never is)."""
         props: list[tuple[str, str]] = [] if jms_type is None else [("type", jms_type)]
         props += [(k, v) for k, v in (headers or {}).items() if k != "type"]
         self.router.send(self.router.new_message(destination, props, body.encode("utf-8"), bytes_message=False))
+
+    def purge(self) -> None:
+        """Forget every queue's waiting messages and the topic frames waiting for slow clients
+        (a reset: `POST /_ccsim/reset`); the store's counts start again. Connections, their
+        subscriptions and transactions, and messages awaiting an ACK stay."""
+        self.router.purge()
+        for conn in self._connections.values():
+            conn.outbox.drop_droppable()
+        self.store.reset_counts()
 
     # -- introspection (tests, admin) -------------------------------------------------------
     @property
@@ -164,12 +180,19 @@ class StompBroker:
             record=self._record if self.journal is not None else None, on_lost=self._forget,
             on_internal_error=self._internal_error, max_frame_bytes=self.max_frame_bytes,
             max_headers=self.max_headers, max_header_length=self.max_header_length, close_grace=self.close_grace,
-            connect_timeout=self.limits.idle_timeout_seconds, frame_timeout=self.limits.body_timeout_seconds)
+            connect_timeout=self.limits.idle_timeout_seconds, frame_timeout=self.limits.body_timeout_seconds,
+            store=self.store)
         self._connections[conn.id] = conn
         return conn
 
     def _forget(self, conn: StompConnection) -> None:
         self._connections.pop(conn.id, None)
+
+    def _drop_frame(self, key: Key) -> None:
+        """The store dropped a frame waiting for a slow client: ("frame", connection id, seq)."""
+        conn = self._connections.get(key[1])
+        if conn is not None:
+            conn.outbox.drop(key[2])
 
     # -- journal --------------------------------------------------------------------------
     def _record(self, direction: str, conn: StompConnection, frame: Frame, internal_error: str | None) -> None:

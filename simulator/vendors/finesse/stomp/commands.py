@@ -21,6 +21,13 @@ Decisions (ActiveMQ Classic 5.x is the model; see shared/reference/finesse.md se
   one gets ActiveMQ's ERROR and the connection stays open.
 * `host` is recorded but not checked (ActiveMQ does not check it either).
 * `selector` on SUBSCRIBE is refused with an ERROR rather than silently ignored.
+* Memory (store.py): a SEND to a queue, or in a transaction, that would take the broker's store
+  past its budget is refused with ActiveMQ's ERROR `Usage Manager Memory Limit reached. Stopping
+  producer (<producer id>) to prevent flooding queue://<name>. ...` (ActiveMQ's
+  `sendFailIfNoSpace`), with the frame's receipt-id; the connection goes on. A transaction's SEND
+  is admitted, and its message made, when it is sent, as ActiveMQ does. A SUBSCRIBE, or a BEGIN,
+  ACK or NACK a transaction would hold, past the whole budget (messages leave it a reserve) gets
+  ERROR `Usage Manager Memory Limit reached` (ccsim's own: ActiveMQ does not count them).
 """
 from __future__ import annotations
 
@@ -28,11 +35,14 @@ import itertools
 from collections.abc import Callable
 
 from ....core.clock import Clock
+from ....core.errors import StoreFull
 from .connection import StompConnection, StompError
 from .frames import SUPPORTED_VERSIONS, Frame
 from .heartbeat import negotiate, parse_heartbeat
-from .router import ACK_MODES, DestinationError, Router, StoredMessage, Subscription, check_destination
+from .router import (ACK_MODES, DestinationError, Router, StoredMessage, Subscription, check_destination,
+                     qualified_name)
 from .security import BrokerSecurity
+from .store import HELD_BYTES, SUBSCRIPTION_BYTES, USAGE_LIMIT, Key, frame_size, message_size, usage_limit_text
 
 # SEND headers that are about the frame, not the message: never carried to MESSAGE frames.
 NOT_CARRIED = frozenset({"destination", "receipt", "transaction", "content-length", "message-id", "redelivered",
@@ -68,6 +78,7 @@ class StompHandler:
         self.security = security or BrokerSecurity()
         self.server = server
         self.session_prefix = session_prefix
+        self.store = router.store
         self._sessions = itertools.count(1)
 
     # -- lifecycle hooks ------------------------------------------------------------------
@@ -77,11 +88,21 @@ class StompHandler:
     def connection_lost(self, conn: StompConnection) -> None:
         """The connection is gone or closing: leave every destination (unacked messages of
         queues are redelivered to the remaining subscribers), forget its transactions."""
-        subs = list(conn.subscriptions.values())
+        subs = list(conn.subscriptions.items())
         conn.subscriptions.clear()
+        for held in conn.transactions.values():
+            for key, _ in held:
+                self.store.forget(key)
         conn.transactions.clear()
-        for sub in subs:
+        for key, sub in subs:
+            self.store.forget(_subscription_key(conn, key))
             self.router.unsubscribe(sub)
+
+    def writable(self, conn: StompConnection) -> None:
+        """The client has read what waited for it: its queue subscriptions take messages again."""
+        for sub in list(conn.subscriptions.values()):
+            if sub.is_queue:
+                self.router.dispatch(sub.destination)
 
     # -- connecting -----------------------------------------------------------------------
     def handle_CONNECT(self, conn: StompConnection, frame: Frame) -> None:
@@ -127,9 +148,34 @@ class StompHandler:
     def handle_SEND(self, conn: StompConnection, frame: Frame) -> None:
         destination = self._destination(_required(frame, "destination"))
         self.security.authorize(conn.principal, "write", destination, self.router.exists(destination))
-        headers, body, as_bytes = carried_headers(frame), frame.body, is_bytes_message(frame)
-        self._maybe_in_transaction(conn, frame, lambda: self.router.send(
-            self.router.new_message(destination, headers, body, as_bytes, sender=conn.id)))
+        tx = self._transaction(conn, frame)
+        msg = self.router.new_message(destination, carried_headers(frame), frame.body, is_bytes_message(frame),
+                                      sender=conn.id)
+        if tx is not None:  # admitted now, kept until COMMIT: its room then passes to the queue's message
+            size = message_size(msg)
+            if not self.store.admit_message(size):
+                raise self._usage_limit(conn, destination)
+            conn.transactions[tx].append((self.store.hold(size), lambda: self.router.send(msg, reserved=True)))
+            return
+        try:
+            self.router.send(msg)
+        except StoreFull:
+            raise self._usage_limit(conn, destination) from None
+
+    def _usage_limit(self, conn: StompConnection, destination: str) -> StompError:
+        """ActiveMQ's refusal of a SEND under sendFailIfNoSpace. Its producer id, in ActiveMQ's
+        shape: <connection id>:<session>:<producer>, a STOMP connection's session being -1."""
+        text = usage_limit_text(f"ID:{self.session_prefix}-{conn.id}:-1:1", qualified_name(destination))
+        return StompError(text, f"javax.jms.ResourceAllocationException: {text}\n"
+                                f"(ccsim: the broker's messages fill memory.stomp_bytes, {self.store.budget:,} bytes)",
+                          fatal=False)
+
+    def _over_limit(self, frame: Frame) -> StompError:
+        """A SUBSCRIBE, or a frame other than SEND a transaction would hold, that does not fit
+        (ccsim's own: ActiveMQ does not count them)."""
+        return StompError(USAGE_LIMIT, f"{USAGE_LIMIT}: what the broker holds (messages, transactions, subscriptions) "
+                                       f"fills memory.stomp_bytes ({self.store.budget:,} bytes); {frame.command} refused",
+                          fatal=False)
 
     def deliver(self, conn: StompConnection, sub: Subscription, msg: StoredMessage, tag: str) -> None:
         """Write one MESSAGE frame (a router delivery to a STOMP subscription)."""
@@ -146,7 +192,8 @@ class StompHandler:
         headers += msg.headers
         if msg.redelivered:
             headers.append(("redelivered", "true"))
-        conn.send_frame(Frame("MESSAGE", headers, msg.body), content_length=msg.bytes_message)
+        dropped = None if sub.is_queue else (lambda: self.router.undelivered(sub, tag))  # a slow client's may go
+        conn.send_frame(Frame("MESSAGE", headers, msg.body), content_length=msg.bytes_message, dropped=dropped)
 
     # -- subscriptions --------------------------------------------------------------------
     def handle_SUBSCRIBE(self, conn: StompConnection, frame: Frame) -> None:
@@ -161,6 +208,9 @@ class StompHandler:
         if key in conn.subscriptions:
             raise StompError("Duplicate subscription", f"this connection already has a subscription with id {key!r}")
         self.security.authorize(conn.principal, "read", destination, self.router.exists(destination))
+        if not self.store.admit(SUBSCRIPTION_BYTES):
+            raise self._over_limit(frame)
+        self.store.keep(_subscription_key(conn, key), SUBSCRIPTION_BYTES)
         conn.subscriptions[key] = self.router.subscribe(conn, sub_id, destination, ack)
 
     def handle_UNSUBSCRIBE(self, conn: StompConnection, frame: Frame) -> None:
@@ -173,6 +223,7 @@ class StompHandler:
         sub = conn.subscriptions.pop(key, None)
         if sub is None:
             raise StompError("No subscription matched", f"this connection has no subscription {key!r}")
+        self.store.forget(_subscription_key(conn, key))
         self.router.unsubscribe(sub)
 
     # -- acknowledgement ------------------------------------------------------------------
@@ -185,6 +236,13 @@ class StompHandler:
             raise StompError("Unknown STOMP action: NACK", "NACK exists from STOMP 1.1 on; this connection speaks 1.0")
         sub, tag = self._unacked(conn, frame)
         self._maybe_in_transaction(conn, frame, lambda: self._settle(self.router.nack, sub, tag))
+
+    def _maybe_in_transaction(self, conn: StompConnection, frame: Frame, action: Callable[[], None]) -> None:
+        tx = self._transaction(conn, frame)
+        if tx is None:
+            action()
+        else:
+            self._hold(conn, frame, tx, action)
 
     @staticmethod
     def _settle(action: Callable[[Subscription, str], None], sub: Subscription, tag: str) -> None:
@@ -216,29 +274,41 @@ class StompHandler:
         tx = _required(frame, "transaction")
         if tx in conn.transactions:
             raise StompError("Transaction already started", f"transaction {tx!r} is already open on this connection")
-        conn.transactions[tx] = []
+        size = frame_size(frame) + HELD_BYTES  # the transaction's own entry
+        if not self.store.admit(size):
+            raise self._over_limit(frame)
+        conn.transactions[tx] = [(self.store.hold(size), _nothing)]
 
     def handle_COMMIT(self, conn: StompConnection, frame: Frame) -> None:
-        for action in self._end_transaction(conn, frame):
+        for key, action in self._end_transaction(conn, frame):
+            self.store.forget(key)  # a SEND's room passes to its message
             action()
 
     def handle_ABORT(self, conn: StompConnection, frame: Frame) -> None:
-        self._end_transaction(conn, frame)
+        for key, _ in self._end_transaction(conn, frame):
+            self.store.forget(key)
 
-    def _end_transaction(self, conn: StompConnection, frame: Frame) -> list[Callable[[], None]]:
+    def _end_transaction(self, conn: StompConnection, frame: Frame) -> list[tuple[Key, Callable[[], None]]]:
         tx = _required(frame, "transaction")
         if tx not in conn.transactions:
             raise StompError("Invalid transaction id", f"no transaction {tx!r} is open on this connection (BEGIN it first)")
         return conn.transactions.pop(tx)
 
-    def _maybe_in_transaction(self, conn: StompConnection, frame: Frame, action: Callable[[], None]) -> None:
+    @staticmethod
+    def _transaction(conn: StompConnection, frame: Frame) -> str | None:
+        """The open transaction a frame is part of; None outside one."""
         tx = frame.get("transaction")
-        if tx is None:
-            action()
-        elif tx in conn.transactions:
-            conn.transactions[tx].append(action)
-        else:
+        if tx is not None and tx not in conn.transactions:
             raise StompError("Invalid transaction id", f"no transaction {tx!r} is open on this connection (BEGIN it first)")
+        return tx
+
+    def _hold(self, conn: StompConnection, frame: Frame, tx: str, action: Callable[[], None]) -> None:
+        """A transaction keeps an ACK's or NACK's `action` until COMMIT, counted in the store
+        (refused when it does not fit)."""
+        size = frame_size(frame) + HELD_BYTES
+        if not self.store.admit(size):
+            raise self._over_limit(frame)
+        conn.transactions[tx].append((self.store.hold(size), action))
 
     @staticmethod
     def _destination(destination: str) -> str:
@@ -247,3 +317,10 @@ class StompHandler:
         except DestinationError as exc:
             raise StompError("Illegal destination", str(exc)) from None
 
+
+def _nothing() -> None:
+    pass
+
+
+def _subscription_key(conn: StompConnection, key: str) -> Key:
+    return ("subscription", conn.id, key)

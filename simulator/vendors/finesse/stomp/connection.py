@@ -10,7 +10,10 @@ commands.py). What it guarantees, whatever a client sends:
   connection is closed; an unexpected exception does the same and is journaled with its
   traceback under `internalError` (a bug, which the test suite looks for); an operation the
   broker's security refuses gets its ERROR and the connection goes on (ActiveMQ's way);
-* nothing a connection does can raise out of it: other clients keep being served.
+* nothing a connection does can raise out of it: other clients keep being served;
+* a client that reads slowly holds what it has not read in the connection's outbox (outbox.py),
+  counted in the broker's store, not in the socket's buffer; while it does, it is not `ready`
+  for a queue's messages (they wait in the queue for it or go to another subscriber).
 
 Closing is graceful: the broker stops reading frames, writes what is pending, half-closes
 (FIN), and drops the socket when the client closes its side or after `close_grace` seconds.
@@ -29,12 +32,18 @@ from ....core.clock import Clock, TimerHandle, wall_call_later
 from . import inflight
 from .frames import Frame, FrameError, FrameParser, HeartBeat, encode
 from .heartbeat import HeartBeats
+from .outbox import Outbox
 from .router import Subscription
+from .store import BrokerStore, Key
 
 log = logging.getLogger("ccsim.stomp")
 
-# A client that reads nothing while the broker writes to it is dropped past this backlog.
+# A client that reads nothing while the broker writes to it is dropped past this backlog (what
+# waits in its outbox and in its socket's buffer).
 MAX_WRITE_BACKLOG = 64 * 1024 * 1024
+# Frames are written to the socket while its buffer holds less than this (asyncio's default);
+# past it they wait in the outbox, counted in the broker's store.
+WRITE_HIGH_WATER = 64 * 1024
 
 
 class StompError(Exception):
@@ -59,7 +68,8 @@ class StompConnection(asyncio.Protocol):
                  on_lost: Callable[["StompConnection"], None] | None = None,
                  on_internal_error: Callable[["StompConnection", str], None] | None = None,
                  max_frame_bytes: int, max_headers: int, max_header_length: int, close_grace: float = 5.0,
-                 connect_timeout: float | None = None, frame_timeout: float | None = None):
+                 connect_timeout: float | None = None, frame_timeout: float | None = None,
+                 store: BrokerStore | None = None):
         self.handler = handler
         self.clock = clock
         self.id = conn_id
@@ -86,7 +96,10 @@ class StompConnection(asyncio.Protocol):
         self.host: str | None = None
         self.session_id: str | None = None
         self.subscriptions: dict[str, Subscription] = {}
-        self.transactions: dict[str, list[Callable[[], None]]] = {}
+        # Open transactions: what each holds until COMMIT (its key in the store, the action).
+        self.transactions: dict[str, list[tuple[Key, Callable[[], None]]]] = {}
+        self.outbox = Outbox(store or handler.router.store, conn_id)
+        self._write_paused = False
         self.heartbeats = HeartBeats(clock, self._write_eol, self._heartbeat_timeout)
         self.closing = False  # no more frames are read or dispatched
         self.close_requested = False  # set by a hook (DISCONNECT): close once the frame is answered
@@ -100,6 +113,7 @@ class StompConnection(asyncio.Protocol):
         self.transport = transport
         self.peer = transport.get_extra_info("peername")
         self.local = transport.get_extra_info("sockname")
+        transport.set_write_buffer_limits(high=WRITE_HIGH_WATER)
         log.debug("stomp %s: connection from %s", self.id, self.peer)
         if self.connect_timeout is not None:
             self._connect_timer = wall_call_later(self.connect_timeout, self._connect_timed_out)
@@ -117,6 +131,17 @@ class StompConnection(asyncio.Protocol):
     def eof_received(self) -> bool:
         return False  # the client closed its side: close ours (connection_lost follows)
 
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        """The client has read enough: what waits goes out, then it takes a queue's messages again."""
+        self._write_paused = False
+        with self.clock.activity():
+            self._flush()
+            if self.ready:
+                self._guard(lambda: self.handler.writable(self))
+
     def connection_lost(self, exc: Exception | None) -> None:
         log.debug("stomp %s: connection lost (%s)", self.id, exc or "closed")
         self.closing = True
@@ -126,6 +151,7 @@ class StompConnection(asyncio.Protocol):
         self._stop_connect_timer()
         self._stop_frame_timer()
         self._detach()
+        self.outbox.clear()
         inflight.forget(self.local, self.peer)
         if not self.lost.done():
             self.lost.set_result(None)
@@ -178,18 +204,41 @@ class StompConnection(asyncio.Protocol):
             self.close()
 
     # -- sending --------------------------------------------------------------------------
-    def send_frame(self, frame: Frame, *, content_length: bool = False, internal_error: str | None = None) -> None:
+    @property
+    def ready(self) -> bool:
+        """Does the client read what it is sent (nothing waits for it)? Then it takes a queue's messages."""
+        return not self._write_paused and not self.outbox and not self.closing and self.transport is not None
+
+    def send_frame(self, frame: Frame, *, content_length: bool = False, internal_error: str | None = None,
+                   dropped: Callable[[], None] | None = None) -> None:
+        """Write a frame, or keep it in the outbox while the client is behind. `dropped`: the frame
+        may be dropped unread (a topic's MESSAGE), and what that means."""
         if self.transport is None or self.transport.is_closing():
             return
+        if not self._write_paused and not self.outbox:
+            self._write(frame, content_length, internal_error)
+        elif not self.outbox.put(frame, content_length=content_length, internal_error=internal_error, dropped=dropped):
+            log.warning("stomp %s: client reads too slowly and the broker's store is full: dropped", self.id)
+            self.abort()
+            return
+        backlog = self.outbox.bytes + self.transport.get_write_buffer_size()
+        if backlog > MAX_WRITE_BACKLOG:
+            log.warning("stomp %s: client reads too slowly (%d bytes waiting): dropped", self.id, backlog)
+            self.abort()
+
+    def _write(self, frame: Frame, content_length: bool, internal_error: str | None) -> None:
+        assert self.transport is not None
         data = encode(frame, self.version, content_length=content_length)
         self._journal("out", frame, internal_error)
         self.transport.write(data)
         inflight.sent(self.local, self.peer, len(data))
         self.heartbeats.sent()
-        if self.transport.get_write_buffer_size() > MAX_WRITE_BACKLOG:
-            log.warning("stomp %s: client reads too slowly (%d bytes waiting): dropped", self.id,
-                        self.transport.get_write_buffer_size())
-            self.abort()
+
+    def _flush(self) -> None:
+        """Write what waits, while the socket takes it."""
+        while not self._write_paused and self.transport is not None and not self.transport.is_closing() \
+                and (item := self.outbox.take()) is not None:
+            self._write(item.frame, item.content_length, item.internal_error)
 
     def deliver(self, sub: Subscription, msg: Any, tag: str) -> None:
         """Router callback: write a MESSAGE (the handler formats it). Never raises."""
@@ -234,7 +283,10 @@ class StompConnection(asyncio.Protocol):
         self._detach()
         transport = self.transport
         if transport is None or transport.is_closing():
+            self.outbox.clear()
             return
+        for item in self.outbox.keep_only_undroppable():  # an ERROR, RECEIPTs: the client reads them before the close
+            self._write(item.frame, item.content_length, item.internal_error)
         if transport.can_write_eof():
             try:
                 transport.write_eof()
@@ -250,6 +302,7 @@ class StompConnection(asyncio.Protocol):
         self.closing = True
         self.heartbeats.stop()
         self._detach()
+        self.outbox.clear()
         if self.transport is not None and not self.transport.is_closing():
             self.transport.close()
 
@@ -257,6 +310,7 @@ class StompConnection(asyncio.Protocol):
         self.closing = True
         self.heartbeats.stop()
         self._detach()
+        self.outbox.clear()
         if self.transport is not None:
             self.transport.abort()
 
@@ -265,8 +319,7 @@ class StompConnection(asyncio.Protocol):
         if self._detached:
             return
         self._detached = True
-        self.transactions.clear()
-        self._guard(lambda: self.handler.connection_lost(self))
+        self._guard(lambda: self.handler.connection_lost(self))  # it forgets the transactions too
 
     def _stop_connect_timer(self) -> None:
         if self._connect_timer is not None:
