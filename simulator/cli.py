@@ -9,6 +9,7 @@ import signal
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
+from . import banner
 from . import config as config_mod
 from .config import ConfigError
 from .core import RealClock
@@ -34,6 +35,26 @@ def _port_assignment(text: str) -> tuple[str, int]:
     if name not in FACES and name != "admin":
         raise argparse.ArgumentTypeError(f"unknown face {name!r}; known: admin, {', '.join(FACES)}")
     return name, int(port)
+
+
+def _public_url(text: str) -> tuple[str | None, str]:
+    name, sep, url = text.partition("=")
+    if sep and name in FACES:
+        return name, url
+    if sep and "://" not in name:
+        raise argparse.ArgumentTypeError(f"unknown face {name!r}; known: {', '.join(FACES)}")
+    return None, text
+
+
+def _default_ports() -> str:
+    """`ccsim serve --help`'s list of every listener at the default port base."""
+    rows = [f"  admin       {DEFAULT_PORT_BASE} (bound to 127.0.0.1)"]
+    for name in FACES:
+        cls = face_class(name)
+        rows.append(f"  {name:<11} {DEFAULT_PORT_BASE + cls.port_offset}")
+        for label, (first, count) in cls.extra_port_offsets.items():
+            rows.append(f"  {'':<11} {DEFAULT_PORT_BASE + first}-{DEFAULT_PORT_BASE + first + count - 1}  {label}")
+    return "\n".join(rows)
 
 
 def _positive(text: str) -> float:
@@ -62,9 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve every enabled vendor face, each on its own port, plus the admin API "
                     "(/_ccsim/...). Without --config, the demo configuration is used. Stops cleanly "
                     "on Ctrl-C or SIGTERM.",
-        epilog=f"default ports (with the default --port-base {DEFAULT_PORT_BASE}):\n"
-               f"  admin       {DEFAULT_PORT_BASE} (bound to 127.0.0.1)\n"
-               + "\n".join(f"  {name:<11} {DEFAULT_PORT_BASE + face_class(name).port_offset}" for name in FACES)
+        epilog=f"default ports (with the default --port-base {DEFAULT_PORT_BASE}; each moves with it):\n"
+               + _default_ports()
                + "\n\nenvironment variables (flags override them; they override the config file):\n" + EPILOG_ENV,
     )
     serve.add_argument("--config", "-c", metavar="FILE", help="YAML configuration (agents, queues, face settings); "
@@ -77,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "(default 8800; 0 picks free ports)")
     serve.add_argument("--port", action="append", type=_port_assignment, default=[], metavar="NAME=PORT",
                        help="fix one listener's port, e.g. --port huawei=8000 (repeatable)")
+    serve.add_argument("--public-url", action="append", type=_public_url, default=[], metavar="URL",
+                       help="scheme and host clients use to reach ccsim behind a proxy or NAT, e.g. "
+                       "http://ccsim.example.com (each face adds its port); FACE=URL sets one face's whole base "
+                       "URL (repeatable). URLs ccsim hands to clients use it; without it, the request's Host "
+                       "(default: $CCSIM_PUBLIC_URL)")
     serve.add_argument("--faces", metavar="LIST", help=f"comma-separated faces to serve (default: all: {','.join(FACES)})")
     serve.add_argument("--seed", type=int, help="seed for generated names, callers and ids (default 7)")
     serve.add_argument("--speed", type=_positive, default=1.0, help="time runs this many times faster than the wall clock "
@@ -116,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_load_parser(sub)
 
+    from .healthcheck import add_parser as add_health_parser
+
+    add_health_parser(sub)
+
     record = sub.add_parser(
         "record", help="turn a running simulator's journal into a scenario",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -149,6 +178,8 @@ def _serve_config(args: argparse.Namespace) -> config_mod.Config:
         cfg.seed = args.seed
     for name, port in args.port:
         cfg.ports[name] = port
+    for face, url in args.public_url:
+        cfg.set_public_url(url, face, source="--public-url" + (f" {face}=" if face else ""))
     if args.scenarios:
         if not os.path.isdir(args.scenarios):
             raise ConfigError(f"--scenarios {args.scenarios}: no such folder")
@@ -162,42 +193,27 @@ def _serve_config(args: argparse.Namespace) -> config_mod.Config:
     return cfg
 
 
-def _loopback(host: str) -> bool:
-    import ipaddress
-
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
 async def _serve(cfg: config_mod.Config, speed: float) -> None:
     from .app import Simulator
 
     sim = Simulator(cfg, RealClock(speed))
-    try:
-        urls = await sim.start()
-    except OSError as exc:
-        raise ConfigError(f"cannot listen: {exc.strerror or exc} (another ccsim running? try --port-base)") from None
-    print(f"ccsim {_version()} serving ({cfg.source}, seed {cfg.seed})", flush=True)
-    print(f"  admin       {urls['admin']}/_ccsim/health" + ("  (token required)" if cfg.admin_token else ""),
-          flush=True)
-    print(f"  dashboard   {urls['admin']}/_ccsim/ui/" + ("#token=<token>" if cfg.admin_token else ""), flush=True)
-    if not cfg.admin_token and not _loopback(cfg.admin_host):
-        print(f"  warning: the admin API listens on {cfg.admin_host} without a token: anyone who reaches it can "
-              "reset, inject and read the journal; set --admin-token or $CCSIM_ADMIN_TOKEN", file=sys.stderr,
-              flush=True)
-    for name, face in sim.faces.items():
-        print(f"  {name:<11} {urls[name]}  {face.description}", flush=True)
-        for label, url in face.extra_urls().items():
-            print(f"    {label}: {url}", flush=True)
-    print("Ctrl-C to stop.", flush=True)
-    tune_gc()
+    # Signals are ours before anything listens: a SIGTERM as soon as the listing says "Ctrl-C to
+    # stop" (a supervisor, `docker stop`) stops cleanly instead of killing the process.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    try:
+        await sim.start()
+    except OSError as exc:
+        raise ConfigError(f"cannot listen: {exc.strerror or exc} (another ccsim running? try --port-base)") from None
+    for line in banner.warnings(sim):
+        print(line, file=sys.stderr, flush=True)
+    for line in banner.lines(sim, _version()):
+        print(line, flush=True)
+    print("Ctrl-C to stop.", flush=True)
+    tune_gc()
     try:
         await stop.wait()
     finally:
@@ -228,6 +244,10 @@ def main(argv: list[str] | None = None) -> int:
             from .load.cli import load_command
 
             return load_command(args)
+        if args.command == "health":
+            from .healthcheck import health_command
+
+            return health_command(args)
         if args.command == "record":
             from .scenario.cli import record_command
 

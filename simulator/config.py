@@ -6,6 +6,7 @@ the offending key.
 """
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass, field
 from importlib import resources
@@ -18,6 +19,7 @@ from .contracts import validator
 from .core import Agent, Channel, Queue
 from .vendors import FACES
 from .vendors.listeners import Limits
+from .vendors.public_urls import check_public_url, with_port
 
 DEFAULT_PORT_BASE = 8800  # admin 8800, huawei 8801, ... (no "60" anywhere: see the NICE face)
 
@@ -27,6 +29,7 @@ ENV_VARS = {
     "CCSIM_ADMIN_HOST": "address the admin API listens on",
     "CCSIM_ADMIN_TOKEN": "token every admin request must carry (Authorization: Bearer ...); clients send it too",
     "CCSIM_PORT_BASE": "first port; face ports follow it",
+    "CCSIM_PUBLIC_URL": "scheme and host clients use behind a proxy or NAT (URLs ccsim hands out)",
     "CCSIM_SEED": "seed for generated names, numbers and ids",
 }
 
@@ -43,6 +46,10 @@ class Config:
     admin_token: str | None = None  # when set, every admin route wants `Authorization: Bearer <token>`
     scenarios_dir: str | None = None  # what the dashboard plays (ccsim serve --scenarios); None: its demo ones
     port_base: int = DEFAULT_PORT_BASE
+    # Scheme and host clients use when ccsim sits behind a proxy or NAT (each face adds its port),
+    # and whole base URLs of single faces; None/{}: the URLs clients get follow their Host header.
+    public_url: str | None = None
+    public_urls: dict[str, str] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)  # "admin" or a face name -> port
     faces_enabled: list[str] = field(default_factory=lambda: list(FACES))
     journal_capacity: int = 50_000
@@ -62,6 +69,22 @@ class Config:
         if name in self.ports:
             return self.ports[name]
         return 0 if self.port_base == 0 else self.port_base + offset
+
+    def public_url_for(self, name: str, port: int) -> str | None:
+        """The base URL clients are to use for face `name` listening on `port`, if configured."""
+        if name in self.public_urls:
+            return self.public_urls[name]
+        return with_port(self.public_url, port) if self.public_url else None
+
+    def set_public_url(self, value: str, face: str | None = None, source: str = "--public-url") -> None:
+        try:
+            checked = check_public_url(value, per_face=face is not None)
+        except ValueError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
+        if face is None:
+            self.public_url = checked
+        else:
+            self.public_urls[face] = checked
 
 
 def _schema_errors(data: Any, source: str) -> None:
@@ -97,6 +120,12 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
         faces={k: dict(v or {}) for k, v in data.get("faces", {}).items()},
         source=source,
     )
+    if "public_url" in data:
+        cfg.set_public_url(data["public_url"], source=f"{source}: public_url")
+    for face, url in data.get("public_urls", {}).items():
+        if face not in FACES:
+            raise ConfigError(f"{source}: public_urls: unknown face {face!r} (faces: {', '.join(FACES)})")
+        cfg.set_public_url(url, face, source=f"{source}: public_urls.{face}")
     if "host" in data:
         cfg.host = data["host"]
     if "admin_host" in data:
@@ -143,6 +172,8 @@ def apply_env(cfg: Config, env: dict[str, str] | os._Environ[str] = os.environ) 
             cfg.admin_token = env["CCSIM_ADMIN_TOKEN"]
         if "CCSIM_PORT_BASE" in env:
             cfg.port_base = int(env["CCSIM_PORT_BASE"])
+        if env.get("CCSIM_PUBLIC_URL"):
+            cfg.set_public_url(env["CCSIM_PUBLIC_URL"], source="$CCSIM_PUBLIC_URL")
         if "CCSIM_SEED" in env:
             cfg.seed = int(env["CCSIM_SEED"])
     except ValueError as exc:
@@ -153,7 +184,8 @@ def apply_env(cfg: Config, env: dict[str, str] | os._Environ[str] = os.environ) 
 def build_agents(cfg: Config, faker: Any) -> list[Agent]:
     agents = []
     for item in cfg.agents:
-        faces = {name: dict(item[name] or {}) for name in FACES if name in item}
+        # Copies: what a face does to an agent's section never reaches the configuration (a reset rebuilds from it).
+        faces = {name: copy.deepcopy(item[name] or {}) for name in FACES if name in item}
         agents.append(Agent(
             id=str(item["id"]),
             name=item.get("name") or faker.name(),
@@ -175,7 +207,7 @@ def build_queues(cfg: Config) -> list[Queue]:
             number=str(item.get("number", "")),
             overflow=str(item["overflow"]) if item.get("overflow") else None,
             strategy=str(item.get("strategy", "longest_idle")),
-            faces={name: dict(item[name] or {}) for name in FACES if name in item},
+            faces={name: copy.deepcopy(item[name] or {}) for name in FACES if name in item},
         )
         for item in cfg.queues
     ]

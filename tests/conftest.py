@@ -97,8 +97,15 @@ async def sim(sim_config: config.Config) -> AsyncIterator[Simulator]:
         yield simulator
     finally:
         await simulator.stop()
-    problems = journal_violations(simulator.journal) + simulator.clock.callback_errors
-    assert not problems, "the simulator broke contracts/ (or a timer callback failed):\n" + "\n".join(problems[:20])
+    problems = simulator_problems(simulator)
+    assert not problems, ("the simulator broke contracts/ (or a timer callback or a face inside routing failed):\n"
+                          + "\n".join(problems[:20]))
+
+
+def simulator_problems(simulator: Simulator) -> list[str]:
+    """What the `sim` fixture fails a test for: a journal entry against contracts/ (a 5xx, an
+    internal error), a timer callback that raised, a face's exception inside routing."""
+    return [*journal_violations(simulator.journal), *simulator.clock.callback_errors, *simulator.world.routing_errors]
 
 
 @pytest.fixture

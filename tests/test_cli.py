@@ -25,7 +25,8 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 def test_help_explains_every_serve_option():
     out = run("serve", "--help")
     assert out.returncode == 0
-    for option in ("--config", "--host", "--admin-host", "--port-base", "--port", "--faces", "--seed", "--speed"):
+    for option in ("--config", "--host", "--admin-host", "--port-base", "--port", "--public-url", "--faces", "--seed",
+                   "--speed"):
         assert option in out.stdout
     assert "huawei      8801" in out.stdout and "CCSIM_PORT_BASE" in out.stdout
 
@@ -49,19 +50,32 @@ def test_invalid_config_names_the_file_and_the_key(tmp_path: Path):
     assert out.returncode == 2 and "poll_hold_secs" in out.stderr and "Traceback" not in out.stderr
 
 
-def _wait_for_urls(proc: subprocess.Popen, deadline: float) -> dict[str, str]:
-    urls: dict[str, str] = {}
+def _read_banner(proc: subprocess.Popen, deadline: float) -> list[str]:
+    """What `ccsim serve` printed up to "Ctrl-C to stop." (it listens then)."""
+    lines: list[str] = []
     assert proc.stdout is not None
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
             break
+        lines.append(line.rstrip("\n"))
+        if line.startswith("Ctrl-C"):
+            return lines
+    raise AssertionError("ccsim serve did not come up; it printed:\n" + "\n".join(lines))
+
+
+def _banner_urls(lines: list[str]) -> dict[str, str]:
+    """{"admin": ..., "dashboard": ..., face: ...} from the banner's listing."""
+    urls: dict[str, str] = {}
+    for line in lines:
         found = re.match(r"\s+(\w+)\s+(\w+://\S+?)(/_ccsim/health)?\s", line + " ")
         if found:
             urls[found.group(1)] = found.group(2)
-        if line.startswith("Ctrl-C"):
-            return urls
-    raise AssertionError(f"ccsim serve did not come up; got {urls}")
+    return urls
+
+
+def _wait_for_urls(proc: subprocess.Popen, deadline: float) -> dict[str, str]:
+    return _banner_urls(_read_banner(proc, deadline))
 
 
 def test_serve_answers_on_the_demo_config_and_stops_on_sigterm():

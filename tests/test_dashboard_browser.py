@@ -217,7 +217,7 @@ def test_the_chart_draws_calls_waiting_and_agents_by_state(page: Page, served: S
     last_y = ("(() => { const p = document.querySelector('#chart polyline[data-series=waiting]')"
               ".getAttribute('points').trim().split(' '); return Number(p[p.length - 1].split(',')[1]); })()")
     page.wait_for_function(f"{last_y} < 155", timeout=10_000)  # a sample taken since: the line left zero (y 156)
-    top = float(page.locator("#chart text").text_content())  # the chart's scale: its highest value
+    top = float(page.locator("#chart text.scale").text_content())  # the chart's scale: its highest value
     assert page.evaluate(last_y) == pytest.approx(156 - 3 / top * 148, abs=0.1)  # three calls waiting
     expect(page.locator("#legend")).to_contain_text("calls waiting")
 

@@ -207,6 +207,12 @@ async def test_a_working_day_on_the_wire_conforms_to_the_contracts(sim, wire):
     expect(await maxc.call("PUT", "agents/client-data", {"agentId": 7001, "dataSet": "[1]"}), 400, "InvalidParameter")
     expect(await maxc.call("PUT", "agents/client-data", {"agentId": "1234", "dataSet": "{}"}), 403, "Forbidden")
     expect(await maxc.call("PUT", "agents/client-data", {"agentId": 7001, "dataSet": '{"AutoAccept": false}'}), 202)
+    # what the agent SDK reads at start-up (reference §5.2)
+    unit = expect(await maxc.call("GET", "business-unit"), 200).body["businessUnits"][0]
+    assert unit["businessUnitId"] == maxc.token["bus_no"]
+    assert expect(await maxc.call("GET", "agents/7001/indicators"), 200).body == {"indicators": []}
+    expect(await maxc.call("GET", "agents/undefined/indicators"), 400, "InvalidParameter")
+    expect(await maxc.call("GET", "agents/1234/indicators"), 403, "Forbidden")
     expect(await maxc.call("POST", f"agent-sessions/{sid}/state", {"state": "Busy"}), 400, "InvalidParameter")
     expect(await maxc.call("POST", f"agent-sessions/{sid}/state", {"state": "Unavailable", "reason": "Nap"}),
            400, "InvalidParameter")
@@ -250,6 +256,7 @@ async def test_a_working_day_on_the_wire_conforms_to_the_contracts(sim, wire):
     assert bar_sid != sid
     assert kinds(await bar.poll(bar_sid)) == ["AgentSessionStart", "AgentState", "AgentLeg", "CallContactEvent"]
     expect(await bar.call("POST", f"agent-sessions/{bar_sid}/agent-phone/dial"), 403, "Forbidden")
+    expect(await bar.call("POST", f"agent-sessions/{bar_sid}/interactions/{leg}/accept"), 403, "Forbidden")
 
     # -- end, after-call work, disposition ---------------------------------------------------------------
     expect(await maxc.call("POST", f"agent-sessions/{sid}/interactions/{contact}/end"), 202)

@@ -81,25 +81,33 @@ _json_values = st.recursive(
 _fields = st.sampled_from(["name", "password", "email", "internal", "typology", "chatCapacity", "chatAutoanswer",
                            "phoneBarRemoteControlPort", "locked", "closed", "disposition", "ids", "timeout",
                            "failoverQueueId", "strategy", "channel", "pauseType", "UserId", "body",
-                           "interactionTabsLimit"])
+                           "interactionTabsLimit", "role", "agentsPermission", "queueIds", "telephone", "hotdesk",
+                           "transport", "nat", "allow", "callGroup", "host", "mobilePushGateway", "phoneBarExpires",
+                           "permissions", "description", "alias"])
 _segments = st.sampled_from(["users", "1", "2", "999", "²", "-1", "chat", "mail", "voice", "queues", "interactions",
                              "accept", "reject", "messages", "login", "logout", "pause", "unpause", "reports",
-                             "queue", "member", "realtime", "agents", "settings", "x"])
+                             "queue", "member", "realtime", "agents", "settings", "x", "teams", "export", "telephones",
+                             "password", "forgot", "reset"])
 _queries = st.dictionaries(st.sampled_from(["limit", "offset", "page", "sort", "fields", "nolimit", "channel", "name",
                                             "UserId", "ids"]),
                            st.sampled_from(["", "0", "-1", "2", "abc", "-id", "UserId", "name,id", "true", "²"]),
                            max_size=3)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.lists(_segments, min_size=1, max_size=4), method=st.sampled_from(["GET", "PUT", "POST", "DELETE"]),
        body=st.dictionaries(_fields, _json_values, max_size=4) | _json_values, query=_queries,
-       as_agent=st.sampled_from([None, "bob_smith"]))
+       as_agent=st.sampled_from([None, "bob_smith", "sue"]))
 async def test_fuzzed_requests_get_a_message_never_a_5xx(motion, path, method, body, query, as_agent):
+    if as_agent == "sue" and not (await motion.ok("GET", "/users", name="sue"))["count"]:  # a user with role user
+        await motion.ok("POST", "/users", {"name": "sue", "password": PASSWORD, "role": "user", "agentsPermission": True,
+                                           "queueIds": [1]}, status=201)
     resp = await motion.call(method, "/" + "/".join(path), raw=json.dumps(body).encode(), as_agent=as_agent, **query)
     assert resp.status < 500
     if resp.status >= 400:
         assert isinstance(resp.body, dict) and resp.body["message"], resp.body
+    elif resp.status not in (204,) and not resp.header("Content-Type").startswith("text/csv"):
+        assert isinstance(resp.body, (dict, list)), resp.body
 
 
 async def test_broken_json_and_oversize_bodies_are_refused(motion):

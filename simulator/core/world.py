@@ -6,6 +6,8 @@ methods to translate wire commands into core commands, and learn what happened f
 """
 from __future__ import annotations
 
+import bisect
+import hashlib
 import heapq
 import itertools
 import os
@@ -20,6 +22,7 @@ from .bus import CoreEvent, EventBus
 from .clock import Clock, TimerHandle
 from .faults import Faults
 from .model import Agent, Channel, Contact, ContactState, Direction, EndReason, Queue
+from .routing_errors import RoutingErrors
 
 
 class WorldError(Exception):
@@ -43,6 +46,9 @@ class Policy(Protocol):
 
 
 class World:
+    """Routing never lets a policy's exception escape: `eligible` raising counts as "no", and an
+    `offer` raising puts the contact back in its place in the queue; both go to `routing_errors`."""
+
     def __init__(self, clock: Clock, seed: int = 0, caller_locale: str = "en_US", ended_contacts_kept: int = 10_000):
         self.clock = clock
         # Ended contacts stay queryable (admin API, faces' reports) up to this many; older ones
@@ -60,6 +66,8 @@ class World:
         self._timers: dict[str, TimerHandle] = {}  # queue timeouts, by contact id
         self._routing = False
         self._route_again = False
+        self.routing_errors = RoutingErrors()  # a face's exceptions inside routing (tests assert none)
+        self._failed_offers: set[tuple[str, str]] = set()  # (contact, agent) not offered again this route()
         # Routing's indexes, kept as agents change (each a dict for its order):
         self._rank: dict[str, int] = {}  # configuration order
         self._signed_in: dict[str, Agent] = {}
@@ -72,11 +80,22 @@ class World:
 
     def _reseed(self) -> None:
         self.rng = random.Random(self.seed)
+        self._streams: dict[str, random.Random] = {}
         self.faker = Faker(self._caller_locale)
         self.faker.seed_instance(self.seed)
         self._contact_ids = itertools.count(1)
         self._queue_order = itertools.count(1)
         self._last_pick: dict[str, str] = {}  # round_robin memory: queue id -> agent id
+
+    def rng_for(self, name: str) -> random.Random:
+        """The random stream of `name` (a face's name): seeded from (seed, name), so that two
+        faces never draw the same numbers and each is the same run after run, and on every
+        Python (SHA-256 of the text, not hash(), which varies per process). A reset restarts it."""
+        stream = self._streams.get(name)
+        if stream is None:
+            digest = hashlib.sha256(f"ccsim/{self.seed}/{name}".encode()).digest()
+            stream = self._streams[name] = random.Random(int.from_bytes(digest, "big"))
+        return stream
 
     # -- set-up --------------------------------------------------------------------------
     def add_agent(self, agent: Agent) -> None:
@@ -99,23 +118,28 @@ class World:
             raise WorldError(f"duplicate queue id {queue.id!r}")
         self.queues[queue.id] = queue
 
-    def remove_queue(self, queue_id: str) -> None:
-        """Drop a queue made at run time (on a reset: its contacts are being cleared too)."""
-        self.queue(queue_id)
-        del self.queues[queue_id]
-        self._last_pick.pop(queue_id, None)
-
     def register_policy(self, face: str, policy: Policy) -> None:
         self.policies[face] = policy
 
-    def reset(self) -> None:
-        """Back to the configured start state: nobody signed in, no contacts, same seed."""
+    def reset(self, agents: Iterable[Agent] | None = None, queues: Iterable[Queue] | None = None) -> None:
+        """Back to the configured start state: nobody signed in, no contacts, same seed. Given
+        `agents` and `queues` (fresh ones, built from the configuration), they replace the
+        world's: agents and queues added, changed or removed at run time are as configured again."""
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
         self.contacts.clear()
         self._ended.clear()
         self.faults.clear()
+        if agents is not None:
+            self.agents.clear()
+            self._rank.clear()
+            for agent in agents:
+                self.add_agent(agent)
+        if queues is not None:
+            self.queues.clear()
+            for queue in queues:
+                self.add_queue(queue)
         for queue in self.queues.values():
             queue.waiting.clear()
         for agent in self.agents.values():
@@ -232,6 +256,18 @@ class World:
         contact.order = -next(self._queue_order) if front else next(self._queue_order)
         (queue.waiting.insert(0, contact.id) if front else queue.waiting.append(contact.id))
         self._transition(contact, ContactState.QUEUED, "contact.queued", queue=queue.id)
+        self._arm_timeout(contact, queue)
+
+    def _put_back(self, contact: Contact) -> None:
+        """Back in its queue at its own place (an offer that failed): the same visit, the same order."""
+        queue = self.queues[contact.queue or ""]
+        contact.agent = None
+        queue.waiting.insert(bisect.bisect(queue.waiting, contact.order, key=lambda cid: self.contacts[cid].order),
+                             contact.id)
+        self._transition(contact, ContactState.QUEUED, "contact.queued", queue=queue.id)
+        self._arm_timeout(contact, queue)
+
+    def _arm_timeout(self, contact: Contact, queue: Queue) -> None:
         if queue.timeout is not None and contact.id not in self._timers:
             self._timers[contact.id] = self.clock.call_later(queue.timeout, lambda: self._queue_timeout(contact.id))
 
@@ -383,6 +419,7 @@ class World:
                     break
         finally:
             self._routing = False
+            self._failed_offers.clear()
 
     def _route_pass(self) -> None:
         # A queue whose voice contact found nobody stays without anybody for the rest of the
@@ -398,9 +435,21 @@ class World:
                 continue
             agent = self._pick_agent(contact)
             if agent is not None:
-                self.offer(contact.id, agent.id)
+                self._offer_or_requeue(contact, agent)
             elif voice and contact.queue is not None:
                 nobody_for_voice.add(contact.queue)
+
+    def _offer_or_requeue(self, contact: Contact, agent: Agent) -> None:
+        try:
+            self.offer(contact.id, agent.id)
+        except Exception:  # a face's bug: the pass goes on, the contact waits again, the tests fail
+            self.routing_errors.record(f"{agent.face} offering {contact.id} to agent {agent.id}")
+            self._failed_offers.add((contact.id, agent.id))  # not to that agent again in this route()
+            if contact.state is ContactState.OFFERED and contact.agent == agent.id:
+                self._detach(contact)
+                self._publish("contact.requeued", contact=contact.id, agent=agent.id, queue=contact.queue)
+                self._put_back(contact)
+                self._route_again = True  # another agent may take it now
 
     def _waiting_oldest_first(self) -> Iterable[Contact]:
         # Each queue's list is already in `order` (front insertions have negative orders).
@@ -410,8 +459,16 @@ class World:
     def _can_take(self, agent: Agent, contact: Contact, skills: set[str]) -> bool:
         if agent.face is None or not skills <= agent.skills:
             return False
+        if self._failed_offers and (contact.id, agent.id) in self._failed_offers:
+            return False
         policy = self.policies.get(agent.face)
-        return policy is not None and policy.eligible(agent, contact)
+        if policy is None:
+            return False
+        try:
+            return policy.eligible(agent, contact)
+        except Exception:  # a face's bug counts as "not eligible"
+            self.routing_errors.record(f"{agent.face} eligible({agent.id}, {contact.id})")
+            return False
 
     def eligible_agents(self, contact: Contact) -> Iterable[Agent]:
         queue = self.queues[contact.queue] if contact.queue else None

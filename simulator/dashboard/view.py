@@ -33,11 +33,15 @@ class DashboardView:
         world = self.sim.world
         now = self.sim.clock.now()
         vendor: dict[str, dict[str, dict[str, str]]] = {}
+        reasons: dict[str, dict[str, str]] = {}  # agent id -> face -> why its presence
         for name, face in self.sim.faces.items():
             for agent_id, shown in face.vendor_states().items():
                 vendor.setdefault(agent_id, {})[name] = shown
+            for agent_id, why in face.presence_reasons().items():
+                reasons.setdefault(agent_id, {})[name] = why
         agents = [{"id": a.id, "name": a.name, "face": a.face,
                    "faces": [f for f in a.faces if f in self.sim.faces], "presence": a.presence,
+                   "reason": self._reason(a.face, reasons.get(a.id, {})),
                    "vendor": vendor.get(a.id, {}), "contacts": list(a.contacts)}
                   for a in world.agents.values()]
         queues = []
@@ -59,6 +63,13 @@ class DashboardView:
             "contactsLive": len(live),
             "faults": [f.to_dict() for f in world.faults.all()],
         }
+
+    @staticmethod
+    def _reason(face: str | None, by_face: dict[str, str]) -> str | None:
+        """The reason of the face the agent is on; signed out, the one a face gave for it."""
+        if face is not None:
+            return by_face.get(face)
+        return next(iter(by_face.values()), None)
 
     def sample(self) -> dict[str, Any]:
         """One point of the chart (calls waiting, agents by presence), kept in the history."""

@@ -118,7 +118,8 @@ async def run_load(profile: LoadProfile, progress: Progress | None = None, *,
         return LoadReport(profile=profile, measures=measures, agents_by_face={f: len(v) for f, v in ids.items()},
                           sign_in_wall=signed_in, load_wall=wall_seconds() - load_wall,
                           simulated=clock.now() - started, events_received=bots.received,
-                          failures=bots.failures + [repr(e) for e in getattr(clock, "callback_errors", [])],
+                          failures=bots.failures + [repr(e) for e in getattr(clock, "callback_errors", [])]
+                          + list(sim.world.routing_errors),
                           journal=sim.journal, seeds=[profile.seed])
     finally:
         await bots.stop()

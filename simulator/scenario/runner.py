@@ -272,6 +272,8 @@ async def run_scenario(scenario: Scenario, *, target: str | None = None, speed: 
                 run = await explore(session, scenario, result)
             for error in getattr(clock, "callback_errors", [])[:1]:
                 raise RuntimeError(f"a simulator timer failed:\n{error}")
+            for error in list(sim.world.routing_errors if sim is not None else ())[:1]:
+                raise RuntimeError(f"a face failed inside routing:\n{error}")
             problems = journal_violations(sim.journal) if sim is not None and check_contracts else []
             if problems:  # what the simulator said must match contracts/, in every run
                 raise RuntimeError("the simulator broke contracts/:\n" + "\n".join(problems[:10]))

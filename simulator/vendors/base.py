@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import random
 import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from aiohttp import web
-from aiohttp.http_exceptions import HttpProcessingError
 
 from ..core import Agent, Contact, Journal, World, WorldError
 from ..core.clock import IN_PROCESS_HEADER, TimerScope
 from ..core.masking import Masker
 from ..core import json_text
 from ..core.journal import JsonText
+from .http_serving import client_gone, on_unread  # noqa: F401 (the faces' long polls use them from here)
 from .listeners import Limits, serve_app
+from .public_urls import request_base
 
 log = logging.getLogger("ccsim.face")
 
@@ -54,6 +56,8 @@ def build_settings(cls: type, values: dict[str, Any] | None, face: str) -> Any:
 class Face:
     name: ClassVar[str]
     port_offset: ClassVar[int]  # default port = port base + offset
+    # The face's other listeners, by label: (first offset, how many) from the port base.
+    extra_port_offsets: ClassVar[dict[str, tuple[int, int]]] = {}
     Settings: ClassVar[type]
     description: ClassVar[str] = ""
     # The module whose parse(agent, op, args, ctx) makes this face's `agent <id> <face> <op>`
@@ -75,7 +79,19 @@ class Face:
         self.settings = settings
         # The listeners' limits; the Simulator sets the configured ones before start().
         self.limits = Limits()
+        # The configured port base (0: free ports); the Simulator sets it before start(). Listeners
+        # beyond the face's own port (XCALLY's phonebars) follow it.
+        self.port_base = 0
+        # The base URL clients are to use for this face when ccsim sits behind a proxy or NAT
+        # (config public_url); the Simulator sets it after start(). None: the request's Host.
+        self.public_url: str | None = None
         world.register_policy(self.name, self)
+
+    @property
+    def rng(self) -> "random.Random":
+        """This face's own seeded random stream (World.rng_for): ids it makes up (GUIDs,
+        CallIDs) never repeat another face's, and a reset restarts it."""
+        return self.world.rng_for(self.name)
 
     # Routing policy: asked by the core for agents signed in through this face.
     def eligible(self, agent: Agent, contact: Contact) -> bool:
@@ -102,6 +118,12 @@ class Face:
         reason, a leg), as the dashboard shows them."""
         return {}
 
+    def presence_reasons(self) -> dict[str, str]:
+        """By core agent id, why an agent of this face has its presence, in the vendor's words,
+        where the vendor says: a not-ready reason, or why it was signed out. The dashboard shows
+        it beside the presence."""
+        return {}
+
     def mask_entry(self, entry: dict[str, Any], mask: Masker) -> dict[str, Any]:
         """A journal entry of this face (secret keys already masked, see core/masking.py) with
         the secrets only this face's formats carry masked too."""
@@ -116,6 +138,16 @@ class Face:
     def extra_urls(self) -> dict[str, str]:
         """Other listeners of the face, by label (shown by `ccsim serve`)."""
         return {}
+
+    def client_base(self, request: web.Request) -> str:
+        """This face's base URL as the client of `request` is to use it in URLs it is given:
+        the public URL when configured, else what the client used (public_urls.py)."""
+        return self.public_url or request_base(request)
+
+    def advertised_url(self) -> str | None:
+        """This face's URL in what it makes outside a request (a webhook) and for people: the
+        public URL when configured, else its listener's (never a wildcard address)."""
+        return self.public_url or getattr(self, "url", None)
 
 
 def body_for_journal(raw: bytes, content_type: str | None = None) -> Any:
@@ -141,28 +173,6 @@ def _answer_for_journal(response: web.StreamResponse, body: bytes) -> Any:
 def journal_headers(headers: Any) -> dict[str, str]:
     return {k: v for k, v in headers.items()
             if k.lower() not in _UNJOURNALED_HEADERS and not k.lower().startswith("x-ccsim-")}
-
-
-class _BadHttpAtDebug(logging.Filter):
-    """aiohttp answers a request it cannot parse (a line over its limit, a broken request line)
-    with 400 itself, and logs it with a traceback at ERROR: for a test double that is a client's
-    mistake, not ccsim's. Such records go to debug; anything else passes."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        if isinstance(exc, HttpProcessingError) and getattr(exc, "code", 500) < 500:
-            log.debug("bad HTTP from a client, answered %s: %s", exc.code, exc.message)
-            return False
-        return True
-
-
-logging.getLogger("aiohttp.server").addFilter(_BadHttpAtDebug())
-
-
-def client_gone(request: web.Request) -> bool:
-    """The client hung up (a long poll it abandoned): what would be sent to it must stay queued."""
-    transport = request.transport
-    return transport is None or transport.is_closing()
 
 
 async def read_body(request: web.Request) -> bytes:
@@ -218,12 +228,20 @@ class HttpFace(Face):
                 response = await handler(request)
             except web.HTTPException as exc:
                 response = exc
-            except Exception:  # a bug: answer in the vendor's terms, keep the evidence
+            except Exception as exc:  # a bug: answer in the vendor's terms, keep the evidence
+                if isinstance(exc, ConnectionError) and client_gone(request):
+                    # Hung up mid-body, or cut off at the body limit: nobody to answer. aiohttp
+                    # drops the connection (at debug: http_serving.py) and nothing is journaled.
+                    raise
                 internal_error = traceback.format_exc()
                 log.error("%s face: unhandled error on %s %s\n%s", self.name, request.method, request.path_qs, internal_error)
                 response = self.internal_error_response(request)
             if epoch == self.journal.epoch:  # else it belongs to the simulator before a reset
-                self._record(request, await read_body(request), response, internal_error)
+                try:
+                    raw = await read_body(request)
+                except ConnectionError:  # gone mid-body after a handler that did not read it:
+                    raw = b""  # what the handler did stands, journaled without the body
+                self._record(request, raw, response, internal_error)
             return response
 
     def _record(self, request: web.Request, raw: bytes, response: web.StreamResponse, internal_error: str | None) -> None:

@@ -4,9 +4,11 @@ The admin API, each HTTP face (with XCALLY's socket.io and phonebars) and the em
 endpoint all apply the same `Limits`. Past `max_connections` a listener refuses new
 connections as it accepts them, as ActiveMQ does past its connector's `maximumConnections`:
 the ones it holds keep being served. `idle_timeout_seconds` closes a connection that has not
-completed a request (HTTP) or a CONNECT frame (STOMP) in that long, so clients that trickle a
-byte at a time cannot hold connections for ever; a request being served (a long poll) is never
-timed out by it.
+completed a request head (HTTP) or a CONNECT frame (STOMP) in that long, and
+`body_timeout_seconds` one whose request body (HTTP) or frame (STOMP) is not complete that long
+after it began, so clients that trickle a byte at a time cannot hold connections for ever; a
+request being served (a long poll) is never timed out by either. The HTTP side of it all is in
+http_serving.py.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from typing import Any, Callable
 from aiohttp import web
 
 from ..core.clock import wall_seconds
+from .http_serving import ServingHandler
+from .public_urls import listener_url
 
 log = logging.getLogger("ccsim.limits")
 
@@ -31,9 +35,13 @@ class Limits:
     max_header_bytes: int = 8190
     # Open connections per listener (INFERRED: the vendors publish none; Tomcat's is 8192).
     max_connections: int = 10_000
-    # HTTP: seconds a connection may sit without a complete request (INFERRED). STOMP: seconds
+    # HTTP: seconds a connection may sit without a complete request head (INFERRED). STOMP: seconds
     # to the CONNECT frame (ActiveMQ's transport.connectAttemptTimeout, 30 s: AMQ-5587).
     idle_timeout_seconds: float = 30.0
+    # HTTP: seconds from the end of a request's head to the end of its body, else 408 and closed
+    # (INFERRED; Node's http.Server does so past its requestTimeout). STOMP: seconds from a
+    # frame's first byte to its end, else an ERROR frame (INFERRED; ActiveMQ documents no limit).
+    body_timeout_seconds: float = 30.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -86,7 +94,7 @@ class ConnectionGate:
 
 
 class _GatedSite(web.TCPSite):
-    """aiohttp's TCPSite with its protocol factory behind a ConnectionGate."""
+    """aiohttp's TCPSite with ccsim's connection handler (http_serving.py) behind a ConnectionGate."""
 
     def __init__(self, runner: web.AppRunner, host: str, port: int, limits: Limits, label: str):
         super().__init__(runner, host, port, reuse_address=True)
@@ -100,7 +108,13 @@ class _GatedSite(web.TCPSite):
         assert server is not None
         # Server.connections copies its dict into a list: the dict's size, at every accept, is O(1).
         handlers = server._connections  # noqa: SLF001
-        self.gate = ConnectionGate(server, lambda: len(handlers), self._limits.max_connections,
+        options = server._kwargs  # noqa: SLF001 (the runner's keep-alive, line and field limits)
+        body_timeout = self._limits.body_timeout_seconds
+
+        def handler() -> ServingHandler:  # what Server() makes, with the body limit
+            return ServingHandler(server, loop=server._loop, body_timeout=body_timeout, **options)  # noqa: SLF001
+
+        self.gate = ConnectionGate(handler, lambda: len(handlers), self._limits.max_connections,
                                    label=self._label, goodbye=_REFUSED_HTTP)
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(self.gate, self._host, self._port, backlog=self._backlog,
@@ -110,7 +124,8 @@ class _GatedSite(web.TCPSite):
 async def serve_app(app: web.Application, host: str, port: int, limits: Limits | None = None,
                     label: str = "http") -> tuple[web.AppRunner, str]:
     """Listen with `app` on host:port (0 = a free port) under `limits`; the runner (to clean
-    up) and the URL. The body limit is the app's own (`client_max_size`)."""
+    up) and its URL for clients on this machine (loopback for a wildcard `host`). The body
+    limit is the app's own (`client_max_size`)."""
     limits = limits or Limits()
     # Stopping waits at most a second for requests in flight: a client's long poll (NICE
     # get-next-event, Huawei agentevent) would otherwise hold it for its whole timeout.
@@ -121,4 +136,4 @@ async def serve_app(app: web.Application, host: str, port: int, limits: Limits |
     site = _GatedSite(runner, host, port, limits, label)
     await site.start()
     bound = site._server.sockets[0].getsockname()  # type: ignore[union-attr]
-    return runner, f"http://{host}:{bound[1]}"
+    return runner, listener_url(host, bound[1])

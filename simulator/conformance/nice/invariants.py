@@ -178,7 +178,8 @@ async def logout_rules(view: View) -> list[str]:
 @invariant("nice agent leg", face=FACE,
            source="seed 000 (Agent Leg Connect, Agent Leg Disconnect); reference nice.md §3 (model), §A6")
 async def agent_leg(view: View) -> list[str]:
-    """The agent leg is connected from MAX only: agent-phone/dial from the Media Bar answers 403. From
+    """The agent leg is connected from MAX only: agent-phone/dial from the Media Bar answers 403, and so
+    does the bar accepting the leg it heard of ("the agent has to click the Accept button in the MAX"). From
     MAX, with no leg Dialing or Active, it answers 202 and the next AgentLeg event is Dialing (with one,
     409, INFERRED). agent-phone/end (allowed from the bar too) with a leg answers 202 and the next AgentLeg
     event is Disconnected (without one, 409, INFERRED). In each session's events an AgentLeg goes Dialing
@@ -202,6 +203,11 @@ async def agent_leg(view: View) -> list[str]:
                 if new == "Disconnected" and (leg not in ("Dialing", "Active") or new_id != leg_id):
                     problems.append(f"{where}: AgentLeg {new_id} Disconnected, but the leg was {leg or 'none'}")
                 leg, leg_id = new, new_id
+            continue
+        if e["op"] == "interactions/accept" and api.role == "bar" and not bar_dials:
+            target = CONTACT_IN_PATH.search(e["request"].get("path", ""))
+            if target and target.group(1) == api.leg_id and status(e) == 202:
+                problems.append(f"{where}: HTTP 202 for the bar accepting agent leg {api.leg_id}, expected 403")
             continue
         if e["op"] not in ("agent-phone/dial", "agent-phone/end"):
             continue
@@ -237,9 +243,12 @@ async def auto_accept_rules(view: View) -> list[str]:
     and auto-accept say. Leg Active: the call goes Active with no leg events. No leg and auto-accept on:
     AgentLeg Dialing, AgentLeg Active, then the call Active, by themselves. No leg and auto-accept off
     ("Connecting Agent Leg"): AgentLeg Dialing, and neither the leg nor the call goes Active until the
-    agent accepts (the call waits). A call that ends first ends the sequence."""
+    agent accepts in MAX (the call waits; the Media Bar cannot accept for it). A leg already Dialing (dialled
+    from MAX) is the one the call waits for: no second Dialing (INFERRED, route_while_leg_dialing). A call
+    that ends first ends the sequence."""
     problems = []
-    accepts = [e for e in view.of(face=FACE) if e["op"] == "interactions/accept" and status(e) == 202]
+    accepts = [e for _, e, api in replay(view) if e["op"] == "interactions/accept" and status(e) == 202
+               and api is not None and api.role == "max"]
     for world, e, api in replay(view):
         if e["op"] != "get-next-event" or api is None or api.role != "max" or not api.polled:
             continue
@@ -264,10 +273,11 @@ async def auto_accept_rules(view: View) -> list[str]:
             where = f"#{e['seq']} contact {contact} to {api.agent} (leg {leg or 'none'}, auto-accept {'on' if auto else 'off'})"
             if leg == "Active":
                 wanted = ["CallContactEvent:Active"]
-            elif auto:
-                wanted = ["AgentLeg:Dialing", "AgentLeg:Active", "CallContactEvent:Active"]
+            elif leg == "Dialing":  # dialled from MAX before the call came: the call waits for that leg
+                wanted = ["AgentLeg:Active", "CallContactEvent:Active"]
             else:
                 wanted = ["AgentLeg:Dialing", "AgentLeg:Active", "CallContactEvent:Active"]
+            if leg != "Active" and not auto:
                 early = next(((seq, lab) for seq, lab in seen[:ended] if lab != "AgentLeg:Dialing"), None)
                 if early and not any(e["seq"] < a["seq"] < early[0] and a.get("agent") == api.agent for a in accepts):
                     problems.append(f"{where}: {early[1]} with no accept (the call waits for the agent)")

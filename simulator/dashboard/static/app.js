@@ -6,6 +6,9 @@ const JOURNAL_KEPT = 500;
 const PRESENCE_COLOURS = { waiting: "--waiting", idle: "--idle", ringing: "--ringing", talking: "--talking",
   held: "--held", wrapup: "--wrapup", busy: "--busy", rest: "--rest" };
 const $ = (id) => document.getElementById(id);
+// ?static=1: one snapshot, then the stream is closed, so that a page with nothing open lets a
+// headless browser finish (chromium --virtual-time-budget=... --screenshot; docs/dashboard.md).
+const SNAPSHOT = new URLSearchParams(location.search).has("static");
 
 // What the page measured, for bench/dashboard_push.py and the browser tests.
 // latencies: from the first change an update carries to the page having rendered it (ms).
@@ -68,6 +71,7 @@ function connect() {
     render(data.state);
     drawChart();
     setLink(true);
+    if (SNAPSHOT) { source.close(); $("link").textContent = "snapshot"; }
   });
   source.addEventListener("update", (e) => {
     const started = performance.now();
@@ -119,7 +123,8 @@ function render(next) {
   $("agent-count").textContent = `${next.agents.filter((a) => a.face).length} of ${next.agents.length} signed in`;
   keyedRows($("agents").tBodies[0], next.agents, (a) => a.id, (a) =>
     `<td data-agent="${esc(a.id)}"><b>${esc(a.id)}</b> ${esc(a.name)}</td><td>${esc(a.face || a.faces.join(", "))}</td>` +
-    `<td><span class="badge ${esc(a.presence)}">${esc(a.presence)}</span></td>` +
+    `<td><span class="badge ${esc(a.presence)}">${esc(a.presence)}</span>` +
+    (a.reason ? ` <span class="reason">${esc(a.reason)}</span>` : "") + "</td>" +
     `<td class="vendor">${esc(vendorText(a))}</td><td>${esc(a.contacts.join(", "))}</td>` +
     (a.face === "xcally" ? `<td><button data-pause="${esc(a.id)}">Pause</button><button data-unpause="${esc(a.id)}">Unpause</button></td>` : "<td></td>"));
   keyedRows($("queues").tBodies[0], next.queues, (q) => q.id, (q) =>
@@ -186,17 +191,36 @@ $("journal-face").addEventListener("change", () => addLines([], true));
 $("journal-agent").addEventListener("input", () => addLines([], true));
 
 // -- the chart ------------------------------------------------------------------------------------
+// Plotted in the top 160 units; the time axis (the simulator's clock, UTC) below them. The
+// viewBox follows the element's width, so that text is never stretched.
+const PLOT_HEIGHT = 160, AXIS_HEIGHT = 20, TICK_SECONDS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
+const clockText = (at) => new Date(at * 1000).toISOString().slice(11, 19);
+function timeAxis(x, width) {
+  if (!samples.length) return "";
+  const first = samples[0].at, last = samples[samples.length - 1].at;
+  const step = TICK_SECONDS.find((s) => (last - first) / s <= Math.max(2, Math.floor(width / 110))) || 3600;
+  const ticks = [];
+  for (let t = Math.ceil(first / step) * step; t <= last; t += step) ticks.push(t);
+  if (!ticks.length) ticks.push(last);
+  return `<g class="x-axis" font-size="10" fill="#6b7280">` + ticks.map((t) => {
+    const at = Math.min(width - 24, Math.max(24, x(t)));
+    return `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="0" y2="${PLOT_HEIGHT}" stroke="#e3e6ea"/>` +
+      `<text data-at="${t}" x="${at.toFixed(1)}" y="${PLOT_HEIGHT + 14}" text-anchor="middle">${clockText(t)}</text>`;
+  }).join("") + `<title>the simulator's clock (UTC)</title></g>`;
+}
 function drawChart() {
-  const svg = $("chart"), width = 600, height = 160;
+  const svg = $("chart"), width = Math.max(200, Math.round(svg.clientWidth || 600)), height = PLOT_HEIGHT;
+  svg.setAttribute("viewBox", `0 0 ${width} ${PLOT_HEIGHT + AXIS_HEIGHT}`);
   const series = Object.keys(PRESENCE_COLOURS);
   const value = (p, s) => (s === "waiting" ? p.waiting : p.agents[s] || 0);
   const top = Math.max(4, ...samples.flatMap((p) => series.map((s) => value(p, s))));
-  const x = (i) => (samples.length < 2 ? width : (i / (samples.length - 1)) * width);
+  const first = samples.length ? samples[0].at : 0, span = samples.length ? samples[samples.length - 1].at - first : 0;
+  const x = (at) => (span > 0 ? ((at - first) / span) * width : width);
   const y = (v) => height - 4 - (v / top) * (height - 12);
   const colour = (s) => getComputedStyle(document.documentElement).getPropertyValue(PRESENCE_COLOURS[s]);
-  svg.innerHTML = series.map((s) => `<polyline data-series="${s}" fill="none" stroke-width="${s === "waiting" ? 3 : 1.5}" ` +
-    `stroke="${colour(s)}" points="${samples.map((p, i) => `${x(i).toFixed(1)},${y(value(p, s)).toFixed(1)}`).join(" ")}"/>`).join("") +
-    `<text x="4" y="12" font-size="10">${top}</text>`;
+  svg.innerHTML = timeAxis(x, width) + series.map((s) => `<polyline data-series="${s}" fill="none" stroke-width="${s === "waiting" ? 3 : 1.5}" ` +
+    `stroke="${colour(s)}" points="${samples.map((p) => `${x(p.at).toFixed(1)},${y(value(p, s)).toFixed(1)}`).join(" ")}"/>`).join("") +
+    `<text class="scale" x="4" y="12" font-size="10">${top}</text>`;
   if (!$("legend").children.length) {
     $("legend").innerHTML = series.map((s) => `<span><i style="background:${colour(s)}"></i>${s === "waiting" ? "calls waiting" : s}</span>`).join("");
   }

@@ -71,6 +71,7 @@ from typing import Any
 
 from ...core.clock import Clock
 from ...core.journal import Journal
+from . import broker_address
 from .transport import CommandHandler, Message
 
 log = logging.getLogger("ccsim.finesse.activemq")
@@ -301,6 +302,7 @@ class ActiveMqTransport:
     async def _run(self) -> None:
         delay = self.reconnect_initial
         down_since_warned = False
+        warned_reason = ""
         while not self._stopping:
             try:
                 listener = await self._connect()
@@ -308,8 +310,8 @@ class ActiveMqTransport:
                 if not isinstance(exc, _ConnectFailed):
                     log.exception("finesse/activemq: unexpected error while connecting")
                 self.failed_attempts += 1
-                if not down_since_warned:
-                    down_since_warned = True
+                if not down_since_warned or str(exc) != warned_reason:  # once, and again when the cause changes
+                    down_since_warned, warned_reason = True, str(exc)
                     log.warning("finesse/activemq: cannot reach %s (%s); the Finesse face keeps trying in the "
                                 "background (backoff %.1fs up to %.1fs); events are queued meanwhile",
                                 self.url, exc, delay, self.reconnect_max)
@@ -378,10 +380,14 @@ class ActiveMqTransport:
 
     def _connect_blocking(self, conn: Any) -> None:
         """Worker thread: TCP connect and CONNECT frame (stomp.py starts its receiver thread)."""
-        try:
-            conn.connect(self.login, self.passcode, wait=False)
-        except self._stomp.exception.ConnectFailedException:
-            raise _ConnectFailed("connection refused") from None
+        reason = broker_address.unresolved(self.host, self.port)
+        if reason is not None:
+            raise _ConnectFailed(reason)
+        with broker_address.capture_cause() as cause:
+            try:
+                conn.connect(self.login, self.passcode, wait=False)
+            except self._stomp.exception.ConnectFailedException:
+                raise _ConnectFailed(f"cannot connect: {cause()}") from None
 
     async def _close(self, conn: Any, listener: _Listener | None = None, graceful: bool = True) -> None:
         """Close one connection cleanly (DISCONNECT, wait for the broker's receipt), or by force."""

@@ -39,13 +39,7 @@ class FinesseFace(DialogControl, Queries, Face):
     def __init__(self, world: World, journal: Journal, settings: FinesseSettings):
         super().__init__(world, journal, settings)
         self.settings: FinesseSettings = settings
-        self.users: dict[str, User] = {}  # by login id
-        self.by_agent: dict[str, User] = {}  # by core agent id
-        for agent in world.agents.values():
-            if "finesse" in agent.faces:
-                user = user_from_config(agent.id, agent.name, agent.faces["finesse"] or {}, settings.wrap_up_mode)
-                self.users[user.login_id] = user
-                self.by_agent[agent.id] = user
+        self._load_users()
         self.transport: Transport | None = None
         self.url: str | None = None
         self._handlers: dict[str, Handler] = {
@@ -101,11 +95,31 @@ class FinesseFace(DialogControl, Queries, Face):
             states[user.agent_id] = shown
         return states
 
+    def _load_users(self) -> None:
+        """The world's Finesse users as configured, all logged out."""
+        self.users: dict[str, User] = {}  # by login id
+        self.by_agent: dict[str, User] = {}  # by core agent id
+        for agent in self.world.agents.values():
+            if "finesse" in agent.faces:
+                user = user_from_config(agent.id, agent.name, agent.faces["finesse"] or {}, self.settings.wrap_up_mode)
+                self.users[user.login_id] = user
+                self.by_agent[agent.id] = user
+
+    def presence_reasons(self) -> dict[str, str]:
+        """NOT_READY (and LOGOUT, when given one) with its reason code's label and number."""
+        labels = dict(self.settings.codes("NOT_READY") + self.settings.codes("LOGOUT"))
+        reasons = {}
+        for user in self.users.values():
+            if user.state in ("NOT_READY", "LOGOUT") and user.reason_code not in ("", "-1"):
+                label = labels.get(user.reason_code)
+                reasons[user.agent_id] = f"{user.state}: " + (f"{label} ({user.reason_code})" if label
+                                                              else f"reason code {user.reason_code}")
+        return reasons
+
     def reset(self) -> None:
         for user in self.users.values():
             user.cancel_wrap_timer()
-            user.state, user.reason_code, user.pending, user.destination = "LOGOUT", "-1", "", None
-            user.mobile, user.signed_extension, user.dialogs = None, "", []
+        self._load_users()
         self._init_dialogs()
 
     def mask_entry(self, entry: dict[str, Any], mask: Masker) -> dict[str, Any]:

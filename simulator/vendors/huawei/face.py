@@ -38,17 +38,8 @@ class HuaweiFace(CallControl, HttpFace):
         super().__init__(world, journal, settings)
         self.settings: HuaweiSettings = settings
         self.sessions: dict[str, Session] = {}  # by workno
-        self.workno_of: dict[str, str] = {}  # core agent id -> workno
-        self.agent_of: dict[str, str] = {}  # workno -> core agent id
-        for agent in world.agents.values():
-            if "huawei" in agent.faces:
-                workno = str(agent.faces["huawei"].get("workno", agent.id))
-                self.workno_of[agent.id] = workno
-                self.agent_of[workno] = agent.id
-        self.failed_logins: dict[str, int] = {}
-        self.locked: set[str] = set()
         world.bus.subscribe("contact.ended", self._on_contact_ended)
-        self._init_calls()
+        self.reset()
 
     def routes(self, app: web.Application) -> None:
         from .routes import install
@@ -67,8 +58,16 @@ class HuaweiFace(CallControl, HttpFace):
             session.events.clear()  # nothing of the old world is delivered after a reset
             session.close()
         self.sessions.clear()
-        self.failed_logins.clear()
-        self.locked.clear()
+        self.workno_of: dict[str, str] = {}  # core agent id -> workno
+        self.agent_of: dict[str, str] = {}  # workno -> core agent id
+        for agent in self.world.agents.values():
+            if "huawei" in agent.faces:
+                workno = str(agent.faces["huawei"].get("workno", agent.id))
+                self.workno_of[agent.id] = workno
+                self.agent_of[workno] = agent.id
+        self.failed_logins: dict[str, int] = {}
+        self.locked: set[str] = set()
+        self.signed_out_why: dict[str, str] = {}  # workno -> why the gateway signed the agent out
         self._init_calls()
 
     def vendor_states(self) -> dict[str, dict[str, str]]:
@@ -82,13 +81,17 @@ class HuaweiFace(CallControl, HttpFace):
             states[agent_id] = shown
         return states
 
+    def presence_reasons(self) -> dict[str, str]:
+        return {self.agent_of[workno]: why for workno, why in self.signed_out_why.items()
+                if workno in self.agent_of and self.world.agents[self.agent_of[workno]].presence == "offline"}
+
     # -- helpers ---------------------------------------------------------------------------
     def emit(self, session: Session, event_type: str, content: Any = None) -> None:
         gen = self.clock.now_ms() if self.settings.event_gen_time else None
         session.push(wire.event(event_type, session.workno, content, gen))
 
     def new_guid(self) -> str:
-        return f"{uuid.UUID(int=self.world.rng.getrandbits(128), version=4)}.{self.settings.guid_node}"
+        return f"{uuid.UUID(int=self.rng.getrandbits(128), version=4)}.{self.settings.guid_node}"
 
     def session_for(self, workno: str, guid: str | None, *, allow_closed: bool = False) -> Session:
         """The caller's session, after the sign-in and Guid checks every operation makes."""
@@ -128,6 +131,8 @@ class HuaweiFace(CallControl, HttpFace):
         if remaining > 0:
             session.idle_timer = self.timers.call_later(remaining, lambda: self._idle_check(session))
         else:
+            self.signed_out_why[session.workno] = (f"signed out: no poll or heartbeat for "
+                                                   f"{self.settings.idle_signout_seconds:g} s")
             self.sign_out(session, force=True)
 
     async def next_event(self, session: Session, gone: Callable[[], bool] = lambda: False) -> dict[str, Any] | None:
@@ -214,6 +219,7 @@ class HuaweiFace(CallControl, HttpFace):
                 self.locked.add(workno)
             raise HuaweiError("100-004")
         self.failed_logins.pop(workno, None)
+        self.signed_out_why.pop(workno, None)
         existing = self.sessions.get(workno)
         agent = self.world.agents[agent_id]
         if existing is not None and existing.signed_in:

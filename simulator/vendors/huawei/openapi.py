@@ -38,21 +38,30 @@ def _absolute(node: Any, file: str) -> Any:
     return out
 
 
-def _body(node: dict[str, Any], file: str) -> dict[str, Any]:
-    """The body part of an exchange schema (the contracts judge {status, headers, body});
-    {} when it says nothing of the body."""
+def _body(node: dict[str, Any], file: str, status: int = 200) -> dict[str, Any] | None:
+    """The body part of an exchange schema (the contracts judge {status, headers, body}) when
+    the HTTP status is `status`; {} when it says nothing of the body, None when that exchange
+    never has that status."""
     ref = node.get("$ref")
     if ref is not None:
         target, _, pointer = (ref[len(URI):] if ref.startswith(URI) else file + ref).partition("#")
         found: Any = contracts.load("huawei/" + target)
         for part in [p for p in pointer.split("/") if p]:
             found = found[part]
-        return _body(found, target)
+        return _body(found, target, status)
     if "oneOf" in node:
-        return {"oneOf": [_body(branch, file) for branch in node["oneOf"]]}
+        branches = [b for b in (_body(branch, file, status) for branch in node["oneOf"]) if b is not None]
+        return None if not branches else branches[0] if len(branches) == 1 else {"oneOf": branches}
     if "allOf" in node:
-        parts = [b for b in (_body(branch, file) for branch in node["allOf"]) if b]
+        found_parts = [_body(branch, file, status) for branch in node["allOf"]]
+        if any(part is None for part in found_parts):
+            return None
+        parts = [part for part in found_parts if part]
         return parts[0] if len(parts) == 1 else {"allOf": parts}
+    declared = node.get("properties", {}).get("status", {})
+    statuses = [declared["const"]] if "const" in declared else declared.get("enum")
+    if statuses is not None and status not in statuses:
+        return None
     return _absolute(node.get("properties", {}).get("body", {}), file)
 
 
@@ -61,7 +70,7 @@ def _operation(op: str, template: str) -> dict[str, Any]:
     contract = contracts.load(f"huawei/{schema_file}")
     title = contract.get("description", "")
     unrouted_file = "responses/unrouted.schema.json"
-    unrouted = _body(contracts.load("huawei/" + unrouted_file), unrouted_file)
+    unrouted = _body(contracts.load("huawei/" + unrouted_file), unrouted_file, 404)
     params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
               for name in re.findall(r"\{(\w+)\}", template)]
     params += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
@@ -81,6 +90,11 @@ def _operation(op: str, template: str) -> dict[str, Any]:
                     "content": {"application/json": {"schema": unrouted}}},
         },
     }
+    unsupported = _body(contract, schema_file, 415)
+    if unsupported is not None:
+        operation["responses"]["415"] = {
+            "description": "The Content-Type is missing or not application/json (retcode 000-002; setting "
+                           "require_content_type).", "content": {"application/json": {"schema": unsupported}}}
     if op in SIGN_IN_OPS:
         operation["security"] = [{}]
     if op in REQUEST_BODIES:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..base import AGENT, OP, TYPES, client_gone, read_body
+from ..base import AGENT, OP, TYPES, client_gone, on_unread, read_body
 from . import wire
 from .retcodes import HuaweiError
 from .session import AgentState, Session
@@ -49,7 +49,8 @@ class Req:
 
 
 Handler = Callable[[Req], Awaitable[Any]]
-Route = tuple[str, re.Pattern[str], str, Handler, str]
+# method, path pattern, op, handler, retcode of a bad agentid or body, takes a JSON body
+Route = tuple[str, re.Pattern[str], str, Handler, str, bool]
 # By the path's first segment (lower case) and its number of segments: a request tries only the
 # routes that can match it (every template starts with a literal segment).
 _ROUTES: dict[tuple[str, int], list[Route]] = {}
@@ -59,13 +60,14 @@ def _route_key(path: str) -> tuple[str, int]:
     return path.split("/", 1)[0].lower(), path.count("/") + 1
 
 
-def route(method: str, template: str, op: str, *, bad_param: str = "000-002"):
-    """Register a handler for METHOD template; `bad_param` is the retcode for a malformed agentid or body."""
+def route(method: str, template: str, op: str, *, bad_param: str = "000-002", json_body: bool = False):
+    """Register a handler for METHOD template; `bad_param` is the retcode for a malformed agentid or
+    body; `json_body`: the operation takes a JSON body (its Content-Type is checked)."""
     pattern = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$", re.IGNORECASE)
     key = _route_key(template)
 
     def register(fn: Handler) -> Handler:
-        _ROUTES.setdefault(key, []).append((method, pattern, op, fn, bad_param))
+        _ROUTES.setdefault(key, []).append((method, pattern, op, fn, bad_param, json_body))
         return fn
 
     return register
@@ -95,7 +97,7 @@ for _method, _path, _op, _phone, _force in (
     ("PUT", "onlineagent/{agentid}/forceloginex", "forceloginex", False, True),
     ("PUT", "onlineagent/{agentid}/forceloginexwithoutphone", "forceloginexwithoutphone", False, True),
 ):
-    route(_method, _path, _op, bad_param="100-001")(
+    route(_method, _path, _op, bad_param="100-001", json_body=True)(
         lambda r, _p=_phone, _f=_force: _login(r, phone_required=_p, force=_f))
 
 
@@ -232,6 +234,7 @@ async def _agentevent(r: Req):
         _rotate(r, session)
     if event is not None:
         r.request[TYPES] = (event["eventType"],)
+        on_unread(r.request, lambda: session.take_back(event))
     return {"message": "", "retcode": "0", "event": event}
 
 
@@ -274,7 +277,7 @@ async def _connecthold(r: Req):
     return _ok(r.face)
 
 
-@route("POST", "voicecall/{agentid}/transfer", "transfer")
+@route("POST", "voicecall/{agentid}/transfer", "transfer", json_body=True)
 async def _transfer(r: Req):
     session = r.session()
     body = r.body()
@@ -285,7 +288,7 @@ async def _transfer(r: Req):
     return _ok(r.face)
 
 
-@route("PUT", "voicecall/{agentid}/callout", "callout")
+@route("PUT", "voicecall/{agentid}/callout", "callout", json_body=True)
 async def _callout(r: Req):
     session = r.session()
     body = r.body()
@@ -297,7 +300,7 @@ async def _callout(r: Req):
     return _ok(r.face, r.face.callout(session, called, caller))
 
 
-@route("PUT", "voicecall/{agentid}/callinner", "callinner")
+@route("PUT", "voicecall/{agentid}/callinner", "callinner", json_body=True)
 async def _callinner(r: Req):
     session = r.session()
     called = wire.as_str(r.body(), "called", max_len=24, retcode="000-002", required=True)
@@ -328,7 +331,7 @@ async def dispatch(face: "HuaweiFace", request: web.Request) -> web.StreamRespon
     if not path.lower().startswith(PREFIX):
         return _json({"message": "Not found.", "retcode": "000-002"}, 404)
     tail = path[len(PREFIX):].rstrip("/")
-    matched = [(m, p.match(tail), op, fn, bad) for m, p, op, fn, bad in _ROUTES.get(_route_key(tail), ())]
+    matched = [(m, p.match(tail), op, fn, bad, js) for m, p, op, fn, bad, js in _ROUTES.get(_route_key(tail), ())]
     matched = [x for x in matched if x[1]]
     if not matched:
         return _json({"message": "Not found.", "retcode": "000-002"}, 404)
@@ -336,11 +339,17 @@ async def dispatch(face: "HuaweiFace", request: web.Request) -> web.StreamRespon
     if hit is None:
         allow = ", ".join(sorted({x[0] for x in matched}))
         return _json({"message": f"Method not allowed; use {allow}.", "retcode": "000-002"}, 405, {"Allow": allow})
-    _, found, op, handler, bad_param = hit
+    _, found, op, handler, bad_param, json_body = hit
     params = found.groupdict()
     request[OP] = op
     workno = params.get("agentid", "")
     request[AGENT] = face.agent_of.get(workno, workno or None)
+    content_type = request.headers.get("Content-Type")
+    if json_body and face.settings.require_content_type and not wire.is_json_media_type(content_type):
+        # Refused when the request is matched, before the operation runs (JAX-RS: 415).
+        sent = repr(content_type[:40]) if content_type else "none"
+        error = HuaweiError("000-002", f"The Content-Type must be application/json (sent: {sent}).")
+        return _json(wire.error_envelope(error), 415)
     raw = await read_body(request)
     r = Req(face, request, params, raw, workno, {})
     try:

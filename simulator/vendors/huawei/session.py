@@ -87,6 +87,11 @@ class Session:
         self.events.append(event)
         self.wake.set()
 
+    def take_back(self, event: dict[str, Any]) -> None:
+        """An event whose answer its client never read (vendors/http_serving.py): next again."""
+        self.events.appendleft(event)
+        self.wake.set()
+
     def guid_valid(self, guid: str | None) -> bool:
         if not guid:
             return False

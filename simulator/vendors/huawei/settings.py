@@ -27,6 +27,11 @@ class HuaweiSettings:
     update_guid_auth: str = "session"
     # Highest agent id accepted: 59999 in older docs (and the seed), 999999 in 2025 docs.
     max_agent_id: int = 59999
+    # Seed 004: Content-Type is mandatory. INFERRED answer: an operation that takes a JSON body
+    # (sign-ins, transfer, callout, callinner) refuses a missing or non-JSON Content-Type with
+    # HTTP 415, as the gateway's JAX-RS resources (@Consumes application/json, seen in its RESTEasy
+    # JS API) do; Huawei's own clients always send it. False accepts any Content-Type.
+    require_content_type: bool = True
     # INFERRED: wrong passwords before an account is locked (110-016); 0 never locks.
     lock_after_failed_logins: int = 5
     # The "force kick" switch: when off, forcelogin of a signed-in agent gives 100-015.

@@ -28,6 +28,13 @@ def event(event_type: str, work_no: str, content: Any = None, gen_time_ms: int |
     return ev
 
 
+def is_json_media_type(content_type: str | None) -> bool:
+    """Does a Content-Type name JSON, as JAX-RS matches @Consumes("application/json")? Type and
+    subtype without case, parameters (charset) ignored, a wildcard matches; none is not JSON."""
+    kind, _, subtype = (content_type or "").split(";", 1)[0].strip().lower().partition("/")
+    return kind in ("application", "*") and subtype in ("json", "*")
+
+
 def parse_json_body(raw: bytes, retcode: str) -> dict[str, Any]:
     """The body as a JSON object; an empty body is {}. Anything else fails with `retcode`."""
     if not raw.strip():

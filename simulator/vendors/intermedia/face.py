@@ -10,7 +10,6 @@ By default the webhook points at the receiver: a closed loop.
 """
 from __future__ import annotations
 
-import random
 import uuid
 from typing import Any
 
@@ -51,7 +50,6 @@ class IntermediaFace(WsCalls, HttpFace):
 
     def reset(self) -> None:
         self._init_wscalls()
-        self.rng = random.Random(self.world.seed)
         self.call_ids: dict[str, str] = {}  # contact id -> CallID
         self.answered: dict[str, str] = {}  # contact id -> the agent who answered it
         self.desk_timers: dict[str, TimerHandle] = {}  # contact id -> pick-up or hang-up of a desk agent
@@ -149,7 +147,7 @@ class IntermediaFace(WsCalls, HttpFace):
         call_id = self.call_ids.setdefault(contact.id, str(uuid.UUID(int=self.rng.getrandbits(128), version=4)))
         return {"CallID": call_id, "AgentNumber": str(cfg.get("number", "")), "AgentEmail": str(cfg.get("email", "")),
                 "UserNumber": contact.caller,
-                "RecordingUrl": self.settings.recording_url.format(base=self.url or "", CallID=call_id)}
+                "RecordingUrl": self.settings.recording_url.format(base=self.advertised_url() or "", CallID=call_id)}
 
     # -- HTTP ------------------------------------------------------------------------------------------------
     def routes(self, app: web.Application) -> None:

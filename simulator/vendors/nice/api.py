@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..base import OP, TYPES, client_gone
+from ..base import OP, TYPES, client_gone, on_unread
+from .business_unit import business_unit
 from .platform import NiceError
 from ...core import json_text
 
@@ -90,6 +91,7 @@ async def get_next_event(face: "NiceFace", call: "Call") -> web.StreamResponse:
         return face.reply(call.request, None, 304)
     events, api.events = api.events, []
     call.request[TYPES] = tuple(e["Type"] for e in events)
+    on_unread(call.request, lambda: api.take_back(events))
     return face.reply(call.request, {"sessionId": api.id, "events": events}, 200)
 
 
@@ -141,7 +143,7 @@ async def interaction(face: "NiceFace", call: "Call") -> web.Response:
     if action in ("accept", "reject", "hold", "resume", "end", "disposition"):
         call.request[OP] = f"interactions/{action}"
     if action == "accept":
-        face.accept(session, target)
+        face.accept(session, target, by_bar=face.api_session(call).role == "bar")
     elif action == "reject":
         contact = face._contact(session, target)
         if contact.status != "Incoming":
@@ -201,6 +203,23 @@ async def put_client_data(face: "NiceFace", call: "Call") -> web.Response:
     if session is not None and "AutoAccept" in data:
         session.auto_accept = bool(data["AutoAccept"])
     return _accepted(face, call)
+
+
+# -- what the agent SDK reads at start-up (reference §5.2) ------------------------------------------------------
+@route("GET", "business-unit", "get-business-unit")
+async def get_business_unit(face: "NiceFace", call: "Call") -> web.Response:
+    return face.reply(call.request, {"businessUnits": [business_unit(face.settings)]}, 200)
+
+
+@route("GET", "agents/{agent}/indicators", "get-agent-indicators")
+async def get_agent_indicators(face: "NiceFace", call: "Call") -> web.Response:
+    """The agent's indicators (icons a script lights in MAX): ccsim's scripts light none (INFERRED)."""
+    wanted = call.ids["agent"]
+    if not re.fullmatch(r"[0-9]+", wanted):  # the SDK sends "undefined" before it knows the agent
+        raise NiceError(400, "InvalidParameter", f"agentId must be a number, not {wanted!r}")
+    if wanted != face.agent_number(call.agent_id):
+        raise NiceError(403, "Forbidden", "an agent can read only its own indicators")
+    return face.reply(call.request, {"indicators": []}, 200)
 
 
 def _own_agent(face: "NiceFace", call: "Call") -> str:

@@ -58,10 +58,16 @@ class NiceFace(Platform, HttpFace):
     def __init__(self, world: World, journal: Journal, settings: NiceSettings):
         super().__init__(world, journal, settings)
         self.settings: NiceSettings = settings
+        self.client_data: dict[str, dict[str, Any]] = {}
+        world.bus.subscribe("contact.ended", lambda e: self.customer_left(e.contact or ""))
+        self.reset()
+
+    def _index_agents(self) -> None:
+        """The world's CXone agents by username, and their agent numbers (from the configuration)."""
         self.accounts: dict[str, str] = {}  # username (lower case) -> core agent id
         numbers = ids_without_60(70001)
         self.numbers: dict[str, str] = {}
-        for agent in world.agents.values():
+        for agent in self.world.agents.values():
             cfg = agent.faces.get("nice")
             if cfg is not None:
                 username = str((cfg or {}).get("username", f"{agent.id}@example.com")).lower()
@@ -72,15 +78,13 @@ class NiceFace(Platform, HttpFace):
                                         f"(the CXone SDK rewrites \"60\" in URLs), not {configured!r}")
                 self.numbers[agent.id] = configured or (agent.id if agent.id.isdigit() and "60" not in agent.id
                                                         else next(numbers))
-        self.client_data: dict[str, dict[str, Any]] = {}
-        world.bus.subscribe("contact.ended", lambda e: self.customer_left(e.contact or ""))
-        self.reset()
 
     def reset(self) -> None:
         for session in list(getattr(self, "sessions", {}).values()):
             for api in session.api_sessions:
                 api.ended = True
                 api.wake.set()
+        self._index_agents()
         self.sessions: dict[str, Any] = {}
         self.api_sessions: dict[str, ApiSession] = {}
         self.by_core: dict[str, tuple[str, str]] = {}
@@ -103,6 +107,11 @@ class NiceFace(Platform, HttpFace):
                 shown["contacts"] = ", ".join(contacts)
             states[agent_id] = shown
         return states
+
+    def presence_reasons(self) -> dict[str, str]:
+        """Unavailable, with its out-state (OutReason) when it has one."""
+        return {agent_id: "Unavailable" + (f": {session.out_reason}" if session.out_reason else "")
+                for agent_id, session in self.sessions.items() if session.state == "Unavailable" and not session.acw}
 
     def agent_number(self, agent_id: str) -> str:
         return self.numbers.get(agent_id, agent_id)
@@ -215,7 +224,7 @@ class NiceFace(Platform, HttpFace):
         expires = self.clock.now() + self.settings.token_ttl_seconds
         self.tokens[access] = (agent_id, role, expires)
         self.tokens["r:" + refresh] = (agent_id, role, expires + 3600)
-        base = self.url or ""
+        base = self.client_base(request)  # the address the client used, or public_url: never 0.0.0.0
         number = self.agent_number(agent_id)
         return self.reply(request, {
             "access_token": access, "token_type": "bearer", "expires_in": int(self.settings.token_ttl_seconds),
@@ -232,10 +241,11 @@ class NiceFace(Platform, HttpFace):
     # -- routing policy ------------------------------------------------------------------------------------------
     def eligible(self, agent: Agent, contact: Contact) -> bool:
         session = self.sessions.get(agent.id)
-        if session is None or session.acw:
+        if session is None or session.acw or session.closing:
             return False
         if contact.channel.value == "voice":
-            return session.state == "Available" and not session.in_progress()
+            return session.state == "Available" and not session.in_progress() and \
+                (session.leg_status != "Dialing" or self.settings.route_while_leg_dialing)
         same = sum(1 for c in session.in_progress() if c.channel == contact.channel.value)
         limit = agent.capacity_for(contact.channel)
         return session.state in ("Available", "InboundContact") and (limit == 0 or same < limit) and \

@@ -32,6 +32,11 @@ class ApiSession:
         self.events.append(event)
         self.wake.set()
 
+    def take_back(self, events: list[dict[str, Any]]) -> None:
+        """Events whose answer its client never read (vendors/http_serving.py): next again."""
+        self.events[:0] = events
+        self.wake.set()
+
 
 @dataclass
 class NiceContact:
@@ -74,6 +79,7 @@ class AgentSession:
     leg_timer: TimerHandle | None = None
     leg_for: str | None = None  # the contact id the leg is being dialled for
     muted: bool = False
+    closing: bool = False  # being logged out: its contacts end with no AgentState before AgentSessionEnd
     contacts: dict[str, NiceContact] = field(default_factory=dict)
     api_sessions: list[ApiSession] = field(default_factory=list)
 

@@ -51,8 +51,10 @@ class Platform:
         self.world.set_presence(session.agent_id, presence or ("wrapup" if acw else "busy"))
 
     def _leg_event(self: "NiceFace", session: AgentSession, status: str, final: bool = False) -> None:
-        session.leg_status = status
+        dialing, session.leg_status = session.leg_status == "Dialing", status
         self.emit(session, "AgentLeg", AgentLegId=session.leg_id, Status=status, FinalState=final)
+        if dialing and not self.settings.route_while_leg_dialing:
+            self.world.route()  # the agent, left out while its leg dialled, may take a call again
 
     def contact_event(self: "NiceFace", session: AgentSession, contact: NiceContact) -> None:
         contact.changed = self.clock.now()
@@ -138,10 +140,15 @@ class Platform:
         if busy and not (force or end_contacts):
             raise NiceError(409, "ContactInProgress", "the agent is handling a contact; end it first, or pass "
                                                       "endContacts or forceLogoff")
+        session.closing = True  # no after-call work, no state to go back to: the session is ending
         for contact in busy:
             self.end_contact(session, contact)
         for contact in session.live_contacts():  # the second Disconnected before the session ends
             self.finish(session, contact)
+        if session.leg_status in ("Dialing", "Active"):  # the platform hangs up the agent's phone
+            if session.leg_timer is not None:
+                session.leg_timer.cancel()
+            self._leg_event(session, "Disconnected", final=True)
         for other in list(session.api_sessions):
             if other is api or other.role == api.role or api.role == "bar":
                 self.end_api(other)
@@ -203,12 +210,17 @@ class Platform:
         if not nc.voice or session.leg_status == "Active":
             if not manual:
                 self.connect(session, nc)
+        elif session.leg_status == "Dialing":  # dialled from MAX, not answered yet: the contact waits for it
+            session.leg_for = nc.id
         else:  # "Connecting Agent Leg": the platform dials the leg for this contact
             self.dial_leg(session, for_contact=nc.id)
 
-    def accept(self: "NiceFace", session: AgentSession, target: str) -> None:
+    def accept(self: "NiceFace", session: AgentSession, target: str, *, by_bar: bool = False) -> None:
         """Accept in MAX: the agent leg being dialled, or an incoming contact (answering the leg
-        with it when the leg is being dialled for it)."""
+        with it when the leg is being dialled for it). From the Media Bar, only what needs no leg:
+        seed 000, with the leg not connected "the agent has to click the Accept button in the MAX"."""
+        if by_bar and not self.settings.bar_can_dial_agent_leg and self._answers_the_leg(session, target):
+            raise NiceError(403, "Forbidden", "the agent leg is connected from MAX, not from this client")
         if target == session.leg_id and session.leg_status == "Dialing":
             if session.leg_timer is not None:
                 session.leg_timer.cancel()
@@ -224,6 +236,15 @@ class Platform:
             self.leg_answered(session)
         if contact.status == "Incoming":
             self.connect(session, contact)
+
+    @staticmethod
+    def _answers_the_leg(session: AgentSession, target: str) -> bool:
+        """Is `target` the agent leg, or a call that accepting would connect with the leg (not Active)?"""
+        if target and target == session.leg_id:
+            return True
+        contact = session.contacts.get(target)
+        return (contact is not None and contact.voice and contact.status == "Incoming"
+                and session.leg_status != "Active")
 
     def connect(self: "NiceFace", session: AgentSession, contact: NiceContact) -> None:
         contact.cancel_timer()
@@ -247,7 +268,8 @@ class Platform:
             self._leg_event(session, "Disconnected", final=True)
             session.leg_for = None
         session.after_contact = ("Unavailable", self.settings.refused_reason)
-        self.set_state(session, "Unavailable", self.settings.refused_reason)
+        if not session.closing:
+            self.set_state(session, "Unavailable", self.settings.refused_reason)
         core = self.world.contacts.get(contact.core_id)
         if core is not None and not core.ended:
             self.world.requeue(core.id)
@@ -283,7 +305,7 @@ class Platform:
         talked = contact.status in ("Active", "Holding")
         contact.status = "Disconnected"
         self.contact_event(session, contact)
-        if talked and self.settings.acw_seconds > 0 and not session.in_progress():
+        if talked and self.settings.acw_seconds > 0 and not session.in_progress() and not session.closing:
             self.set_state(session, "Unavailable", session.out_reason, acw=True)
             contact.timer = self.timers.call_later(self.settings.acw_seconds, lambda: self.finish(session, contact))
         else:
@@ -295,7 +317,7 @@ class Platform:
         contact.cancel_timer()
         contact.final = True
         self.contact_event(session, contact)
-        if not session.in_progress() and self.sessions.get(session.agent_id) is session:
+        if not session.in_progress() and self.sessions.get(session.agent_id) is session and not session.closing:
             self.set_state(session, *session.after_contact)
 
     def dial_out(self: "NiceFace", session: AgentSession, number: str, skill: str) -> None:

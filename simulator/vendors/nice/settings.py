@@ -13,6 +13,7 @@ class NiceSettings:
     # by username alone, as the OpenMethods Media Bar does (seed 000: "no password"). INFERRED name.
     trusted_clients: list[str] = field(default_factory=lambda: ["MediaBar@OpenMethods"])
     business_unit: str = "4593144"  # bus_no in tokens and AgentSessionStart (no "60" in it)
+    business_unit_name: str = "ccsim"  # INFERRED: businessUnitName in GET business-unit
     # Seconds a routed contact waits for an accept before it is refused ("usually 45 s").
     refusal_timeout_seconds: float = 45.0
     # INFERRED: seconds the agent's softphone takes to answer the agent leg when it auto-accepts.
@@ -23,8 +24,14 @@ class NiceSettings:
     # INFERRED: seconds until the far end answers a dial-phone (outbound) call.
     far_end_answer_seconds: float = 3.0
     # Seed 000: "The agent cannot 'Connect the Agent Leg' from the Media Bar": sessions of trusted
-    # clients (the bar) get 403 on agent-phone/dial while this is False.
+    # clients (the bar) get 403 on agent-phone/dial, and on accepting the leg or a call that would
+    # connect it ("the agent has to click the Accept button in the MAX"), while this is False.
     bar_can_dial_agent_leg: bool = False
+    # INFERRED: a call routes to an Available agent whose leg is still Dialing (dialled from MAX,
+    # not yet answered) and waits for that leg, as it waits for a leg the platform dials for it
+    # (seed 000: with the leg not connected "InContact routes the contacts"). False: the agent is
+    # not eligible for calls until the leg is Active or gone.
+    route_while_leg_dialing: bool = True
     # Agents' auto-accept unless their own config (nice.auto_accept) or client data says otherwise.
     auto_accept: bool = False
     unavailable_codes: list[str] = field(default_factory=lambda: ["Break", "Lunch", "Meeting", "Training"])

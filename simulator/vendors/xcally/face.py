@@ -16,16 +16,18 @@ from ..base import OP, HttpFace, SettingsError
 from . import fields as f
 from .model import CORE_STRATEGY, STRATEGIES, Interaction, XAgent, XQueue
 from .notify import Notifications, socketio_guard
-from .phonebar import Phonebar
+from .phonebar import PHONEBAR_OFFSET, PHONEBAR_PORTS, Phonebar
+from .recovery import Recovery
 from .routing import Routing, XcallyError
-from .settings import CHANNELS, DIGITAL, XcallySettings
+from .settings import CHANNELS, DEFAULT_PAUSE_TYPE, DIGITAL, XcallySettings
+from .staff import Staff, XUser
+from .typology import Typology
 
-DEFAULT_PAUSE_TYPE = "DEFAULT PAUSE"  # a pause asked for without a pauseType
 
-
-class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
+class XcallyFace(Routing, Phonebar, Notifications, Staff, Recovery, Typology, HttpFace):
     name = "xcally"
     port_offset = 4
+    extra_port_offsets = {"phonebars' remote control, one per agent that has it on": (PHONEBAR_OFFSET, PHONEBAR_PORTS)}
     Settings = XcallySettings
     description = "XCALLY Motion REST API (/api), socket.io notifications, phonebar remote control"
     steps_module = "simulator.vendors.xcally.steps"
@@ -40,13 +42,8 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
         world.bus.subscribe("*", self.on_core_event)
 
     def reset(self) -> None:
-        # Agents and queues made over the API go (their core ids start "xcally-"); configured ones stay.
-        for agent in list(getattr(self, "agents", {}).values()):
-            if agent.core_id.startswith("xcally-") and agent.core_id in self.world.agents:
-                self.world.remove_agent(agent.core_id)
-        for queue in list(getattr(self, "queues", {}).values()):
-            if queue.core_id.startswith("xcally-") and queue.core_id in self.world.queues:
-                self.world.remove_queue(queue.core_id)
+        # The world holds the configured agents and queues again (the Simulator rebuilt them):
+        # what was made, changed or deleted over the API is forgotten with the old objects.
         self.agents: dict[int, XAgent] = {}
         self.by_core: dict[str, XAgent] = {}
         self.queues: dict[int, XQueue] = {}
@@ -60,6 +57,8 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
         self._ids = {kind: itertools.count(1) for kind in ("agent", "queue", *CHANNELS)}
         self._row_ids = itertools.count(1)
         self._internals = itertools.count(self.settings.first_internal)
+        self._init_staff()
+        self._init_recovery()
         self._init_notifications()
         self._init_phonebar()
         for agent in self.world.agents.values():
@@ -126,7 +125,7 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
 
     async def start(self, host: str, port: int) -> str:
         url = await super().start(host, port)
-        await self.start_phonebars(host, port == 0)
+        await self.start_phonebars(host)
         return url
 
     def extra_urls(self) -> dict[str, str]:
@@ -136,8 +135,9 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
         await self.stop_phonebars()
         await super().stop()
 
-    def authenticate(self, request: web.Request) -> XAgent | None:
-        """Admin (None) or an agent, from ?apikey= or HTTP Basic; XcallyError 401 otherwise."""
+    def authenticate(self, request: web.Request) -> XAgent | XUser | None:
+        """Admin (None), an agent or a user with role user, from ?apikey= or HTTP Basic;
+        XcallyError 401 otherwise."""
         if request.query.get("apikey") in self.settings.api_keys:
             return None
         header = request.headers.get("Authorization", "")
@@ -148,21 +148,17 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
                 raise XcallyError(401, "Unauthorized") from None
             if user == self.settings.admin_username and password == self.settings.admin_password:
                 return None
-            return self.check_agent_password(user, password)
+            account = self.account_named(user)
+            if account is None:
+                raise XcallyError(401, "Unauthorized")
+            return self.check_password(account, password)
         raise XcallyError(401, "Unauthorized: use HTTP Basic or ?apikey=")
 
     def check_agent_password(self, username: str, password: str) -> XAgent:
         agent = next((a for a in self.agents.values() if a.name == username), None)
         if agent is None:
             raise XcallyError(401, "Unauthorized")
-        if agent.locked or agent.disabled:
-            raise XcallyError(401, f"the account {username} is {'locked' if agent.locked else 'disabled'}")
-        if password != agent.password:
-            agent.failed_logins += 1
-            if self.settings.lock_after_failed_logins and agent.failed_logins >= self.settings.lock_after_failed_logins:
-                agent.locked = True
-            raise XcallyError(401, "Unauthorized")
-        agent.failed_logins = 0
+        self.check_password(agent, password)
         return agent
 
     # -- agents ------------------------------------------------------------------------------------------------
@@ -190,7 +186,8 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
         return next(i for i in map(str, self._internals) if i not in taken)
 
     def update_agent(self, agent: XAgent, body: dict[str, Any]) -> None:
-        f.check_fields(body, creating=False, security_suite=self.settings.security_suite)
+        f.check_fields(body, creating=False, security_suite=self.settings.security_suite,
+                       current=agent.to_json(self.iso))
         if "name" in body and any(a.name == body["name"] and a is not agent for a in self.agents.values()):
             raise f.Invalid(f"username {body['name']!r} is already taken")
         if "internal" in body and any(a.internal == str(body["internal"]) and a is not agent for a in self.agents.values()):
@@ -222,7 +219,7 @@ class XcallyFace(Routing, Phonebar, Notifications, HttpFace):
         self.world.sign_in(agent.core_id, self.name)
         if agent.login_in_pause:
             for channel in CHANNELS:
-                self.pause(agent, channel, "LOGIN PAUSE")
+                self.pause(agent, channel, self.settings.login_pause_type)
         self.world.set_presence(agent.core_id, "busy" if agent.login_in_pause else "idle")
         self.world.route()
 

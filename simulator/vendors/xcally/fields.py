@@ -2,13 +2,16 @@
 
 The JSON names of capacity, auto answer and remote control are not public (reference §3.2):
 they come from a look-alike codebase and are INFERRED. They live in this one table so that a
-correction is one edit here (and in contracts/xcally/agent.schema.json).
+correction is one edit here (and in contracts/xcally/agent.schema.json); the rest of the agent
+form (Voice, Phonebar, WebRTC, Permissions) is the table of agent_settings.py.
 """
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from . import agent_settings
+from .rules import Invalid, as_id, whole  # noqa: F401 (the face's modules know them as fields.*)
 from .settings import DIGITAL
 
 # (setting, channel) -> JSON key
@@ -17,25 +20,14 @@ AUTOANSWER = {ch: f"{ch}Autoanswer" for ch in DIGITAL}
 AUTOANSWER_DELAY = {ch: f"{ch}AutoanswerDelay" for ch in DIGITAL}
 VOICE_AUTOANSWER, VOICE_AUTOANSWER_DELAY = "phoneBarAutoAnswer", "phoneBarAutoAnswerDelay"
 REMOTE_CONTROL, REMOTE_CONTROL_PORT = "phoneBarRemoteControl", "phoneBarRemoteControlPort"
+DEFAULT_REMOTE_CONTROL_PORT = 9888  # seed 001: the phonebar's remote control listens on 9888 by default
+# Phonebar settings "Ring in Use" and "Do not disturb during pause" (seed 001); names as in CLONE.
+RING_IN_USE, DND_DURING_PAUSE = "phoneBarRingInUse", "phoneBarDnd"
 TYPOLOGIES = ("phonebar", "external", "webrtc", "mobile")
 
 USERNAME = re.compile(r"[A-Za-z0-9._]+")  # matched whole (fullmatch): no trailing newline
 PASSWORD_SPECIALS = "~!@#$%^&-_=+[{]}"
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
-def as_id(value: str) -> int | None:
-    """A database id from a path or query segment ("12"), or None (Unicode digits included)."""
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
-
-
-def whole(value: object) -> bool:
-    """A JSON integer (true and false are not numbers here)."""
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-class Invalid(ValueError):
-    """A field that breaks a rule: answered 400 with `message`."""
 
 
 def password_problem(password: str) -> str | None:
@@ -50,8 +42,10 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def check_fields(body: dict[str, Any], *, creating: bool, security_suite: bool) -> None:
-    """Raise Invalid with a message a person understands."""
+def check_fields(body: dict[str, Any], *, creating: bool, security_suite: bool,
+                 current: dict[str, Any] | None = None) -> None:
+    """Raise Invalid with a message a person understands. `current` is the agent as it is (an
+    update), for the rules between fields; a create is checked against the defaults."""
     if creating:
         for name in ("name", "password"):
             if not body.get(name):
@@ -78,10 +72,13 @@ def check_fields(body: dict[str, Any], *, creating: bool, security_suite: bool) 
     for key in (*CAPACITY.values(), *AUTOANSWER_DELAY.values(), VOICE_AUTOANSWER_DELAY):
         if key in body and (not whole(body[key]) or body[key] < 0):
             raise Invalid(f"{key} must be a whole number >= 0")
-    for key in (*AUTOANSWER.values(), VOICE_AUTOANSWER, REMOTE_CONTROL, "loginInPause", "disabled", "locked"):
+    for key in (*AUTOANSWER.values(), VOICE_AUTOANSWER, REMOTE_CONTROL, RING_IN_USE, DND_DURING_PAUSE, "loginInPause",
+                "disabled", "locked"):
         if key in body and not isinstance(body[key], bool):
             raise Invalid(f"{key} must be true or false")
     if REMOTE_CONTROL_PORT in body:
         port = body[REMOTE_CONTROL_PORT]
         if not whole(port) or not 0 <= port <= 65535:
             raise Invalid(f"{REMOTE_CONTROL_PORT} must be a port number")
+    agent_settings.check(body)
+    agent_settings.check_together({**(current if current is not None else agent_settings.defaults()), **body})

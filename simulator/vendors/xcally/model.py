@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...core.clock import TimerHandle
+from . import agent_settings
 from . import fields as f
 from .settings import DIGITAL
 
@@ -28,7 +29,13 @@ class XAgent:
     voice_autoanswer: bool = False
     voice_autoanswer_delay: int = 0
     remote_control: bool = False
-    remote_control_port: int = 9888
+    # The phonebar's remote-control port as configured or set over the API; None: not given, so
+    # it follows the port base (phonebar.py) and the form's default 9888 is shown until it listens.
+    remote_control_port: int | None = None
+    ring_in_use: bool = False  # a call rings while the agent is on another (CLONE default)
+    dnd_during_pause: bool = True  # paused on voice: direct and internal calls refused (seed 001 default)
+    # The rest of the agent form, by JSON key (agent_settings.SETTINGS); transport None = the typology's.
+    settings: dict[str, Any] = field(default_factory=agent_settings.defaults)
     created: float = 0.0
     updated: float = 0.0
     # Runtime.
@@ -37,6 +44,11 @@ class XAgent:
     paused: dict[str, str] = field(default_factory=dict)  # channel -> pause type
     login_row: dict[str, Any] | None = None  # the open report_member LOGIN row
     pause_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    telephone: str = ""  # the device in use while online: a hot-desk telephone's internal, else its own
+
+    @property
+    def transport(self) -> str:
+        return self.settings["transport"] or agent_settings.default_transport(self.typology)
 
     def to_json(self, iso) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -44,8 +56,12 @@ class XAgent:
             "internal": self.internal, "typology": self.typology, "online": self.online,
             "loginInPause": self.login_in_pause, "disabled": self.disabled, "locked": self.locked,
             f.VOICE_AUTOANSWER: self.voice_autoanswer, f.VOICE_AUTOANSWER_DELAY: self.voice_autoanswer_delay,
-            f.REMOTE_CONTROL: self.remote_control, f.REMOTE_CONTROL_PORT: self.remote_control_port,
+            f.REMOTE_CONTROL: self.remote_control,
+            f.REMOTE_CONTROL_PORT: f.DEFAULT_REMOTE_CONTROL_PORT if self.remote_control_port is None
+            else self.remote_control_port,
+            f.RING_IN_USE: self.ring_in_use, f.DND_DURING_PAUSE: self.dnd_during_pause,
             "createdAt": iso(self.created), "updatedAt": iso(self.updated),
+            **self.settings, "transport": self.transport,
         }
         for ch in DIGITAL:
             body[f.CAPACITY[ch]] = self.capacity[ch]
@@ -59,11 +75,13 @@ class XAgent:
                           ("typology", "typology"), ("loginInPause", "login_in_pause"), ("disabled", "disabled"),
                           ("locked", "locked"), (f.VOICE_AUTOANSWER, "voice_autoanswer"),
                           (f.VOICE_AUTOANSWER_DELAY, "voice_autoanswer_delay"), (f.REMOTE_CONTROL, "remote_control"),
-                          (f.REMOTE_CONTROL_PORT, "remote_control_port")):
+                          (f.REMOTE_CONTROL_PORT, "remote_control_port"), (f.RING_IN_USE, "ring_in_use"),
+                          (f.DND_DURING_PAUSE, "dnd_during_pause")):
             if key in body:
                 setattr(self, attr, body[key])
         if "internal" in body:
             self.internal = str(body["internal"])
+        self.settings.update((k, v) for k, v in body.items() if k in agent_settings.BY_KEY)
         for ch in DIGITAL:
             for table, target in ((f.CAPACITY, self.capacity), (f.AUTOANSWER, self.autoanswer),
                                   (f.AUTOANSWER_DELAY, self.autoanswer_delay)):

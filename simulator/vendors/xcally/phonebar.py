@@ -3,10 +3,22 @@ on (its own port, default 9888), GET only, JSON only (reference §9): /api/calls
 /api/answer[/{sessionId}], /api/originate/{number}, /api/hangup[/{sessionId}],
 /api/hold[/{sessionId}]. Calls are the agent's voice contacts; their status ids are the
 phonebar's (INCOMING 32, CONNECTING 2, ALERTING 4, ACTIVE 8, HOLDING 64, TERMINATED 128).
-The /api/calls item shape is not public (INFERRED)."""
+The /api/calls item shape is not public (INFERRED).
+
+Ports: an agent's own `phoneBarRemoteControlPort` when its configuration (or the API) gives one;
+else the next free port from the port base + PHONEBAR_OFFSET, in agent order, so that two
+`ccsim serve` on different port bases never collide; with port base 0 (tests, in-process runs), a
+free port. The port listened on is written back into the agent, where clients read it.
+
+Only a Phonebar agent has a phonebar (typology.py): "any action should start on the Phonebar and
+the Web Interface reflects the changes", so the remote control also logs the agent in and out and
+pauses it on voice (/api/login, /api/logout, /api/pause[/{pauseType}], /api/unpause; INFERRED
+paths, after the legacy phone bar's `holding`, which put an agent not on a call in pause)."""
 from __future__ import annotations
 
+import asyncio
 import itertools
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +34,11 @@ if TYPE_CHECKING:
     from .face import XcallyFace
     from .model import XAgent
 
+log = logging.getLogger("ccsim.xcally")
 AGENT_ID = web.AppKey("xcally_agent_id", int)
 XAGENT = web.RequestKey("xcally_agent", object)
+# The phonebars' ports from the port base: base + 10 .. base + 99 (the faces use base + 0..5).
+PHONEBAR_OFFSET, PHONEBAR_PORTS = 10, 90
 STATUS = {"NULL": 0, "IDLE": 1, "CONNECTING": 2, "ALERTING": 4, "ACTIVE": 8, "RELEASED": 16, "INCOMING": 32,
           "HOLDING": 64, "TERMINATED": 128}
 
@@ -106,8 +121,8 @@ class Phonebar:
                 self.world.set_presence(agent.core_id, "idle")
 
     # -- the remote control listeners ---------------------------------------------------------------------------
-    async def start_phonebars(self: "XcallyFace", host: str, ephemeral: bool) -> None:
-        self._phonebar_host, self._phonebar_ephemeral = host, ephemeral
+    async def start_phonebars(self: "XcallyFace", host: str) -> None:
+        self._phonebar_host, self._phonebar_ephemeral = host, self.port_base == 0
         self._phonebar_runners: dict[int, web.AppRunner] = {}
         for agent in list(self.agents.values()):
             try:
@@ -117,38 +132,72 @@ class Phonebar:
                 raise OSError(f"xcally {exc.message}") from None  # `ccsim serve` reports it, no traceback
 
     async def sync_phonebar(self: "XcallyFace", agent: "XAgent") -> None:
-        """Listen for the agent's remote control when it is on (and only then). On an ephemeral
-        start (tests) the bound port is written back into the agent, where clients read it."""
+        """Listen for the agent's remote control when it is on (and only then), on its own port,
+        else the next one from the port base (a free one with port base 0); the bound port is
+        written back into the agent, where clients read it."""
         if not hasattr(self, "_phonebar_runners"):
             return  # not started yet: start_phonebars will do it
         runner = self._phonebar_runners.get(agent.id)
-        wanted = agent.remote_control and agent.id in self.agents
+        wanted = self.has_remote_control(agent)
         if runner is not None and (not wanted or agent.remote_control_port != self._bound_port(agent.id)):
             await runner.cleanup()
             del self._phonebar_runners[agent.id], self.phonebar_urls[agent.id]
             runner = None
         if wanted and runner is None:
-            port = 0 if self._phonebar_ephemeral else agent.remote_control_port
+            port = 0 if self._phonebar_ephemeral else agent.remote_control_port or self._next_phonebar_port()
             try:
                 runner, url = await serve_app(self._phonebar_app(agent.id), self._phonebar_host, port,
                                                self.limits, f"xcally phonebar {agent.id}")
             except OSError as exc:
                 raise XcallyError(400, f"{agent.name}: phonebar remote control port {port} cannot be "
                                        f"opened ({exc.strerror}); give each agent its own "
-                                       "phoneBarRemoteControlPort") from None
+                                       "phoneBarRemoteControlPort, or another ccsim its own --port-base") from None
             self._phonebar_runners[agent.id], self.phonebar_urls[agent.id] = runner, url
             agent.remote_control_port = self._bound_port(agent.id)
 
     def reset_phonebars(self: "XcallyFace") -> None:
         """After a reset: configured agents keep their listeners (and bound ports); listeners of
-        agents that are gone, or whose remote control is now off, close."""
-        for agent_id in list(getattr(self, "_phonebar_runners", {})):
+        agents that are gone, or whose remote control is now off, close; a configured listener
+        closed at run time (remote control turned off over the API) opens again."""
+        if not hasattr(self, "_phonebar_runners"):
+            return  # not started yet: start_phonebars will do it
+        for agent_id in list(self._phonebar_runners):
             agent = self.agents.get(agent_id)
-            if agent is not None and agent.remote_control:
+            if agent is not None and self.has_remote_control(agent):
                 agent.remote_control_port = self._bound_port(agent_id)
             else:
                 self.phonebar_urls.pop(agent_id)
                 self.spawn(self._phonebar_runners.pop(agent_id).cleanup())
+        for agent in self.agents.values():
+            if agent.remote_control and agent.id not in self._phonebar_runners:
+                self.spawn(self._reopen_phonebar(agent.id))
+
+    async def _reopen_phonebar(self: "XcallyFace", agent_id: int) -> None:
+        # One at a time, with the agent of now: two quick resets must not open two listeners.
+        self._phonebar_reopening = getattr(self, "_phonebar_reopening", None) or asyncio.Lock()
+        async with self._phonebar_reopening:
+            agent = self.agents.get(agent_id)
+            if agent is None:
+                return
+            try:
+                await self.sync_phonebar(agent)
+            except XcallyError as exc:
+                log.warning("xcally: after a reset, %s", exc.message)
+
+    def has_remote_control(self: "XcallyFace", agent: "XAgent") -> bool:
+        """Remote control on, for an agent who has a phonebar (typology phonebar) and exists."""
+        return agent.remote_control and agent.typology == "phonebar" and agent.id in self.agents
+
+    def _next_phonebar_port(self: "XcallyFace") -> int:
+        """The first port from base + PHONEBAR_OFFSET that no phonebar listens on or is given."""
+        taken = {self._bound_port(i) for i in self.phonebar_urls}
+        taken |= {a.remote_control_port for a in self.agents.values() if a.remote_control_port and self.has_remote_control(a)}
+        first = self.port_base + PHONEBAR_OFFSET
+        for port in range(first, min(first + PHONEBAR_PORTS, 65536)):
+            if port not in taken:
+                return port
+        raise XcallyError(400, f"no phonebar remote control port left in {first}-{first + PHONEBAR_PORTS - 1}: "
+                               "give the agent its own phoneBarRemoteControlPort")
 
     def _bound_port(self: "XcallyFace", agent_id: int) -> int:
         return int(self.phonebar_urls[agent_id].rsplit(":", 1)[1])
@@ -219,22 +268,44 @@ class Phonebar:
             call.status = "HOLDING" if holding else "ACTIVE"
             return reply(call.to_json(self.iso))
 
+        def session(name: str, action):
+            """The phonebar acts on the agent's session; it answers the agent's phonebar status."""
+            async def handler(request):
+                request[OP] = name
+                agent = request[XAGENT]
+                try:
+                    action(agent, request.match_info.get("type"))
+                except XcallyError as exc:
+                    return reply({"message": exc.message}, exc.status)
+                return reply(self.phonebar_status(agent))
+            return handler
+
         async def unknown(request):
             request[OP] = "phonebar-unrouted"
             return reply({"message": f"no phonebar resource {request.method} {request.path}"}, 404)
 
         for path, handler in (("/api/calls", calls), ("/api/answer", answer), ("/api/answer/{session}", answer),
                               ("/api/originate/{number}", originate), ("/api/hangup", hangup),
-                              ("/api/hangup/{session}", hangup), ("/api/hold", hold), ("/api/hold/{session}", hold)):
+                              ("/api/hangup/{session}", hangup), ("/api/hold", hold), ("/api/hold/{session}", hold),
+                              ("/api/login", session("phonebar-login", lambda a, _: self.start_session(a, {}))),
+                              ("/api/logout", session("phonebar-logout", lambda a, _: self.logout(a))),
+                              ("/api/pause", session("phonebar-pause", lambda a, kind: self.pause(a, "voice", kind))),
+                              ("/api/pause/{type}", session("phonebar-pause", lambda a, kind: self.pause(a, "voice", kind))),
+                              ("/api/unpause", session("phonebar-unpause", lambda a, _: self.unpause(a, "voice")))):
             app.router.add_get(path, handler)
         app.router.add_route("*", r"/{tail:[\s\S]*}", unknown)
         return app
+
+    def phonebar_status(self: "XcallyFace", agent: "XAgent") -> dict[str, Any]:
+        """What the phonebar shows of its agent (INFERRED shape): the voice status of realtime."""
+        return {"username": agent.name, "online": agent.online, "voiceStatus": self.status(agent, "voice"),
+                "pauseType": agent.paused.get("voice")}
 
     @web.middleware
     async def _phonebar_journal(self: "XcallyFace", request: web.Request, handler):
         with served_activity(self.clock, request):
             agent = self.agents.get(request.app[AGENT_ID])
-            if agent is None or not agent.remote_control:
+            if agent is None or not self.has_remote_control(agent):
                 request[OP] = "phonebar-unrouted"
                 response: web.StreamResponse = web.json_response({"message": "remote control is off"}, status=404)
             else:

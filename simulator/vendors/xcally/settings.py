@@ -2,9 +2,12 @@
 contracts/xcally/README.md."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Any
 
 DIGITAL = ("chat", "mail", "sms", "openchannel", "fax", "whatsapp")
+DEFAULT_PAUSE_TYPE = "DEFAULT PAUSE"  # a pause asked for without a pauseType (the look-alike's pauseType default)
 CHANNELS = ("voice", *DIGITAL)
 
 # INFERRED: the real socket.io event names are not public; one table, configurable.
@@ -39,6 +42,16 @@ class XcallySettings:
     far_end_answer_seconds: float = 3.0
     socket_events: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SOCKET_EVENTS))
     first_internal: int = 1001  # internal numbers generated from here
+    # INFERRED: the pause an agent with "Login in Pause" is in on every channel after logging in
+    # (the look-alike's pauseType default, the pause of an agent who chose none).
+    login_pause_type: str = DEFAULT_PAUSE_TYPE
+    # The telephones (Staff -> Telephones) an external agent with Hot Desk chooses from at login:
+    # {internal, name, registered (default true)}; only registered ones can be chosen.
+    telephones: list[dict[str, Any]] = field(default_factory=list)
+    # The license's Mobile feature: without it typology mobile is refused (seed 001).
+    mobile_feature: bool = True
+    # INFERRED bound: at most this many teams, and as many users with role user (supervisors).
+    max_records: int = 10_000
 
     def __post_init__(self) -> None:
         missing = set(DEFAULT_SOCKET_EVENTS) - set(self.socket_events)
@@ -46,3 +59,15 @@ class XcallySettings:
             raise ValueError(f"socket_events needs names for: {', '.join(sorted(missing))}")
         if self.tab_limit < 1:
             raise ValueError("tab_limit must be at least 1")
+        if not isinstance(self.login_pause_type, str) or not self.login_pause_type.strip():
+            raise ValueError("login_pause_type must be a pause name")
+        if not isinstance(self.max_records, int) or self.max_records < 1:
+            raise ValueError("max_records must be at least 1")
+        seen: set[str] = set()
+        for phone in self.telephones:
+            internal = phone.get("internal") if isinstance(phone, dict) else None
+            if not isinstance(internal, str) or not re.fullmatch(r"[0-9]+", internal) or internal in seen \
+                    or set(phone) - {"internal", "name", "registered"} \
+                    or not isinstance(phone.get("registered", True), bool):
+                raise ValueError("telephones: each one {internal: digits (unique), name, registered: bool}")
+            seen.add(internal)

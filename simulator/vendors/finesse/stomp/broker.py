@@ -26,6 +26,7 @@ from typing import Any
 from ....core.clock import Clock
 from ....core.journal import Journal
 from ...listeners import ConnectionGate, Limits
+from ...public_urls import listener_url
 from ..transport import CommandHandler, Message
 from .commands import StompHandler
 from .connection import StompConnection
@@ -64,8 +65,9 @@ class StompBroker:
         Credentials: `credentials` maps login -> passcode; `login`/`passcode` add one pair (a
         None login: any login with that passcode; a None passcode: any passcode for that
         login). With none of them anyone may connect. `close_grace`: seconds a closing
-        connection waits for the client to close its side. `limits`: max_connections and
-        idle_timeout_seconds (the time to CONNECT) of every listener."""
+        connection waits for the client to close its side. `limits`: max_connections,
+        idle_timeout_seconds (the time to CONNECT) and body_timeout_seconds (the time from a
+        frame's first byte to its end) of every listener."""
         if heartbeat[0] < 0 or heartbeat[1] < 0:
             raise ValueError("heartbeat intervals must be >= 0 ms")
         self.clock = clock
@@ -99,7 +101,7 @@ class StompBroker:
                               label=f"{self.name} STOMP")
         self._server = await loop.create_server(gate, self.host, self.port, reuse_address=True)
         self.port = self._server.sockets[0].getsockname()[1]
-        self.url = f"stomp://{self.host}:{self.port}"
+        self.url = listener_url(self.host, self.port, "stomp")  # never a wildcard address
         log.info("%s STOMP broker listening on %s", self.name, self.url)
         return self.url
 
@@ -154,7 +156,7 @@ class StompBroker:
             record=self._record if self.journal is not None else None, on_lost=self._forget,
             on_internal_error=self._internal_error, max_frame_bytes=self.max_frame_bytes,
             max_headers=self.max_headers, max_header_length=self.max_header_length, close_grace=self.close_grace,
-            connect_timeout=self.limits.idle_timeout_seconds)
+            connect_timeout=self.limits.idle_timeout_seconds, frame_timeout=self.limits.body_timeout_seconds)
         self._connections[conn.id] = conn
         return conn
 

@@ -54,7 +54,7 @@ class StompConnection(asyncio.Protocol):
                  on_lost: Callable[["StompConnection"], None] | None = None,
                  on_internal_error: Callable[["StompConnection", str], None] | None = None,
                  max_frame_bytes: int, max_headers: int, max_header_length: int, close_grace: float = 5.0,
-                 connect_timeout: float | None = None):
+                 connect_timeout: float | None = None, frame_timeout: float | None = None):
         self.handler = handler
         self.clock = clock
         self.id = conn_id
@@ -64,6 +64,10 @@ class StompConnection(asyncio.Protocol):
         self.close_grace = close_grace
         self.connect_timeout = connect_timeout
         self._connect_timer: asyncio.TimerHandle | None = None
+        # A frame has frame_timeout seconds from its first byte to its end (limits.body_timeout_seconds).
+        self.frame_timeout = frame_timeout
+        self._frame_timer: asyncio.TimerHandle | None = None
+        self._timed_frame: int | None = None  # which frame (parser.frames_begun) the timer is for
         self.parser = FrameParser(version="1.2", max_frame_bytes=max_frame_bytes, max_headers=max_headers,
                                   max_header_length=max_header_length)
         self.transport: asyncio.Transport | None = None
@@ -102,6 +106,7 @@ class StompConnection(asyncio.Protocol):
                 return  # draining what the client still sends after an ERROR or DISCONNECT
             self.heartbeats.received()
             self._handle_bytes(data)
+            self._watch_frame()
 
     def eof_received(self) -> bool:
         return False  # the client closed its side: close ours (connection_lost follows)
@@ -113,6 +118,7 @@ class StompConnection(asyncio.Protocol):
         if self._grace_timer is not None:
             self._grace_timer.cancel()
         self._stop_connect_timer()
+        self._stop_frame_timer()
         self._detach()
         inflight.forget(self.local, self.peer)
         if not self.lost.done():
@@ -255,6 +261,28 @@ class StompConnection(asyncio.Protocol):
         self._connect_timer = None
         with self.clock.activity():
             self.fail("Connect timeout", f"no CONNECT frame within {self.connect_timeout:g} s of opening the connection")
+
+    def _watch_frame(self) -> None:
+        """A frame begun and not ended gets a deadline; a frame that ends, or the next one, ends it.
+        Heart-beats keep a connection alive, not a frame sent a byte at a time."""
+        if self.frame_timeout is None or self.closing:
+            return
+        begun = self.parser.frames_begun if self.parser.in_frame else None
+        if begun != self._timed_frame:
+            self._stop_frame_timer()
+            self._timed_frame = begun
+            if begun is not None:
+                self._frame_timer = wall_call_later(self.frame_timeout, self._frame_timed_out)
+
+    def _stop_frame_timer(self) -> None:
+        if self._frame_timer is not None:
+            self._frame_timer.cancel()
+            self._frame_timer = None
+
+    def _frame_timed_out(self) -> None:
+        self._frame_timer = None
+        with self.clock.activity():
+            self.fail("Frame timeout", f"a frame was not complete within {self.frame_timeout:g} s of its first byte")
 
     def _heartbeat_timeout(self, silent: float) -> None:
         with self.clock.activity():

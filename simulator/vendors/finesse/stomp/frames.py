@@ -171,6 +171,7 @@ class FrameParser:
         self._buf = bytearray()
         self._scanned = 0  # bytes of _buf already searched for the delimiter we wait for
         self._failed: FrameError | None = None
+        self.frames_begun = 0  # frames whose first byte has been read (a deadline tells them apart)
         self._reset()
 
     def _reset(self) -> None:
@@ -183,6 +184,11 @@ class FrameParser:
     @property
     def buffered(self) -> int:
         return len(self._buf)
+
+    @property
+    def in_frame(self) -> bool:
+        """Part of a frame has been read and not its end."""
+        return self._state != _IDLE
 
     def feed(self, data: bytes) -> Iterator[Frame | HeartBeat]:
         if self._failed is None:
@@ -233,6 +239,7 @@ class FrameParser:
                 self._take(2)
                 return HEARTBEAT
             self._state = _HEAD
+            self.frames_begun += 1
         if self._state == _HEAD:
             if not self._read_head():
                 return None
