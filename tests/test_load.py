@@ -112,6 +112,7 @@ def test_cli_runs_reports_and_writes_json(tmp_path, capsys):
     (["--faces", "xcally"], "use --wrap 0"),
     (["--seeds", "0"], "seeds: at least 1"),
     (["--talk", "never"], "only a patience can"),
+    (["--talk", "0", "--wrap", "0"], "longer than 0 s"),
 ])
 def test_cli_refuses_bad_knobs_with_a_message(argv, message, capsys):
     try:

@@ -29,8 +29,9 @@ DESCRIPTION = (
 EPILOG = f"""durations: 30, 30s, 500ms, 3m, 2h. distributions: fixed:30s, exp:3m (exponential with
 that mean), uniform:1m-4m, normal:3m,1m (cut at zero); a bare duration is fixed; a patience
 can be never (nobody hangs up).
-margin: the size of the M/G/N correction (every wait x (1 + CV²)/2 of the handle time) plus \
-{", ".join(base_margin_text(f) for f in BASE_MARGIN)} (service level, average speed of answer, abandon rate, occupancy).
+margin: the size of the M/G/N correction (every wait x (1 + CV²)/2 of the handle time) plus
+{", ".join(base_margin_text(f) for f in BASE_MARGIN)}
+(service level, average speed of answer, abandon rate, occupancy); docs/load.md says why.
 examples:
   ccsim load --agents 1000 --cps 20 --duration 10m
   ccsim load --agents 20 --cps 0.4 --duration 4h --seeds 10      # intervals from 10 independent runs

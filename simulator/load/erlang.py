@@ -11,6 +11,8 @@ def log_inverse_blocking(agents: int, offered: float) -> float:
     """log(1/B) of Erlang B, B = (A^N/N!) / sum_{n<=N} A^n/n!, by the recursion
     1/B_n = 1 + (n/A)/B_(n-1) kept in logs: exact, and finite at 10,000 agents whatever the load
     (1/B itself overflows at low load, B underflows)."""
+    if not offered > 0:
+        return math.inf  # no traffic, no blocking
     log_inverse = 0.0  # 1/B_0 = 1
     log_offered = math.log(offered)
     for n in range(1, agents + 1):

@@ -128,6 +128,8 @@ class LoadProfile:
             raise ValueError(f"faces: choose from {', '.join(LOAD_FACES)} (got {', '.join(self.faces) or 'none'})")
         if math.isinf(self.talk.mean) or math.isinf(self.wrap.mean):
             raise ValueError("talk and wrap-up cannot be never: only a patience can")
+        if not self.handle_time > 0:
+            raise ValueError("handle time: talk plus wrap-up must last longer than 0 s on average")
         if "xcally" in self.faces and self.wrap.mean > 0:
             raise ValueError("XCALLY Motion has no after-call work on voice: with xcally among the faces, use --wrap 0")
         if self.speed is not None and not self.speed > 0:
