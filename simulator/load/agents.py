@@ -20,7 +20,7 @@ from ..vendors.finesse.steps import dialog_of
 from ..vendors.xcally.steps import API_KEY
 from .profile import LoadProfile
 
-QUEUE = "load"  # one queue that every agent serves: the pool Erlang C describes
+QUEUE = "load"  # one queue that every agent serves: the pool the queueing model describes
 _FIRST_ID = {"huawei": 10000, "nice": 20000, "finesse": 30000, "xcally": 40000}
 XCALLY_PASSWORD = "Load#2026"
 NICE_PASSWORD = "pw"

@@ -142,7 +142,7 @@ class LoadProfile:
     @property
     def measured_from(self) -> float:
         """The window measured: the hold, after its warm-up (the ramps and the warm-up are the
-        transient that Erlang C, a steady-state model, does not describe)."""
+        transient that the queueing model, a steady-state one, does not describe)."""
         warm = self.warm_up if self.warm_up is not None else min(2 * self.handle_time, self.duration / 2)
         return self.ramp_up + warm
 

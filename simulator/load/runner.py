@@ -1,6 +1,6 @@
 """One load run: the agents sign in over their faces' wire protocols, customers call at the
 profile's rate (Poisson arrivals, with the ramps), talk for a drawn time and hang up, or give up
-when their patience runs out; the meter measures the window; the report sets it beside Erlang C."""
+when their patience runs out; the meter measures the window; the report judges it by Erlang A."""
 from __future__ import annotations
 
 import asyncio
