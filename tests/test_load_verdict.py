@@ -151,4 +151,4 @@ def test_the_help_states_the_model_and_the_margin(capsys):
         main(["load", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "Erlang A (M/M/N+M)" in text and "95 % confidence interval" in text and "--seeds N" in text
-    assert "±5 pt, ±max(1 s, 30 %), ±max(0.5 pt, 30 %), ±2 pt" in text
+    assert "±5 pt, ±max(1 s, 30 %), ±max(0.5 pt, 30 %), ±3 pt" in text

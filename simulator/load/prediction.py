@@ -25,7 +25,7 @@ from .profile import LoadProfile
 FIGURES = ("service_level", "average_speed_of_answer", "abandon_rate", "occupancy")
 # (absolute, relative to the prediction): the larger of the two.
 BASE_MARGIN = {"service_level": (0.05, 0.0), "average_speed_of_answer": (1.0, 0.3), "abandon_rate": (0.005, 0.3),
-               "occupancy": (0.02, 0.0)}
+               "occupancy": (0.03, 0.0)}
 
 
 @dataclass(frozen=True)
