@@ -7,18 +7,22 @@ import contextlib
 import logging
 import signal
 import sys
+import textwrap
 from importlib.metadata import PackageNotFoundError, version
 
 from . import banner
 from . import config as config_mod
 from .config import ConfigError
 from .core import RealClock
+from .cli_help import HelpFormatter, add_log_level, add_parser
 from .process import tune_gc
 from .config import DEFAULT_PORT_BASE
 from .vendors import FACES, face_class
 from .vendors.base import SettingsError
 
-EPILOG_ENV = "\n".join(f"  {name:<18} {text}" for name, text in config_mod.ENV_VARS.items())
+# Pre-wrapped: the help formatter keeps indented lines as they are.
+EPILOG_ENV = "\n".join(textwrap.fill(text, 78, initial_indent=f"  {name:<18} ", subsequent_indent=" " * 21)
+                       for name, text in config_mod.ENV_VARS.items())
 
 
 def _version() -> str:
@@ -69,65 +73,15 @@ def _positive(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="ccsim",
-        description="ccsim: a multi-vendor contact-center simulator and test double.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="ccsim", formatter_class=HelpFormatter,
+        description="ccsim: a multi-vendor contact-center simulator and test double. `ccsim COMMAND --help` "
+                    "explains each command.",
     )
     parser.add_argument("--version", action="version", version=f"ccsim {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-
-    serve = sub.add_parser(
-        "serve", help="serve every vendor face and the admin API",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Serve every enabled vendor face, each on its own port, plus the admin API "
-                    "(/_ccsim/...). Without --config, the demo configuration is used. Stops cleanly "
-                    "on Ctrl-C or SIGTERM.",
-        epilog=f"default ports (with the default --port-base {DEFAULT_PORT_BASE}; each moves with it):\n"
-               + _default_ports()
-               + "\n\nenvironment variables (flags override them; they override the config file):\n" + EPILOG_ENV,
-    )
-    serve.add_argument("--config", "-c", metavar="FILE", help="YAML configuration (agents, queues, face settings); "
-                       "default: $CCSIM_CONFIG, else the built-in demo")
-    serve.add_argument("--host", help="address the vendor faces listen on (default 127.0.0.1; 0.0.0.0 for other machines)")
-    serve.add_argument("--admin-host", help="address the admin API listens on (default 127.0.0.1)")
-    serve.add_argument("--admin-token", metavar="TOKEN", help="require `Authorization: Bearer TOKEN` on every admin "
-                       "route (default: $CCSIM_ADMIN_TOKEN, else none); ccsim's own clients read $CCSIM_ADMIN_TOKEN")
-    serve.add_argument("--port-base", type=int, metavar="N", help="admin listens on N, each face on N + its offset "
-                       "(default 8800; 0 picks free ports)")
-    serve.add_argument("--port", action="append", type=_port_assignment, default=[], metavar="NAME=PORT",
-                       help="fix one listener's port, e.g. --port huawei=8000 (repeatable)")
-    serve.add_argument("--public-url", action="append", type=_public_url, default=[], metavar="URL",
-                       help="scheme and host clients use to reach ccsim behind a proxy or NAT, e.g. "
-                       "http://ccsim.example.com (each face adds its port); FACE=URL sets one face's whole base "
-                       "URL (repeatable). URLs ccsim hands to clients use it; without it, the request's Host "
-                       "(default: $CCSIM_PUBLIC_URL)")
-    serve.add_argument("--faces", metavar="LIST", help=f"comma-separated faces to serve (default: all: {','.join(FACES)})")
-    serve.add_argument("--seed", type=int, help="seed for generated names, callers and ids (default 7)")
-    serve.add_argument("--speed", type=_positive, default=1.0, help="time runs this many times faster than the wall clock "
-                       "(timers, rest and poll holds; default 1)")
-    serve.add_argument("--scenarios", metavar="DIR", help="scenario folder the dashboard (/_ccsim/ui/) can play "
-                       "(default: its demo scenarios, written for the demo configuration)")
-    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
-
-    run = sub.add_parser(
-        "run", help="run YAML call scenarios and report",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Run scenario files, or every scenario in folders (recursively). Each scenario gets its own "
-                    "simulator on free ports and the virtual clock (hours in seconds), unless --target points at a "
-                    "running `ccsim serve`. Exits 0 only if every scenario passed; 2 if a scenario is invalid.",
-        epilog="examples:\n  ccsim run scenarios/\n  ccsim run scenarios/huawei --junit report.xml\n"
-               "  ccsim run demo.yaml --speed 1          # play at human pace\n"
-               "  ccsim run my.yaml --target http://127.0.0.1:8800",
-    )
-    run.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
-    run.add_argument("--junit", metavar="FILE", help="write JUnit XML (one testcase per scenario)")
-    run.add_argument("--json", metavar="FILE", help="write the results as JSON")
-    run.add_argument("--target", metavar="ADMIN_URL", help="run against a running ccsim serve (its admin URL); "
-                     "the scenario's own agents and queues are then not applied")
-    run.add_argument("--speed", type=_positive, metavar="X", help="play on the real clock, X times faster than real "
-                     "time (1 = human pace, for demos); default: the virtual clock, as fast as possible")
-    run.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    _add_serve(sub)
+    _add_run(sub)
 
     from .conformance.cli import add_parser as add_check_parser
 
@@ -144,27 +98,101 @@ def build_parser() -> argparse.ArgumentParser:
     from .healthcheck import add_parser as add_health_parser
 
     add_health_parser(sub)
+    _add_record(sub)
+    return parser
 
-    record = sub.add_parser(
-        "record", help="turn a running simulator's journal into a scenario",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+
+def _add_serve(sub: argparse._SubParsersAction) -> None:
+    serve = add_parser(
+        sub, "serve", help="serve every vendor face and the admin API",
+        description="Serve every enabled vendor face, each on its own port, and the admin API (/_ccsim/...) "
+                    "with the live dashboard (/_ccsim/ui/). Without --config, the demo configuration is used. "
+                    "Settings come from the configuration file, then the environment, then these options. "
+                    "Stops cleanly on Ctrl-C or SIGTERM.",
+        epilog=f"default ports (with the default --port-base {DEFAULT_PORT_BASE}; each moves with it):\n"
+               + _default_ports()
+               + "\n\nenvironment variables (options override them; they override the configuration file):\n"
+               + EPILOG_ENV + "\n\nexamples:\n"
+               "  ccsim serve                                       # the demo: simulator/demo.yaml\n"
+               "  ccsim serve --port-base 9000 --faces huawei,nice  # two faces, on 9001 and 9003\n"
+               "  ccsim serve --host 0.0.0.0 --admin-token s3cret   # other machines may call in\n"
+               "  ccsim serve --port-base 0 --speed 10              # free ports; timers 10 times faster",
+    )
+    serve.add_argument("--config", "-c", metavar="FILE", help="YAML configuration: agents, queues, face settings "
+                       "(default: $CCSIM_CONFIG, else the demo configuration)")
+    serve.add_argument("--host", metavar="ADDR", help="address the vendor faces listen on; 0.0.0.0 lets other "
+                       "machines in (default: 127.0.0.1)")
+    serve.add_argument("--admin-host", metavar="ADDR", help="address the admin API and the dashboard listen on "
+                       "(default: 127.0.0.1)")
+    serve.add_argument("--admin-token", metavar="TOKEN", help="require `Authorization: Bearer TOKEN` on every admin "
+                       "route; ccsim's own clients read $CCSIM_ADMIN_TOKEN (default: $CCSIM_ADMIN_TOKEN, else none)")
+    serve.add_argument("--port-base", type=int, metavar="N", help="the admin API listens on N, each face on N + its "
+                       f"offset (below); 0 picks free ports (default: {DEFAULT_PORT_BASE})")
+    serve.add_argument("--port", action="append", type=_port_assignment, default=[], metavar="NAME=PORT",
+                       help="fix one listener's port, e.g. --port huawei=8000; repeatable (default: from --port-base)")
+    serve.add_argument("--public-url", action="append", type=_public_url, default=[], metavar="URL",
+                       help="scheme and host clients use to reach ccsim behind a proxy or NAT, e.g. "
+                       "http://ccsim.example.com (each face adds its port); FACE=URL sets one face's whole base "
+                       "URL; repeatable. URLs ccsim hands to clients use it (default: $CCSIM_PUBLIC_URL, else the "
+                       "request's Host)")
+    serve.add_argument("--faces", metavar="LIST", help=f"comma-separated faces to serve (default: all: {','.join(FACES)})")
+    serve.add_argument("--seed", type=int, metavar="N", help="seed of generated names, caller numbers and GUIDs "
+                       f"(default: the configuration's, else {config_mod.Config.seed})")
+    serve.add_argument("--speed", type=_positive, default=1.0, metavar="X", help="the clock runs X times faster than "
+                       "the wall clock: ring timeouts, wrap-ups, rest periods, long-poll waits (default: %(default)g)")
+    serve.add_argument("--scenarios", metavar="DIR", help="scenario folder the dashboard can play (default: its demo "
+                       "scenarios, written for the demo configuration)")
+    add_log_level(serve, "info")
+
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    run = add_parser(
+        sub, "run", help="run YAML call scenarios and report",
+        description="Run scenario files, or every scenario in folders (recursively). Each scenario gets its own "
+                    "simulator on free ports and the virtual clock (hours of calls in seconds), unless --target "
+                    "points at a running `ccsim serve`. Every file is checked before anything runs. Exit status: "
+                    "0 when every scenario passed, 1 when one failed, 2 when a scenario is invalid.",
+        epilog="examples:\n"
+               "  ccsim run scenarios/\n"
+               "  ccsim run scenarios/huawei --junit report.xml\n"
+               "  ccsim run scenarios/huawei/inbound_manual_answer.yaml --speed 1        # at human pace\n"
+               "  ccsim run simulator/dashboard/scenarios/huawei_call_answered.yaml \\\n"
+               "      --target http://127.0.0.1:8800               # on the demo, as its dashboard shows",
+    )
+    run.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
+    run.add_argument("--junit", metavar="FILE", help="write JUnit XML (one testcase per scenario)")
+    run.add_argument("--json", metavar="FILE", help="write the results as JSON")
+    run.add_argument("--target", metavar="ADMIN_URL", help="play on a running `ccsim serve` (its admin URL), reset "
+                     "first; the scenario's own agents and queues are then not applied (default: a simulator of "
+                     "its own for each scenario)")
+    run.add_argument("--speed", type=_positive, metavar="X", help="play on the real clock, X times faster than real "
+                     "time; 1 is human pace, for a demo (default: the virtual clock, as fast as it goes)")
+    add_log_level(run, "warning")
+
+
+def _add_record(sub: argparse._SubParsersAction) -> None:
+    record = add_parser(
+        sub, "record", help="turn a running simulator's journal into a scenario",
         description="Export what happened on a running `ccsim serve` (a real client driven against it, calls "
                     "injected through the admin API) as a scenario that, replayed with `ccsim run`, sends the "
                     "same requests and expects the same answers and events: a regression test made from a "
                     "manual session. Reset the simulator (POST /_ccsim/reset) before the session to record.",
-        epilog="example:\n  ccsim record -o scenarios/regression/login_and_call.yaml --name 'Login and one call'",
+        epilog="example:\n  ccsim record -o login_and_call.yaml --name 'Login and one call'",
     )
     record.add_argument("--admin", default=f"http://127.0.0.1:{DEFAULT_PORT_BASE}", metavar="URL",
-                        help="admin URL of the running simulator (default: %(default)s)")
+                        help="admin URL of the running simulator")
     record.add_argument("--output", "-o", metavar="FILE", help="write the scenario here (default: print it)")
     record.add_argument("--name", default="Recorded session", help="the scenario's name")
-    return parser
 
 
 def _serve_config(args: argparse.Namespace) -> config_mod.Config:
     import os
 
-    cfg = config_mod.load(args.config or os.environ.get("CCSIM_CONFIG") or None)
+    from_env = not args.config and os.environ.get("CCSIM_CONFIG")
+    try:
+        cfg = config_mod.load(args.config or os.environ.get("CCSIM_CONFIG") or None)
+    except ConfigError as exc:
+        raise (ConfigError(f"CCSIM_CONFIG: {exc}") if from_env else exc) from None
     config_mod.apply_env(cfg)
     if args.host:
         cfg.host = args.host
@@ -173,10 +201,16 @@ def _serve_config(args: argparse.Namespace) -> config_mod.Config:
     if args.admin_token:
         cfg.admin_token = args.admin_token
     if args.port_base is not None:
+        problem = config_mod.port_base_problem(args.port_base)
+        if problem:
+            raise ConfigError(f"--port-base {args.port_base}: {problem}")
         cfg.port_base = args.port_base
     if args.seed is not None:
         cfg.seed = args.seed
     for name, port in args.port:
+        problem = config_mod.port_problem(port)
+        if problem:
+            raise ConfigError(f"--port {name}={port}: {problem}")
         cfg.ports[name] = port
     for face, url in args.public_url:
         cfg.set_public_url(url, face, source="--public-url" + (f" {face}=" if face else ""))

@@ -1,33 +1,37 @@
 """Configuration: a YAML file (agents, queues, per-face settings), then environment variables,
 then command-line flags, each overriding the one before.
 
-The file's shape is checked against contracts/config.schema.json; errors name the file and
-the offending key.
+The file's shape is checked against contracts/config.schema.json, then what a schema cannot
+say (config_checks.py); an error is one line naming the file, the line and the offending key.
 """
 from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from . import config_checks, safe_yaml
 from .contracts import validator
 from .core import Agent, Channel, Queue
-from .vendors import FACES
+from .safe_yaml import YamlError, line_of, plain
+from .user_text import clip, short_repr
+from .vendors import FACES, face_class
+from .vendors.base import SettingsError
 from .vendors.listeners import Limits
 from .vendors.public_urls import check_public_url, with_port
 
 DEFAULT_PORT_BASE = 8800  # admin 8800, huawei 8801, ... (no "60" anywhere: see the NICE face)
+MAX_PORT = 65535
 
 ENV_VARS = {
     "CCSIM_CONFIG": "config file (YAML)",
     "CCSIM_HOST": "address the vendor faces listen on",
     "CCSIM_ADMIN_HOST": "address the admin API listens on",
     "CCSIM_ADMIN_TOKEN": "token every admin request must carry (Authorization: Bearer ...); clients send it too",
+    "CCSIM_ADMIN_ALLOWED_HOSTS": "comma-separated names the admin API answers to, besides localhost and addresses",
     "CCSIM_PORT_BASE": "first port; face ports follow it",
     "CCSIM_PUBLIC_URL": "scheme and host clients use behind a proxy or NAT (URLs ccsim hands out)",
     "CCSIM_SEED": "seed for generated names, numbers and ids",
@@ -35,7 +39,18 @@ ENV_VARS = {
 
 
 class ConfigError(ValueError):
-    pass
+    """A configuration ccsim cannot use. str() is the one line to show ("file:line: key: what");
+    `message` is the same without the file and line, `where` the keys down to the value at
+    fault (empty when it is not one value's), for a scenario to find its own line."""
+
+    def __init__(self, text: str, *, message: str | None = None, where: tuple[Any, ...] = ()):
+        super().__init__(clip(text))
+        self.message = clip(message if message is not None else text)
+        self.where = where
+
+
+class FaceSettingsError(ConfigError, SettingsError):
+    """faces.<name> settings the face refuses, found when the configuration is read."""
 
 
 @dataclass
@@ -44,6 +59,9 @@ class Config:
     host: str = "127.0.0.1"
     admin_host: str = "127.0.0.1"
     admin_token: str | None = None  # when set, every admin route wants `Authorization: Bearer <token>`
+    # Host names the admin API answers to besides localhost, IP addresses and its own address
+    # (control/guard.py): a DNS-rebinding page comes with its own name, and is refused.
+    admin_allowed_hosts: list[str] = field(default_factory=list)
     scenarios_dir: str | None = None  # what the dashboard plays (ccsim serve --scenarios); None: its demo ones
     port_base: int = DEFAULT_PORT_BASE
     # Scheme and host clients use when ccsim sits behind a proxy or NAT (each face adds its port),
@@ -87,11 +105,32 @@ class Config:
             self.public_urls[face] = checked
 
 
+def _error(data: Any, source: str, where: tuple[Any, ...], message: str,
+           kind: type[ConfigError] = ConfigError) -> ConfigError:
+    line = line_of(data, list(where))
+    return kind(f"{source}:{line}: {message}" if line else f"{source}: {message}", message=message, where=where)
+
+
+def _dotted(path: Any) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
 def _schema_errors(data: Any, source: str) -> None:
-    errors = sorted(validator("config.schema.json").iter_errors(data), key=lambda e: list(e.path))
+    errors = list(validator("config.schema.json").iter_errors(data))
     if errors:
-        lines = [f"  at {'.'.join(str(p) for p in e.path) or '(top level)'}: {e.message}" for e in errors[:10]]
-        raise ConfigError(f"{source}: invalid configuration\n" + "\n".join(lines))
+        first = min(errors, key=lambda e: (line_of(data, list(e.absolute_path)) or 0, list(map(str, e.absolute_path))))
+        where = tuple(first.absolute_path)
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise _error(data, source, where, f"{_dotted(where) or '(top level)'}: {short_schema_message(first)}{more}")
+
+
+def short_schema_message(error: Any) -> str:
+    """A jsonschema error's message with the value it quotes cut short (it can be megabytes)."""
+    message = error.message
+    if len(message) > 200:
+        full = repr(error.instance)
+        message = message.replace(full, short_repr(error.instance), 1)
+    return clip(message)
 
 
 def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
@@ -100,24 +139,29 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
         for i, item in enumerate(data.get(kind, [])):
             extra = set(item) - _ITEM_KEYS[kind] - set(FACES)
             if extra:
-                raise ConfigError(f"{source}: {kind}[{i}]: unknown key(s) {', '.join(sorted(extra))} "
-                                  f"(faces: {', '.join(FACES)})")
+                raise _error(data, source, (kind, i, sorted(extra)[0]),
+                             f"{kind}[{i}]: unknown key(s) {', '.join(sorted(extra))} (faces: {', '.join(FACES)})")
     unknown_faces = set(data.get("faces", {})) - set(FACES)
     if unknown_faces:
-        raise ConfigError(f"{source}: faces: unknown face(s) {', '.join(sorted(unknown_faces))}")
+        raise _error(data, source, ("faces", sorted(unknown_faces)[0]),
+                     f"faces: unknown face(s) {', '.join(sorted(unknown_faces))}")
     try:  # the schema has checked the names and the ranges
         limits = Limits(**data.get("limits", {}))
     except ValueError as exc:
-        raise ConfigError(f"{source}: {exc}") from None
+        raise _error(data, source, ("limits",), f"limits: {exc}") from None
+    for where, message in config_checks.settings_problems(data):
+        raise _error(data, source, where, message, FaceSettingsError)
+    for where, message in config_checks.problems(data):
+        raise _error(data, source, where, message)
     cfg = Config(
         # Scalars the file leaves out keep Config's defaults (written there only).
         **{k: data[k] for k in ("seed", "port_base", "journal_capacity", "ended_contacts_kept", "caller_locale")
            if k in data},
         limits=limits,
-        ports=dict(data.get("ports", {})),
-        agents=list(data.get("agents", [])),
-        queues=list(data.get("queues", [])),
-        faces={k: dict(v or {}) for k, v in data.get("faces", {}).items()},
+        ports=plain(data.get("ports", {})),
+        agents=plain(data.get("agents", [])),  # without the line numbers of a file's mappings
+        queues=plain(data.get("queues", [])),
+        faces={k: plain(v or {}) for k, v in data.get("faces", {}).items()},
         source=source,
     )
     if "public_url" in data:
@@ -130,6 +174,8 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
         cfg.host = data["host"]
     if "admin_host" in data:
         cfg.admin_host = data["admin_host"]
+    if "admin_allowed_hosts" in data:
+        cfg.admin_allowed_hosts = list(data["admin_allowed_hosts"])
     if "enable" in data:
         cfg.faces_enabled = [f for f in FACES if f in data["enable"]]
     return cfg
@@ -144,41 +190,76 @@ _ITEM_KEYS = {
 def load(path: str | os.PathLike[str] | None = None) -> Config:
     """Load a config file; without one, the demo configuration that ships with ccsim."""
     if path is None:
-        text = resources.files("simulator").joinpath("demo.yaml").read_text(encoding="utf-8")
         source = "demo configuration"
-    else:
-        p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-        source = str(p)
+        text = resources.files("simulator").joinpath("demo.yaml").read_text(encoding="utf-8")
+        return from_mapping(_mapping(lambda: safe_yaml.parse_yaml(text, source), source), source)
+    return from_mapping(read_mapping(path), str(path))
+
+
+def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A configuration file's mapping, before any check of what is in it."""
+    return _mapping(lambda: safe_yaml.read_yaml(path), str(path))
+
+
+def _mapping(read: Callable[[], Any], source: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: not valid YAML: {exc}") from None
+        data = read()
+    except YamlError as exc:
+        raise ConfigError(str(exc), message=exc.message) from None
+    if data is None:
+        return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}: the top level must be a mapping")
-    return from_mapping(data, source)
+        raise ConfigError(f"{source}: the top level must be a mapping (agents:, queues:, faces: ...)")
+    return data
 
 
 def apply_env(cfg: Config, env: dict[str, str] | os._Environ[str] = os.environ) -> Config:
-    try:
-        if "CCSIM_HOST" in env:
-            cfg.host = env["CCSIM_HOST"]
-        if "CCSIM_ADMIN_HOST" in env:
-            cfg.admin_host = env["CCSIM_ADMIN_HOST"]
-        if env.get("CCSIM_ADMIN_TOKEN"):
-            cfg.admin_token = env["CCSIM_ADMIN_TOKEN"]
-        if "CCSIM_PORT_BASE" in env:
-            cfg.port_base = int(env["CCSIM_PORT_BASE"])
-        if env.get("CCSIM_PUBLIC_URL"):
-            cfg.set_public_url(env["CCSIM_PUBLIC_URL"], source="$CCSIM_PUBLIC_URL")
-        if "CCSIM_SEED" in env:
-            cfg.seed = int(env["CCSIM_SEED"])
-    except ValueError as exc:
-        raise ConfigError(f"environment: {exc}") from None
+    """The CCSIM_* variables over the file's values; an error names the variable."""
+    if "CCSIM_HOST" in env:
+        cfg.host = env["CCSIM_HOST"]
+    if "CCSIM_ADMIN_HOST" in env:
+        cfg.admin_host = env["CCSIM_ADMIN_HOST"]
+    if env.get("CCSIM_ADMIN_TOKEN"):
+        cfg.admin_token = env["CCSIM_ADMIN_TOKEN"]
+    if "CCSIM_ADMIN_ALLOWED_HOSTS" in env:
+        cfg.admin_allowed_hosts = [h.strip() for h in env["CCSIM_ADMIN_ALLOWED_HOSTS"].split(",") if h.strip()]
+    if "CCSIM_PORT_BASE" in env:
+        cfg.port_base = _env_int(env, "CCSIM_PORT_BASE")
+        problem = port_base_problem(cfg.port_base)
+        if problem:
+            raise ConfigError(f"CCSIM_PORT_BASE={cfg.port_base}: {problem}")
+    if env.get("CCSIM_PUBLIC_URL"):
+        cfg.set_public_url(env["CCSIM_PUBLIC_URL"], source="$CCSIM_PUBLIC_URL")
+    if "CCSIM_SEED" in env:
+        cfg.seed = _env_int(env, "CCSIM_SEED")
     return cfg
+
+
+def _env_int(env: dict[str, str] | os._Environ[str], name: str) -> int:
+    try:
+        return int(env[name])
+    except ValueError:
+        raise ConfigError(f"{name}: expected a whole number, got {short_repr(env[name])}") from None
+
+
+def highest_port_offset() -> int:
+    """The furthest any listener is from the port base (a face, or the last of its extra ports)."""
+    return max(max([cls.port_offset] + [first + count - 1 for first, count in cls.extra_port_offsets.values()])
+               for cls in map(face_class, FACES))
+
+
+def port_base_problem(base: int) -> str | None:
+    """Why `base` cannot be the port base (each listener is on it plus its offset), or None."""
+    highest = highest_port_offset()
+    if base == 0 or 1 <= base <= MAX_PORT - highest:
+        return None
+    return (f"the port base must be 0 (free ports) or from 1 to {MAX_PORT - highest}: the listeners are on it "
+            f"plus up to {highest}, and ports end at {MAX_PORT}")
+
+
+def port_problem(port: int) -> str | None:
+    """Why `port` cannot be one listener's port, or None."""
+    return None if 0 <= port <= MAX_PORT else f"a port is from 0 (a free one) to {MAX_PORT}"
 
 
 def build_agents(cfg: Config, faker: Any) -> list[Agent]:

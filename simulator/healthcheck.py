@@ -13,6 +13,7 @@ import sys
 import urllib.error
 import urllib.request
 
+from .cli_help import add_parser as add_help_parser
 from .config import DEFAULT_PORT_BASE
 
 
@@ -21,13 +22,17 @@ def default_admin_url() -> str:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    health = sub.add_parser("health", help="exit 0 when a running ccsim serve answers its health check",
-                            description="GET /_ccsim/health on a running `ccsim serve` (with $CCSIM_ADMIN_TOKEN "
-                                        "when set); exit 0 when it says ok, 1 otherwise. The Docker image's "
-                                        "HEALTHCHECK.")
+    health = add_help_parser(sub, "health", help="exit 0 when a running ccsim serve answers its health check",
+                             description="GET /_ccsim/health on a running `ccsim serve` (with $CCSIM_ADMIN_TOKEN "
+                                         "when set); exit 0 when it says ok, 1 otherwise. The Docker image's "
+                                         "HEALTHCHECK.",
+                             epilog="examples:\n"
+                                    "  ccsim health                                   # the demo's admin API\n"
+                                    "  ccsim health --admin http://127.0.0.1:8900     # a demo on port base 8900")
     health.add_argument("--admin", metavar="URL", help="admin URL (default: http://127.0.0.1:$CCSIM_PORT_BASE, "
                         f"else http://127.0.0.1:{DEFAULT_PORT_BASE})")
-    health.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the answer (default 5)")
+    health.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
+                        help="how long to wait for the answer (default: %(default)g)")
 
 
 def health_command(args: argparse.Namespace) -> int:

@@ -46,6 +46,9 @@ def make_config(**face_settings: dict[str, Any]) -> config.Config:
     return config.from_mapping(data, "tests")
 
 
+JSON_TYPE = {"Content-Type": "application/json"}  # what the admin API wants, with a body or not (control/guard.py)
+
+
 class Admin:
     """The admin API, over HTTP."""
 
@@ -58,9 +61,9 @@ class Admin:
 
     async def post(self, path: str, body: Any = None, *, raw: bytes | None = None) -> WireResponse:
         if raw is not None:
-            resp = await self.wire.request("POST", self.url + path, data=raw)
+            resp = await self.wire.request("POST", self.url + path, data=raw, headers=JSON_TYPE)
         else:
-            resp = await self.wire.request("POST", self.url + path, json_body=body)
+            resp = await self.wire.request("POST", self.url + path, json_body=body, headers=JSON_TYPE)
         return self._checked("POST", path, resp)
 
     @staticmethod

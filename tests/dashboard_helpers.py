@@ -7,7 +7,24 @@ from typing import Any
 
 import aiohttp
 
+from jsonschema import Draft202012Validator
+
 from simulator import contracts
+from simulator.conformance.openapi import CONTRACTS_URI
+
+# One event of the stream as contracts/admin/openapi.json describes it: {event, data, ...}, as an
+# event-stream parser (and Schemathesis) gives it; its data is JSON of the message schema.
+STREAM_EVENT = contracts.load("admin/openapi.json")["paths"]["/_ccsim/ui/stream"]["get"]["responses"]["200"][
+    "content"]["text/event-stream"]["schema"]
+
+
+def stream_event_problems(event: dict[str, Any]) -> list[str]:
+    validator = Draft202012Validator(STREAM_EVENT, registry=contracts.registry())
+    problems = [f"event: {e.message}" for e in validator.iter_errors(event)]
+    data_schema = STREAM_EVENT.get("properties", {}).get("data", {}).get("contentSchema", {}).get("$ref", "")
+    if not problems and data_schema.startswith(CONTRACTS_URI):
+        problems += contracts.errors(data_schema.removeprefix(CONTRACTS_URI), json.loads(event["data"]))
+    return problems
 
 
 class Stream:
@@ -32,15 +49,17 @@ class Stream:
 
     async def next(self, timeout: float = 5.0) -> tuple[str, dict[str, Any]]:
         assert self.response is not None and self.response.status == 200, self.response
-        event, data = None, None
+        event, data, raw = None, None, ""
         while True:
             line = (await asyncio.wait_for(self.response.content.readline(), timeout)).decode().rstrip("\n")
             if line.startswith("event: "):
                 event = line[len("event: "):]
             elif line.startswith("data: "):
-                data = json.loads(line[len("data: "):])
+                raw = line[len("data: "):]
+                data = json.loads(raw)
             elif line == "" and event is not None:
                 problems = contracts.errors("admin/dashboard-message.schema.json", data)
+                problems += stream_event_problems({"event": event, "data": raw})
                 assert not problems, (event, problems)
                 assert ("journal" in data and "history" in data) == (event == "hello"), event
                 return event, data

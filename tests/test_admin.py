@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from conftest import event_types
+from conftest import JSON_TYPE, event_types
 
 
 async def test_health_lists_the_faces_and_the_clock(admin, sim):
@@ -171,5 +171,5 @@ async def test_bad_faults_are_refused(admin, body, status):
 
 
 async def sim_delete(admin, route):
-    resp = await admin.wire.request("DELETE", admin.url + route)
+    resp = await admin.wire.request("DELETE", admin.url + route, headers=JSON_TYPE)
     return admin._checked("DELETE", route, resp)

@@ -98,6 +98,29 @@ async def test_mobile_agent_login_through_activemq(sim, app):
     assert [(await app.event())[1] for _ in range(2)] == ["State", "NewInboundCall"]
 
 
+async def test_over_activemq_an_agents_commands_come_from_its_desktop_or_its_supervisor(sim, app, broker):
+    """The sending connection is ActiveMQ's (the message-id's connection part): another desktop is
+    refused, the team's supervisor acts with Finesse's reason code 999."""
+    alan, grace = App(broker, "ws2"), App(broker, "ws9")
+    try:
+        for desk, agent, extension in [(app, "1001", "2001"), (grace, "9001", "2901")]:
+            await asyncio.to_thread(desk.send, f"Connect#{agent}", f"{desk.destination},pw")
+            await asyncio.to_thread(desk.send, f"Login#{agent}", f"pw,{extension}")
+            assert [(await desk.event())[1] for _ in range(2)] == ["AgentInfo", "State"]
+        await asyncio.to_thread(app.send, "MakeReady#1001")
+        assert (await app.event())[2] == "READY"
+        await asyncio.to_thread(alan.send, "Connect#1002", "ws2,pw")
+        await asyncio.to_thread(alan.send, "MakeNotReady#1001")
+        assert (await alan.event())[:4] == ["1001", "Error", "MakeNotReady", "AUTHORIZATION_FAILURE"]
+        await asyncio.to_thread(grace.send, "MakeNotReady#1001")
+        assert (await app.event())[1:4] == ["State", "NOT_READY", "999"]
+        with pytest.raises(queue.Empty):  # Alan's attempt reached Ada's desktop in no form
+            app.events.get(timeout=1)
+    finally:
+        alan.close()
+        grace.close()
+
+
 async def test_activemq_restart_then_the_next_command_is_answered(sim, app, broker):
     await asyncio.to_thread(app.send, "Connect#1001", "ws1,pw")
     await asyncio.to_thread(app.send, "Login#1001", "pw,2001")
@@ -112,6 +135,8 @@ async def test_activemq_restart_then_the_next_command_is_answered(sim, app, brok
     assert transport.connects >= 2
     again = App(broker, "ws1")
     try:
+        # A new STOMP connection binds the agent again: commands come only from the bound connection.
+        await asyncio.to_thread(again.send, "Connect#1001", "ws1,pw")
         await asyncio.to_thread(again.send, "GetState#1001")
         state = await again.event(timeout=30)
         assert state[1:3] == ["State", "NOT_READY"]
@@ -159,6 +184,7 @@ async def test_an_activemq_restart_loses_no_command_and_no_event(sim, broker):
     await asyncio.to_thread(broker.start)
     again = App(broker, "ws1", durable=True)
     try:
+        await asyncio.to_thread(again.send, "Connect#1001", "ws1,pw")  # a new connection binds again
         await asyncio.to_thread(again.send, "GetState#1001")  # maybe before ccsim is back: it waits on the queue
         received = ["#".join(await again.event(timeout=30)) for _ in range(3)]
         with pytest.raises(queue.Empty):  # and nothing twice

@@ -120,7 +120,12 @@ def real_events() -> list[str]:
         p.control("1002", "PARTICIPANT_DROPPED", "dialogId:16777216 by:1001"),
         p.listing("1001", "QueueList", [p.pairs([
             ("QueueName", "Sales"), ("NotReady", 1), ("Ready", 2), ("TalkingIN", 0), ("TalkingINT", 0), ("TalkingOUT", 0),
-            ("WrapUpNotReady", 0), ("WrapUpReady", 0), ("CallsInQueue", 3), ("LongestInQueue", T)])]),
+            ("WrapUpNotReady", 0), ("WrapUpReady", 0), ("CallsInQueue", 3), ("LongestInQueue", T),
+            ("FullName", "Grace Hopper")])]),
+        p.listing("1001", "QueueList", [p.pairs([  # UCCX
+            ("QueueName", "Sales"), ("WaitingCalls", 1), ("AgentsLoggedIn", 3), ("AgentsInAfterCallWork", 0),
+            ("AgentsTalking", 1), ("AgentsReserved", 0), ("HandledCalls", 7), ("AbandonedCalls", 1), ("TotalCalls", 9),
+            ("LongestHandleTime", 125), ("FullName", "Ada Lovelace")])]),
         p.listing("1001", "QueueList", []),
         p.listing("9001", "TeamUsersList", [p.pairs([
             ("FirstName", "Ada"), ("LastName", "Lovelace"), ("Extension", ""), ("LoginId", "1001"), ("State", "READY"),
@@ -209,7 +214,12 @@ BROKEN = [
     ("Control", "1001#Control#CALLBACK_SCHEDULED#callback at noon"),
     ("QueueList", "1001#QueueList#QueueName:Sales,Ready:2"),
     ("QueueList", "1001#QueueList#QueueName:Sales|x,NotReady:1,Ready:2,TalkingIN:0,TalkingINT:0,TalkingOUT:0,"
-                  "WrapUpNotReady:0,WrapUpReady:0,CallsInQueue:3,LongestInQueue:"),  # '|' inside a value
+                  "WrapUpNotReady:0,WrapUpReady:0,CallsInQueue:3,LongestInQueue:,FullName:A"),  # '|' inside a value
+    ("QueueList", "1001#QueueList#QueueName:Sales,NotReady:1,Ready:2,TalkingIN:0,TalkingINT:0,TalkingOUT:0,"
+                  "WrapUpNotReady:0,WrapUpReady:0,CallsInQueue:3,LongestInQueue:"),  # no FullName
+    ("QueueList", "1001#QueueList#QueueName:Sales,WaitingCalls:1,AgentsLoggedIn:3,AgentsInAfterCallWork:0,"
+                  "AgentsTalking:1,AgentsReserved:0,HandledCalls:7,AbandonedCalls:1,TotalCalls:9,"
+                  "LongestHandleTime:2m,FullName:A"),  # a duration that is not whole seconds
     ("TeamUsersList", "9001#TeamUsersList#FirstName:Ada,LastName:Lovelace,Extension:2001,"),
     ("Phonebooks", "1001#Phonebooks"),  # the empty token is required
     ("Phonebooks", "1001#Phonebooks#NoPhoneBookFound#name:G,type:GLOBAL,id:1"),

@@ -14,7 +14,7 @@ import stomp
 from conftest import TEST_CONFIG
 from simulator import config
 from simulator.app import Simulator
-from simulator.core import RealClock
+from simulator.core import Match, RealClock
 from simulator.vendors.finesse.stomp.client import StompClient
 
 FINESSE_AGENTS = [
@@ -135,9 +135,13 @@ async def test_unknown_user_and_failed_connect(app_factory, sim):
     assert (await app.event())[1:4] == ["Error", "Connect", "SUBSCRIPTION_FAILED"]
     await app.send("Connect#1001", "ws1,wrong")
     assert (await app.event())[3] == "SUBSCRIPTION_FAILED"
-    await app.send("Login#1001", "pw,2001")  # not bound to a topic: no events reach anyone
+    # Not bound: this connection may not send 1001's commands (commands_from: bound_connection);
+    # the Error reaches nobody, since the connection bound no agent.
+    await app.send("Login#1001", "pw,2001")
     assert await app.quiet()
-    assert sim.world.agents["1001"].presence == "busy"  # but the login happened
+    assert sim.world.agents["1001"].presence == "offline"
+    error = sim.journal.query(Match(face="finesse", op="Error"))[-1].response
+    assert error["destination"] is None and error["tokens"][:4] == ["1001", "Error", "Login", "AUTHORIZATION_FAILURE"]
 
 
 async def test_inbound_call_answer_hold_retrieve_release(app_factory, admin, sim):

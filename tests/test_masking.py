@@ -15,7 +15,8 @@ from simulator.conformance import check
 from simulator.conformance.check import checked_faces, run_check
 from simulator.control.admin import AdminApi
 from simulator.control.client import AdminClient
-from simulator.core.masking import MASK, OTHER, Masker, secrets_in
+from simulator.core import Match
+from simulator.core.masking import MASK, OTHER, Masker, is_secret_key, secrets_in
 from simulator.scenario import loader
 from simulator.scenario.record import RECORDED_SECRET, WRONG_SECRET, dump, scenario_from_journal
 from simulator.scenario.runner import run_scenario
@@ -111,3 +112,87 @@ async def test_a_recorded_session_holds_no_password_and_replays(tmp_path):
     assert recorded.count(WRONG_SECRET) == 1 and RECORDED_SECRET in recorded
     replay = await run_scenario(loader.loads(recorded, "masked.yaml"))
     assert replay.passed, (replay.failed_step, replay.message)
+
+
+# -- issue 22, item 7: every face's secrets, the faces' defaults, commands the connector cannot read ------------
+SECRET_SETTINGS = {
+    "xcally": {"admin_password": "Adm1n#Secret", "api_keys": ["xk3y-one", "xk3y-two"]},
+    "intermedia": {"api_token": "halo-t0ken-9", "integration_password": "wh00k-pass",
+                   "webhooks": [{"event": "Agent Answers Call", "password": "wh00k-pass"}]},
+    "finesse": {"stomp_login": "connector", "stomp_passcode": "st0mp-pass", "activemq_passcode": "amq-pass-7"},
+}
+SECRETS = {"Adm1n#Secret", "xk3y-one", "xk3y-two", "halo-t0ken-9", "wh00k-pass", "st0mp-pass", "amq-pass-7", "secret"}
+
+
+class TestEveryFacesSecrets:
+    @pytest.fixture
+    def sim_config(self):
+        from conftest import make_config
+
+        return make_config(**SECRET_SETTINGS)
+
+    async def test_the_config_masks_every_secret_of_every_face(self, admin):
+        shown = json.dumps((await admin.get("/config")).body)
+        assert not {s for s in SECRETS if s in shown}, shown
+        faces = (await admin.get("/config")).body["faces"]
+        assert faces["xcally"]["api_keys"] == [MASK, MASK] and faces["finesse"]["stomp_passcode"] == MASK
+        assert faces["finesse"]["stomp_login"] == "connector"  # a login is no secret
+        revealed = json.dumps((await admin.get("/config", secrets="show")).body)
+        assert all(s in revealed for s in SECRETS)
+
+    async def test_a_recording_holds_none_of_them_and_loads(self, sim):
+        async with WireClient(sim.clock) as wire:
+            admin = AdminClient(wire, sim.urls["admin"])
+            recorded = dump(scenario_from_journal((await admin.journal())["entries"], await admin.config(), "All faces"))
+        assert not {s for s in SECRETS if s in recorded}, recorded
+        assert recorded.count(RECORDED_SECRET) >= 8  # each secret, each key of the list
+        loaded = loader.loads(recorded, "recorded.yaml")
+        assert loaded.config.faces["xcally"]["api_keys"] == [RECORDED_SECRET, RECORDED_SECRET]
+
+
+@pytest.mark.parametrize("key, secret", [
+    ("admin_password", True), ("stomp_passcode", True), ("api_token", True), ("api_keys", True), ("apiKey", True),
+    ("X-Auth-Token", True), ("newPassword", True), ("client_secret", True), ("token_ttl_seconds", False),
+    ("stomp_login", False), ("business_unit", False), ("guid_node", False), ("passwordPolicy", False),
+])
+def test_secret_keys_are_known_by_their_names(key, secret):
+    assert is_secret_key(key) is secret
+
+
+async def test_a_right_default_api_key_reads_as_the_configurations(sim, wire, admin):
+    """XCALLY's default key (settings, not the file) is one the configuration holds: ***."""
+    for key in ("ccsim-xcally-key", "guessed-key"):
+        await wire.request("GET", sim.urls["xcally"] + f"/api/users?apikey={key}")
+    shown = [e["request"]["query"]["apikey"] for e in (await admin.get("/journal", face="xcally")).body["entries"]]
+    assert shown == [MASK, OTHER]
+
+
+class TestFinesseCommandsTheConnectorCannotRead:
+    @pytest.fixture
+    def sim_config(self):
+        from test_finesse_face import finesse_config
+
+        return finesse_config()
+
+    @pytest.mark.parametrize("jms_type, body, masked", [
+        ("MobileLogin#1001", "pw,2001,5551234,true", f"{MASK},2001,5551234,true"),  # misspelt: the password first
+        ("MobileLogin#1001", "guess,2001,5551234,true", f"{OTHER},2001,5551234,true"),
+        ("Conect#1001", "ws1,pw", f"ws1,{MASK}"),
+        ("Login#1001", "pw,2001,extra", f"{MASK},2001,extra"),  # a field too many
+        ("Frobnicate#1001", "x,pw", f"x,{MASK}"),  # no command like it: the configured password still goes
+        ("MakeCall#1001", "5551234,9", "5551234,9"),  # nothing that looks like a password: as sent
+    ])
+    async def test_its_password_is_masked_in_the_journal_and_the_dashboard(self, sim, admin, jms_type, body, masked):
+        from simulator.vendors.finesse.stomp.client import StompClient
+
+        host, port = sim.urls["finesse"].removeprefix("stomp://").split(":")
+        client = await StompClient.connect(host, int(port), clock=sim.clock)
+        try:
+            await client.send("/queue/Connector1", body, {"type": jms_type}, receipt=True)
+        finally:
+            client.close()
+        entries = [e for e in (await admin.get("/journal", face="finesse")).body["entries"]
+                   if jms_type in json.dumps(e["request"])]
+        assert entries and all(json.dumps(masked) in json.dumps(e["request"]) for e in entries), entries
+        lines = [sim.admin.dashboard.view.line(e)["text"] for e in sim.journal.query(Match(face="finesse", op="SEND"))]
+        assert lines and all(text.endswith(f"SEND {masked}") for text in lines), lines

@@ -80,7 +80,7 @@ async def _request_line(sim: Simulator, name: str, which: str) -> str:
     line = getattr(LISTENERS[name], which)
     if "{sid}" in line:  # a polling POST belongs to an engine.io session: open one
         reader, writer = await asyncio.open_connection(*_address(sim, name))
-        writer.write(f"{LISTENERS[name].get} HTTP/1.1\r\nHost: ccsim\r\nConnection: close\r\n\r\n".encode())
+        writer.write(f"{LISTENERS[name].get} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
         answer = await asyncio.wait_for(reader.read(), 5)
         writer.close()
         sid = answer.split(b'"sid":"', 1)[1].split(b'"', 1)[0].decode()
@@ -89,7 +89,7 @@ async def _request_line(sim: Simulator, name: str, which: str) -> str:
 
 
 def _head_with_body(line: str, length: int) -> bytes:
-    return f"{line}\r\nHost: ccsim\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n".encode()
+    return f"{line}\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n".encode()
 
 
 async def _until_closed(reader: asyncio.StreamReader, within: float) -> bytes:
@@ -165,7 +165,7 @@ async def test_a_client_gone_in_the_middle_of_a_body_logs_no_error(served, name,
 @pytest.mark.parametrize("name", sorted(LISTENERS))
 async def test_a_client_that_half_closes_after_its_request_gets_the_answer(served, name):
     reader, writer = await asyncio.open_connection(*_address(served, name))
-    writer.write(f"{await _request_line(served, name, 'get')}\r\nHost: ccsim\r\n\r\n".encode())
+    writer.write(f"{await _request_line(served, name, 'get')}\r\nHost: 127.0.0.1\r\n\r\n".encode())
     writer.write_eof()
     answer = await _until_closed(reader, 5)
     assert answer.startswith(b"HTTP/1.1 "), answer
@@ -177,7 +177,7 @@ async def test_a_client_that_half_closes_after_its_request_gets_the_answer(serve
 
 async def test_pipelined_requests_then_a_half_close_get_every_answer(served):
     reader, writer = await asyncio.open_connection(*_address(served, "huawei"))
-    request = f"{LISTENERS['huawei'].get} HTTP/1.1\r\nHost: ccsim\r\n\r\n".encode()
+    request = f"{LISTENERS['huawei'].get} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
     writer.write(request * 3)
     writer.write_eof()
     answer = await _until_closed(reader, 5)

@@ -6,6 +6,7 @@ import asyncio
 import sys
 from typing import TextIO
 
+from ..cli_help import add_log_level, add_parser as add_help_parser
 from .check import DEFAULT_EXAMPLES, DEFAULT_STEPS, CheckResult, checked_faces, print_config, run_check
 from .invariants import load_all
 from .mutants import Mutant, mutants_of
@@ -22,7 +23,7 @@ DESCRIPTION = (
 EPILOG = """examples:
   ccsim check                                   # every face, in process
   ccsim check --face xcally --examples 200 --seed 4 --json score.json --junit score.xml
-  ccsim check --face huawei --save-failures failures/
+  ccsim check --face huawei --save-failures failures/ && ccsim run failures/
   ccsim check --face nice --mutants             # the check against deliberately broken ccsims
   ccsim check --face huawei --print-config > check.yaml
   ccsim serve --config check.yaml &             # then, against the running simulator:
@@ -31,18 +32,18 @@ EPILOG = """examples:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    check = sub.add_parser("check", help="property-based conformance check of a face",
-                           formatter_class=argparse.RawDescriptionHelpFormatter, description=DESCRIPTION,
-                           epilog=EPILOG)
+    check = add_help_parser(sub, "check", help="property-based conformance check of a face",
+                            description=DESCRIPTION, epilog=EPILOG)
     check.add_argument("--face", action="append", metavar="NAME",
                        help=f"face to check (repeatable; default: all: {', '.join(checked_faces())})")
     check.add_argument("--target", metavar="ADMIN_URL", help="check a running `ccsim serve` (its admin URL), which "
-                       "must serve the check's configuration (--print-config); default: ccsim in this process")
+                       "must serve the check's configuration (--print-config) (default: ccsim in this process)")
     check.add_argument("--examples", type=_at_least_one, default=DEFAULT_EXAMPLES, metavar="N",
-                       help=f"sequences to try per face (default {DEFAULT_EXAMPLES})")
+                       help="sequences to try per face (default: %(default)s)")
     check.add_argument("--steps", type=_at_least_one, default=DEFAULT_STEPS, metavar="N",
-                       help=f"longest sequence (default {DEFAULT_STEPS})")
-    check.add_argument("--seed", type=int, default=0, metavar="S", help="the same seed tries the same sequences (default 0)")
+                       help="steps in the longest sequence (default: %(default)s)")
+    check.add_argument("--seed", type=int, default=0, metavar="S",
+                       help="the same seed tries the same sequences (default: %(default)s)")
     check.add_argument("--save-failures", metavar="DIR", help="write each shrunk counterexample as a scenario here")
     check.add_argument("--json", metavar="FILE", help="write the score as JSON")
     check.add_argument("--junit", metavar="FILE", help="write JUnit XML (a testcase per invariant, per mutant)")
@@ -51,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     check.add_argument("--list", action="store_true", help="list the invariants, their meaning and source, and exit")
     check.add_argument("--print-config", action="store_true", help="print the configuration the check runs with "
                        "(for `ccsim serve --config`), and exit")
-    check.add_argument("--log-level", default="error", choices=["debug", "info", "warning", "error"])
+    add_log_level(check, "error")
 
 
 def _at_least_one(text: str) -> int:

@@ -1,10 +1,12 @@
 """The admin API under /_ccsim/: health, state, contact injection, reset, journal.
 
 Described by contracts/admin/openapi.json, served at /_ccsim/openapi.json. Errors are JSON
-`{"error": "<message>"}` with 400 (bad input), 404 (unknown id) or 409 (wrong state).
+`{"error": "<message>"}` with 400 (bad input), 404 (unknown id) or 409 (wrong state); 403 and 415
+refuse cross-site use (guard.py), 401 a missing admin token.
 """
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import json
 import re
@@ -20,6 +22,7 @@ from ..dashboard import STREAM_PATH, UI_PREFIX, is_public
 from ..vendors.base import served_activity
 from ..vendors.listeners import serve_app
 from ..core import json_text
+from .guard import allowed_hosts, cross_site_refusal, json_only_refusal
 
 if TYPE_CHECKING:
     from ..app import Simulator
@@ -84,11 +87,22 @@ def _reveal(query: dict[str, str]) -> bool:
     return value == "show"
 
 
+def configured_secrets(sim: "Simulator") -> set[str]:
+    """The secrets the configuration holds, the faces' defaults included (XCALLY's API key, Halo's
+    token): a request that sends one shows ***, any other ***other***."""
+    found = secrets_in(sim.config.to_mapping())
+    for face in sim.faces.values():
+        if dataclasses.is_dataclass(face.settings):
+            found |= secrets_in(dataclasses.asdict(face.settings))
+    return found
+
+
 class AdminApi:
     def __init__(self, sim: "Simulator"):
         self.sim = sim
         self._runner: web.AppRunner | None = None
-        self._mask = Masker(secrets_in(sim.config.to_mapping()))  # what the journal's views hide
+        self._mask = Masker(configured_secrets(sim))  # what the journal's views hide
+        self._hosts = allowed_hosts(sim.config)
         from ..dashboard.routes import Dashboard  # here: the dashboard builds on this module
 
         self.dashboard = Dashboard(self)
@@ -135,11 +149,17 @@ class AdminApi:
             return await self._guarded(request, handler)
 
     async def _guarded(self, request: web.Request, handler):
+        refusal = cross_site_refusal(request, self._hosts)
+        if refusal is not None:
+            return _error(403, refusal)
         if not self._authorized(request):
             response = _error(401, "this ccsim wants its admin token: Authorization: Bearer <token> "
                                    "(ccsim serve --admin-token, $CCSIM_ADMIN_TOKEN)")
             response.headers["WWW-Authenticate"] = 'Bearer realm="ccsim admin"'
             return response
+        refusal = json_only_refusal(request)
+        if refusal is not None:
+            return _error(415, refusal)
         try:
             return await handler(request)
         except BadRequest as exc:

@@ -16,12 +16,15 @@ class AdminClient:
         self.wire = wire
         self.url = base_url.rstrip("/") + "/_ccsim"
         token = token or os.environ.get("CCSIM_ADMIN_TOKEN")
-        self.headers = {"Authorization": f"Bearer {token}"} if token else None
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     async def request(self, method: str, route: str, body: Any = None, **params: Any) -> WireResponse:
         query = {k: str(v) for k, v in params.items() if v is not None}
+        headers = dict(self.headers)
+        if method != "GET":  # the admin API takes JSON only; aiohttp would call an empty body octet-stream
+            headers["Content-Type"] = "application/json"
         return await self.wire.request(method, self.url + route, json_body=body, params=query or None,
-                                       headers=self.headers)
+                                       headers=headers)
 
     async def _json(self, method: str, route: str, body: Any = None, **params: Any) -> Any:
         resp = await self.request(method, route, body, **params)

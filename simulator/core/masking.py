@@ -20,11 +20,19 @@ SECRET_KEYS = frozenset({
     "id_token", "api_key", "apikey", "x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie",
     "integration_password",
 })
-_FORM_SECRET = re.compile(r"(?i)\b(password|passcode|passwd|pwd|client_secret|access_token|refresh_token)=([^&\s]*)")
+_FORM_SECRET = re.compile(r"(?i)\b(password|passcode|passwd|pwd|client_secret|access_token|refresh_token|token|apikey|api_key)"
+                          r"=([^&\s]*)")
+
+
+# A key that ends in one of these words (after _ or -, or in camelCase) names a secret too:
+# admin_password, stomp_passcode, api_token, api_keys, newPassword, apiKey...
+_SECRET_ENDING = re.compile(r"(?:^|[_-])(?:password|passcode|passwd|pwd|secret|token|api[_-]?keys?)$")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 def is_secret_key(key: str) -> bool:
-    return key.lower() in SECRET_KEYS
+    lowered = key.lower()
+    return lowered in SECRET_KEYS or bool(_SECRET_ENDING.search(_CAMEL.sub("_", key).lower()))
 
 
 class Masker:
@@ -42,6 +50,8 @@ class Masker:
     def value(self, key: str, value: Any) -> Any:
         if key.lower() in ("authorization", "proxy-authorization") and isinstance(value, str) and " " in value.strip():
             return f"{value.strip().split(' ', 1)[0]} {MASK}"  # the scheme says how one signed in, not with what
+        if isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
+            return [self.secret(v) for v in value]  # a list of keys stays a list (a recording replays it)
         return self.secret(value) if not isinstance(value, (dict, list)) else MASK
 
     def __call__(self, data: Any) -> Any:
@@ -56,12 +66,15 @@ class Masker:
 
 
 def secrets_in(data: Any) -> set[str]:
-    """Every non-empty value under a secret key in `data` (a configuration mapping)."""
+    """Every non-empty value under a secret key in `data` (a configuration mapping, a face's
+    settings), the items of a list of them included."""
     found: set[str] = set()
     if isinstance(data, dict):
         for k, v in data.items():
             if isinstance(k, str) and is_secret_key(k) and isinstance(v, (str, int)) and str(v):
                 found.add(str(v))
+            elif isinstance(k, str) and is_secret_key(k) and isinstance(v, list):
+                found |= {str(item) for item in v if isinstance(item, (str, int)) and str(item)}
             else:
                 found |= secrets_in(v)
     elif isinstance(data, list):

@@ -25,6 +25,7 @@ PUSH_INTERVAL = 0.05  # wall seconds a change waits for the ones that follow it
 SAMPLE_SECONDS = 1.0  # a chart sample (and a message) at least this often
 JOURNAL_LINES = 200  # journal lines in a hello, and at most in one update
 CLIENT_BACKLOG = 64  # messages queued for one page before it is dropped as too slow
+STREAM_HEADERS = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
 
 
 def encode(event: str, data: dict[str, Any]) -> bytes:
@@ -63,7 +64,9 @@ class Feed:
 
     # -- pages -----------------------------------------------------------------------------------------
     async def stream(self, request: web.Request) -> web.StreamResponse:
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        if request.method == "HEAD":  # the head a GET gets, and no body: a stream written to it would break HTTP
+            return web.Response(headers=STREAM_HEADERS)
+        response = web.StreamResponse(headers=STREAM_HEADERS)
         await response.prepare(request)
         queue: asyncio.Queue[bytes | None] = asyncio.Queue(CLIENT_BACKLOG)
         self._join(queue)

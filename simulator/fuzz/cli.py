@@ -7,6 +7,7 @@ import json
 import sys
 from typing import TextIO
 
+from ..cli_help import add_log_level, add_parser as add_help_parser
 from ..conformance.check import checked_faces
 from .campaign import PROFILES, FuzzResult, fuzz_face
 
@@ -17,8 +18,7 @@ DESCRIPTION = (
     "traceback or a hang; afterwards the face's conformance check must still pass. In process, on the "
     "virtual clock. Exits 0 when every face passes, 1 otherwise."
 )
-EPILOG = f"""profiles (inputs per face): {', '.join(f'{k} {v:,}' for k, v in PROFILES.items())}
-examples:
+EPILOG = """examples:
   ccsim fuzz                                # the short profile, every face
   ccsim fuzz --profile long --json fuzz.json
   ccsim fuzz --face xcally --inputs 5000 --seed 3
@@ -26,15 +26,16 @@ examples:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    fuzz = sub.add_parser("fuzz", help="fuzz every face with bad input and count what breaks",
-                          formatter_class=argparse.RawDescriptionHelpFormatter, description=DESCRIPTION, epilog=EPILOG)
+    fuzz = add_help_parser(sub, "fuzz", help="fuzz every face with bad input and count what breaks",
+                           description=DESCRIPTION, epilog=EPILOG)
     fuzz.add_argument("--face", action="append", metavar="NAME",
                       help=f"face to fuzz (repeatable; default: all: {', '.join(checked_faces())})")
-    fuzz.add_argument("--profile", choices=sorted(PROFILES), default="short", help="how many inputs (default short)")
-    fuzz.add_argument("--inputs", type=int, metavar="N", help="inputs per face (overrides --profile)")
-    fuzz.add_argument("--seed", type=int, default=0, metavar="S", help="the same seed sends the same inputs")
+    fuzz.add_argument("--profile", choices=sorted(PROFILES), default="short", help="how many inputs per face: "
+                      f"{', '.join(f'{k} {v:,}' for k, v in PROFILES.items())} (default: %(default)s)")
+    fuzz.add_argument("--inputs", type=int, metavar="N", help="inputs per face (default: as many as --profile says)")
+    fuzz.add_argument("--seed", type=int, default=0, metavar="S", help="the same seed sends the same inputs (default: %(default)s)")
     fuzz.add_argument("--json", metavar="FILE", help="write the results as JSON")
-    fuzz.add_argument("--log-level", default="error", choices=["debug", "info", "warning", "error"])
+    add_log_level(fuzz, "error")
 
 
 def fuzz_command(args: argparse.Namespace, out: TextIO | None = None) -> int:

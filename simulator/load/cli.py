@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 
+from ..cli_help import add_log_level, add_parser as add_help_parser
 from ..process import tune_gc
 from ..scenario.steps import seconds
 from .profile import DEFAULT_FACES, LOAD_FACES, Distribution, LoadProfile
@@ -17,26 +18,29 @@ DESCRIPTION = (
     "Contact-center traffic against synthetic agents that sign in and work over the faces' real wire "
     "protocols (Huawei agentevent long polls, CXone get-next-event, Finesse STOMP subscriptions, XCALLY "
     "socket.io), in one process. Customers call one queue that every agent serves (Poisson arrivals at "
-    "--cps, with linear ramps), talk for a drawn time and hang up, or give up when their patience runs "
+    "--cps, with linear ramps), talk for a drawn time and hang up, or abandon when their patience runs "
     "out; agents answer (Huawei auto-answer, CXone auto-accept, Finesse AnswerCall) and wrap up for a "
-    "drawn time on every face. The report gives service level, average speed of answer, abandon rate and "
-    "occupancy for the calls arriving in the hold after its warm-up, each with a 95 % confidence interval "
+    "drawn time on every face. Calls ramp up, arrive at the full rate for the steady period (--duration), "
+    "then ramp down. The report gives service level, average speed of answer, abandon rate and occupancy "
+    "for the calls arriving in the steady period after its warm-up, each with a 95 % confidence interval "
     "(batch means, or the spread between --seeds runs), beside the queueing model's prediction: Erlang A "
-    "(M/M/N+M) when callers give up with exponential patience, Erlang C (M/M/N) with --patience never. "
+    "(M/M/N+M) when callers abandon with exponential patience, Erlang C (M/M/N) with --patience never. "
     "Exit 0 when every figure agrees (the prediction within the interval widened by the model's margin) "
     "or the model does not judge the run, 1 when one does not, 2 on a bad argument."
 )
-EPILOG = f"""durations: 30, 30s, 500ms, 3m, 2h. distributions: fixed:30s, exp:3m (exponential with
-that mean), uniform:1m-4m, normal:3m,1m (cut at zero); a bare duration is fixed; a patience
-can be never (nobody hangs up).
+EPILOG = f"""durations: 30, 30s, 500ms, 3m, 2h.
+distributions: fixed:30s, exp:3m (exponential with that mean), uniform:1m-4m, normal:3m,1m (cut at
+zero); a bare duration is fixed; a patience can be never (nobody abandons).
+
 margin: the size of the M/G/N correction (every wait x (1 + CV²)/2 of the handle time) plus
 {", ".join(base_margin_text(f) for f in BASE_MARGIN)}
 (service level, average speed of answer, abandon rate, occupancy); docs/load.md says why.
+
 examples:
   ccsim load --agents 1000 --cps 20 --duration 10m
-  ccsim load --agents 20 --cps 0.4 --duration 4h --seeds 10      # intervals from 10 independent runs
+  ccsim load --agents 20 --cps 0.4 --duration 4h --seeds 10    # intervals from 10 independent runs
   ccsim load --agents 50 --cps 1 --talk exp:45s --wrap 0 --patience never --duration 8h --json report.json
-  ccsim load --agents 20 --cps 0.2 --duration 5m --speed 1          # on the real clock, watch the dashboard
+  ccsim load --agents 20 --cps 0.2 --duration 5m --speed 1    # the real clock: see the dashboard
   ccsim load --agents 300 --cps 5 --ramp-up 5m --duration 30m --ramp-down 5m --faces huawei,finesse
 """
 
@@ -64,38 +68,45 @@ def _faces(text: str) -> tuple[str, ...]:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    load = sub.add_parser("load", help="contact-center load against synthetic agents, judged by Erlang A",
-                          formatter_class=argparse.RawDescriptionHelpFormatter, description=DESCRIPTION, epilog=EPILOG)
+    load = add_help_parser(sub, "load", help="contact-center load against synthetic agents, judged by Erlang A",
+                           description=DESCRIPTION, epilog=EPILOG)
     d = LoadProfile()
-    load.add_argument("--agents", type=int, default=d.agents, help="agents signed in (default %(default)s)")
-    load.add_argument("--cps", type=float, default=d.cps, help="calls per second in the hold (default %(default)s)")
+    load.add_argument("--agents", type=int, default=d.agents, metavar="N",
+                      help="agents signed in (default: %(default)s)")
+    load.add_argument("--cps", type=float, default=d.cps, metavar="X",
+                      help="calls per second in the steady period (default: %(default)g)")
     load.add_argument("--duration", type=_duration, default=d.duration, metavar="D",
-                      help="the hold at the full rate (default 10m)")
-    load.add_argument("--ramp-up", type=_duration, default=0.0, metavar="D", help="from no calls to --cps (default 0)")
-    load.add_argument("--ramp-down", type=_duration, default=0.0, metavar="D", help="from --cps to none (default 0)")
-    load.add_argument("--talk", type=_distribution, default=d.talk, metavar="DIST", help="talk time (default exp:40s)")
+                      help=f"the steady period, at the full rate (default: {d.duration / 60:g}m)")
+    load.add_argument("--ramp-up", type=_duration, default=0.0, metavar="D",
+                      help="from no calls to --cps, before the steady period (default: 0)")
+    load.add_argument("--ramp-down", type=_duration, default=0.0, metavar="D",
+                      help="from --cps to no calls, after the steady period (default: 0)")
+    load.add_argument("--talk", type=_distribution, default=d.talk, metavar="DIST",
+                      help="talk time of each call (default: exp:40s)")
     load.add_argument("--wrap", type=_distribution, default=d.wrap, metavar="DIST",
-                      help="wrap-up after each call, drawn per call on every face (default 5s)")
+                      help="wrap-up after each call, drawn per call on every face (default: 5s)")
     load.add_argument("--patience", type=_distribution, default=d.patience, metavar="DIST",
-                      help="how long a caller waits before giving up, or never (default exp:5m)")
+                      help="how long a caller waits for an answer before abandoning, or never (default: exp:5m)")
     load.add_argument("--faces", type=_faces, default=d.faces, metavar="LIST",
-                      help=f"faces the agents are spread over, of {','.join(LOAD_FACES)} (default "
-                           f"{','.join(DEFAULT_FACES)}; xcally needs --wrap 0)")
+                      help=f"faces the agents are spread over, of {','.join(LOAD_FACES)}; xcally needs --wrap 0 "
+                           f"(default: {','.join(DEFAULT_FACES)})")
     load.add_argument("--service-level", type=_duration, default=d.service_level_seconds, metavar="D",
-                      help="service level counts calls answered within this (default 20s)")
+                      help="the service level's threshold: the share of calls answered within it "
+                           f"(default: {d.service_level_seconds:g}s)")
     load.add_argument("--warm-up", type=_duration, metavar="D",
-                      help="the start of the hold left out of the figures (default: two handle times)")
-    load.add_argument("--seed", type=int, default=d.seed, help="the same seed makes the same calls (default %(default)s)")
+                      help="the start of the steady period left out of the figures (default: two handle times)")
+    load.add_argument("--seed", type=int, default=d.seed, metavar="N",
+                      help="the same seed makes the same calls (default: %(default)s)")
     load.add_argument("--seeds", type=int, default=1, metavar="N",
                       help="N runs, seeds --seed to --seed + N - 1, in one report; the intervals then come from "
-                           "the spread between them (default 1: from batches of the one run)")
+                           "the spread between them (default: 1, the intervals from batches of the one run)")
     load.add_argument("--speed", type=float, metavar="X",
-                      help="on the real clock, X times real time (default: the virtual clock, as fast as it goes)")
+                      help="run on the real clock, X times real time (default: the virtual clock, as fast as it goes)")
     load.add_argument("--journal-capacity", type=int, default=20_000, metavar="N",
-                      help="journal entries kept (default %(default)s)")
+                      help="journal entries kept (default: %(default)s)")
     load.add_argument("--json", metavar="FILE", help="write the report as JSON")
-    load.add_argument("--quiet", action="store_true", help="no progress lines")
-    load.add_argument("--log-level", default="error", choices=["debug", "info", "warning", "error"])
+    load.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    add_log_level(load, "error")
 
 
 def profile_from(args: argparse.Namespace) -> LoadProfile:

@@ -101,8 +101,8 @@ class Distribution:
 @dataclass
 class LoadProfile:
     agents: int = 100
-    cps: float = 1.0  # calls per second during the hold
-    duration: float = 600.0  # the hold: seconds at the full rate
+    cps: float = 1.0  # calls per second during the steady period
+    duration: float = 600.0  # the steady period: seconds at the full rate
     ramp_up: float = 0.0  # seconds from no calls to the full rate
     ramp_down: float = 0.0
     talk: Distribution = field(default_factory=lambda: Distribution("exp", 40.0))
@@ -110,7 +110,7 @@ class LoadProfile:
     patience: Distribution = field(default_factory=lambda: Distribution("exp", 300.0))
     faces: tuple[str, ...] = DEFAULT_FACES
     service_level_seconds: float = 20.0  # the T of "answered within T seconds"
-    warm_up: float | None = None  # seconds of the hold not measured; default: 2 handle times
+    warm_up: float | None = None  # seconds of the steady period not measured; default: 2 handle times
     seed: int = 1
     speed: float | None = None  # None: the virtual clock; else the real one at this speed
 
@@ -120,7 +120,7 @@ class LoadProfile:
         if not self.cps > 0:
             raise ValueError("cps: calls per second must be positive")
         if self.duration <= 0:
-            raise ValueError("duration: the hold must be longer than 0 s")
+            raise ValueError("duration: the steady period must be longer than 0 s")
         if min(self.ramp_up, self.ramp_down) < 0:
             raise ValueError("ramps cannot be negative")
         unknown = [f for f in self.faces if f not in LOAD_FACES]
@@ -141,8 +141,8 @@ class LoadProfile:
 
     @property
     def measured_from(self) -> float:
-        """The window measured: the hold, after its warm-up (the ramps and the warm-up are the
-        transient that the queueing model, a steady-state one, does not describe)."""
+        """The window measured: the steady period, after its warm-up (the ramps and the warm-up are
+        the transient that the queueing model, a steady-state one, does not describe)."""
         warm = self.warm_up if self.warm_up is not None else min(2 * self.handle_time, self.duration / 2)
         return self.ramp_up + warm
 

@@ -66,7 +66,7 @@ def _explanation(report: "LoadReport") -> list[str]:
         out = [f"agrees: {model.model} lies within the interval widened by the margin (the M/G/N correction's "
                f"size plus {base})."]
     out.append(f"M/G/N ≈: every wait × {model.wait_scale:.2f} for handle times of CV² {model.handle_cv2:.2f} "
-               "(an approximation)." + (" Erlang C: nobody hangs up, a bound on the waits." if model.erlang_c else ""))
+               "(an approximation)." + (" Erlang C: nobody abandons, a bound on the waits." if model.erlang_c else ""))
     return out
 
 

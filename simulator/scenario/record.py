@@ -65,8 +65,12 @@ def _unmasked(step: Any) -> Any:
 
 
 def _placeholders(data: Any) -> Any:
+    """The configuration as the admin API shows it, each masked secret (a value, or an item of a
+    list of keys) replaced by one the recording can hold."""
+    if data == MASK:
+        return RECORDED_SECRET
     if isinstance(data, dict):
-        return {k: RECORDED_SECRET if v == MASK else _placeholders(v) for k, v in data.items()}
+        return {k: _placeholders(v) for k, v in data.items()}
     if isinstance(data, list):
         return [_placeholders(v) for v in data]
     return data

@@ -10,6 +10,7 @@ import dataclasses
 import logging
 import random
 import traceback
+import typing
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
@@ -20,8 +21,10 @@ from ..core.clock import IN_PROCESS_HEADER, TimerScope
 from ..core.masking import Masker
 from ..core import json_text
 from ..core.journal import JsonText
+from ..user_text import clip, short_repr
 from .http_serving import client_gone, on_unread  # noqa: F401 (the faces' long polls use them from here)
 from .listeners import Limits, serve_app
+from .setting_types import accepts, describe
 from .public_urls import request_base
 
 log = logging.getLogger("ccsim.face")
@@ -37,16 +40,26 @@ JOURNAL_BODY_LIMIT = 64 * 1024
 
 
 class SettingsError(ValueError):
-    pass
+    """Face settings a face cannot take; `setting` names the field when it is one field's fault."""
+
+    def __init__(self, message: str, setting: str | None = None):
+        super().__init__(clip(message))
+        self.setting = setting
 
 
 def build_settings(cls: type, values: dict[str, Any] | None, face: str) -> Any:
-    """A face's settings dataclass from a config mapping, with readable errors."""
+    """A face's settings dataclass from a config mapping, with readable errors: each value is
+    checked against its field's annotation first (see setting_types.py)."""
     values = dict(values or {})
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(values) - names)
     if unknown:
-        raise SettingsError(f"faces.{face}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}")
+        raise SettingsError(f"faces.{face}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}",
+                            unknown[0])
+    hints = typing.get_type_hints(cls)
+    for name, value in values.items():
+        if not accepts(hints[name], value):
+            raise SettingsError(f"faces.{face}.{name} must be {describe(hints[name])}, not {short_repr(value)}", name)
     try:
         return cls(**values)
     except (TypeError, ValueError) as exc:
@@ -69,6 +82,10 @@ class Face:
     # True when this face takes a voice contact only while it has set the agent's presence to
     # "idle": routing then finds its voice agents in the world's idle index (see World).
     voice_needs_idle: ClassVar[bool] = False
+    # Keys of an agent's section for this face whose values two agents may not share: a login that
+    # names one person, a phone or extension that rings one desk (the configuration is refused).
+    # Each maps to the agent field a missing key defaults to ("id"), or None: missing is no value.
+    distinct_agent_keys: ClassVar[dict[str, str | None]] = {}
 
     def __init__(self, world: World, journal: Journal, settings: Any):
         self.world = world

@@ -57,6 +57,25 @@ def _unknown_dialog_as_missing(user_dialog):
     return mutated
 
 
+def _supervisor_code_none(supervisor_code):
+    return lambda self: "-1"
+
+
+def _callbacks_from_anyone(dealt_with):
+    return FinesseFace._preview_dialog  # any agent, any extension: the face before ownership was checked
+
+
+def _commands_from_anyone(acting_supervisor):
+    def mutated(self, user, command, message):
+        try:
+            return acting_supervisor(self, user, command, message)
+        except protocol.ProtocolError as exc:
+            if exc.code == "AUTHORIZATION_FAILURE":
+                return None  # taken as the agent's own
+            raise
+    return mutated
+
+
 MUTANTS = [
     Mutant("LOGOUT from READY on UCCE", "finesse",
            "lets an agent sign out from READY, a transition only Unified CCX has (UCCE: only from NOT_READY)",
@@ -80,4 +99,15 @@ MUTANTS = [
            "answers a call command naming a dialog that does not exist with MISSING_DIALOG_ID (the code for an "
            "empty dialog id) instead of INVALID_DIALOG_ID",
            "finesse errors", replace(FinesseFace, "_user_dialog", _unknown_dialog_as_missing)),
+    Mutant("supervisor NOT_READY with -1", "finesse",
+           "applies the agent's 'no reason code' -1 to a supervisor's NOT_READY and LOGOUT instead of Finesse's "
+           "hard-coded 999 (Unified CCE)",
+           "finesse supervisor reason codes", replace(FinesseFace, "supervisor_code", _supervisor_code_none)),
+    Mutant("callbacks from any agent", "finesse",
+           "takes SHCEDULECALLBACK, UPDATECALLBACK, CANCELSHCEDULECALLBACK and RECLASSIFYCALL from an agent who did "
+           "not deal with the call, naming any extension",
+           "finesse callback ownership", replace(FinesseFace, "_dealt_with", _callbacks_from_anyone)),
+    Mutant("commands from any client", "finesse",
+           "carries out an agent's commands sent by a desktop bound to another agent, or to none",
+           "finesse command senders", replace(FinesseFace, "acting_supervisor", _commands_from_anyone)),
 ]

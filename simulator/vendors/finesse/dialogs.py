@@ -14,7 +14,7 @@ from ...core import Contact, EndReason
 from . import protocol as p
 from .features import CallFeatures
 from .model import Dialog, Party
-from .users import User, finesse_time
+from .users import IN_CALL, User, finesse_time
 
 if TYPE_CHECKING:
     from .face import FinesseFace
@@ -47,7 +47,23 @@ class DialogControl(CallFeatures):
         self.dialogs[dialog.id] = dialog
         if dialog.contact_id:
             self._by_contact[dialog.contact_id] = dialog.id
+        self._forget_old_dialogs()
         return dialog
+
+    def _forget_old_dialogs(self: "FinesseFace") -> None:
+        """Dialogs that are over stay known (a callback after the call names one) as long as the
+        world keeps ended contacts: the newest `ended_contacts_kept`; older ones are forgotten."""
+        excess = len(self.dialogs) - self.world.ended_contacts_kept
+        if excess <= 0:
+            return
+        over = []
+        for dialog_id, dialog in self.dialogs.items():  # oldest first; calls still on are kept
+            if not dialog.agents() and self._by_contact.get(dialog.contact_id or "") != dialog_id:
+                over.append(dialog_id)
+                if len(over) == excess:
+                    break
+        for dialog_id in over:
+            del self.dialogs[dialog_id]
 
     def _user_dialog(self: "FinesseFace", user: User | None, command: p.Command, states: tuple[str, ...] = ()) -> tuple[User, Dialog, Party]:
         user = self._need(user, command)
@@ -99,6 +115,9 @@ class DialogControl(CallFeatures):
             user.dialogs.remove(dialog.id)
         if user.dialogs or not user.logged_in:
             return
+        if user.after_call == "LOGOUT":  # a supervisor signed it out during the call: once that call is
+            self.timers.call_later(0, lambda: self._calls_over(user))  # wholly over (ended, requeued, handed over)
+            return
         talked = any(x.login_id == user.login_id and x.talked for x in dialog.parties)
         if dialog.call_type in ("ACD_IN", "OUT") and user.wrap_up_mode != "NOT_ALLOWED" and talked:
             work = "WORK_READY" if user.after_call == "READY" and self.settings.deployment == "UCCE" else "WORK"
@@ -108,6 +127,17 @@ class DialogControl(CallFeatures):
             return
         user.pending = ""
         self._set_state(user, user.after_call, user.after_call_reason if user.after_call == "NOT_READY" else "")
+
+    def _calls_over(self: "FinesseFace", user: User) -> None:
+        """The sign-out a supervisor asked for during the agent's calls, now that they are over
+        (unless the agent asked for another state meanwhile, or took another call)."""
+        if user.dialogs or not user.logged_in or user.state not in IN_CALL:
+            return
+        user.pending = ""
+        if user.after_call == "LOGOUT":
+            self._sign_out(user, user.after_call_reason)
+        else:
+            self._set_state(user, user.after_call, user.after_call_reason if user.after_call == "NOT_READY" else "")
 
     def _wrap_up_over(self: "FinesseFace", user: User) -> None:
         user.wrap_timer = None
@@ -167,7 +197,8 @@ class DialogControl(CallFeatures):
             return
         contact_id = dialog.contact_id
         self._by_contact.pop(contact_id or "", None)
-        user.after_call, user.after_call_reason = "NOT_READY", "32767"  # UCCE: "Call Not Answered"
+        if user.after_call != "LOGOUT":  # (a supervisor's pending LOGOUT stands)
+            user.after_call, user.after_call_reason = "NOT_READY", "32767"  # UCCE: "Call Not Answered"
         self._drop_party(dialog, party)
         if contact_id and contact_id in self.world.contacts and not self.world.contacts[contact_id].ended:
             self.world.requeue(contact_id)

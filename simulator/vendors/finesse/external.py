@@ -72,6 +72,7 @@ from typing import Any
 from ...core.clock import Clock
 from ...core.journal import Journal
 from . import broker_address
+from .amq_frames import sender_of, text_of
 from .transport import CommandHandler, Message
 
 log = logging.getLogger("ccsim.finesse.activemq")
@@ -125,7 +126,7 @@ class _Listener:
     def on_error(self, frame: Any) -> None:
         try:
             headers = dict(getattr(frame, "headers", {}) or {})
-            text = headers.get("message") or _text(getattr(frame, "body", b""))
+            text = headers.get("message") or text_of(getattr(frame, "body", b""))
             log.warning("finesse/activemq: ERROR frame from the broker: %s", text)
             self._call(_settle, self.connected, _ConnectFailed(f"broker refused the connection: {text}"))
         except Exception:  # pragma: no cover
@@ -159,14 +160,6 @@ def _settle(fut: asyncio.Future, value: Any) -> None:
         fut.exception()  # mark retrieved: a failure nobody awaits any more is not an error
     else:
         fut.set_result(value)
-
-
-def _text(body: Any) -> str:
-    if body is None:
-        return ""
-    if isinstance(body, bytes):
-        return body.decode("utf-8", errors="replace")
-    return str(body)
 
 
 class ActiveMqTransport:
@@ -438,8 +431,8 @@ class ActiveMqTransport:
             log.warning("finesse/activemq: MESSAGE for unknown subscription %r", headers.get("subscription"))
             return
         destination, handler = sub
-        message = Message(destination=headers.get("destination", destination), body=_text(frame.body),
-                          jms_type=headers.get("type"), headers=headers)
+        message = Message(destination=headers.get("destination", destination), body=text_of(frame.body),
+                          jms_type=headers.get("type"), headers=headers, sender=sender_of(headers.get("message-id")))
         assert self._loop is not None
         with contextlib.suppress(RuntimeError):
             self._loop.call_soon_threadsafe(self._deliver, handler, message)

@@ -16,9 +16,13 @@ from ...core.bus import CoreEvent
 from ...core.masking import Masker
 from ..base import Face, SettingsError
 from . import protocol as p
+from .access import CommandAccess
 from .dialogs import DialogControl
+from .masking import unparsed_body
 from .queries import Queries
+from .queue_stats import QueueStatistics
 from .settings import FinesseSettings
+from .supervisor import SupervisorActions
 from .transport import Message, Transport
 from .users import User, check_user_transition, finesse_time, presence, user_from_config
 
@@ -27,10 +31,12 @@ log = logging.getLogger("ccsim.finesse")
 Handler = Callable[[User | None, p.Command], None]
 
 
-class FinesseFace(DialogControl, Queries, Face):
+class FinesseFace(DialogControl, Queries, CommandAccess, SupervisorActions, Face):
     voice_needs_idle = True
     name = "finesse"
     port_offset = 2
+    # One login per user; an extension already in use gets "Device Busy" (Finesse developer guide).
+    distinct_agent_keys = {"login_id": "id", "extension": None}
     Settings = FinesseSettings
     description = "Cisco Finesse via the Expertflow JMS connector (STOMP; commands on /queue/Connector1)"
     steps_module = "simulator.vendors.finesse.steps"
@@ -43,7 +49,7 @@ class FinesseFace(DialogControl, Queries, Face):
         self.transport: Transport | None = None
         self.url: str | None = None
         self._handlers: dict[str, Handler] = {
-            "Hello": self._hello, "Beat": self._hello, "Connect": self._connect,
+            "Hello": self._hello, "Beat": self._hello,
             "Login": self._login, "MobileAgentLogin": self._login,
             "Logout": self._logout, "logoutwithreason": self._logout, "force_logout": self._force_logout,
             "MakeReady": self._make_ready, "MakeNotReady": self._make_not_ready,
@@ -52,6 +58,7 @@ class FinesseFace(DialogControl, Queries, Face):
         self._handlers.update(self.dialog_handlers())
         self._handlers.update(self.query_handlers())
         world.bus.subscribe("contact.ended", self._on_contact_ended)
+        self.queue_stats = QueueStatistics(world)
         self._init_dialogs()
 
     # -- transport ------------------------------------------------------------------------------
@@ -70,7 +77,9 @@ class FinesseFace(DialogControl, Queries, Face):
         from .stomp.broker import StompBroker
 
         return StompBroker(self.clock, self.journal, host=host, port=port, max_frame_bytes=s.max_frame_bytes,
-                           login=s.stomp_login, passcode=s.stomp_passcode, name=self.name, limits=self.limits)
+                           login=s.stomp_login, passcode=s.stomp_passcode, users=s.users_from_config(),
+                           anonymous_access=s.stomp_anonymous_access, authorization=s.authorization_entries(),
+                           name=self.name, limits=self.limits)
 
     async def start(self, host: str, port: int) -> str:
         self.transport = self.make_transport(host, port)
@@ -120,6 +129,7 @@ class FinesseFace(DialogControl, Queries, Face):
         for user in self.users.values():
             user.cancel_wrap_timer()
         self._load_users()
+        self.queue_stats.reset()
         self._init_dialogs()
 
     def mask_entry(self, entry: dict[str, Any], mask: Masker) -> dict[str, Any]:
@@ -129,8 +139,9 @@ class FinesseFace(DialogControl, Queries, Face):
         jms_type = request.get("type") or (request.get("headers") or {}).get("type")
         try:
             command = p.parse_command(jms_type, request.get("body"))
-        except p.ProtocolError:
-            return entry
+        except p.ProtocolError:  # the connector could not read it: the password may be anywhere
+            body = unparsed_body(jms_type, request.get("body"), mask)
+            return entry if body is None else {**entry, "request": {**request, "body": body}}
         if not command.args.get("password"):
             return entry
         fields = [mask.secret(value) if name == "password" else value for name, value in command.args.items()]
@@ -148,8 +159,14 @@ class FinesseFace(DialogControl, Queries, Face):
                     return
                 self.journal.record(self.name, "jms", command.name, agent=user.agent_id if user else None,
                                     request={"destination": message.destination, "type": message.jms_type,
-                                             "body": message.body}, types=("command",))
-                self._handlers[command.name](user, command)
+                                             "body": message.body, "sender": message.sender}, types=("command",))
+                supervisor = self.acting_supervisor(user, command, message)
+                if supervisor is not None and user is not None:
+                    self.supervise(supervisor, user, command)
+                elif command.name == "Connect":
+                    self._connect(user, command, message.sender)
+                else:
+                    self._handlers[command.name](user, command)
             except p.ProtocolError as exc:
                 if command is not None:  # name the command as the connector spells it
                     exc.command, exc.agent = command.name, exc.agent or command.param
@@ -185,11 +202,11 @@ class FinesseFace(DialogControl, Queries, Face):
             "a Finesse connector error code is UPPER_SNAKE_CASE, e.g. CF_RESOURCE_BUSY or OUT_OF_SERVICE"
 
     def _error(self, exc: p.ProtocolError, message: Message) -> None:
-        user = self.users.get(exc.agent or "")
+        listener = self.answered_on(self.users.get(exc.agent or ""), message)
         subject = exc.agent or "UNKNOWN"
         text = p.error(subject, exc.command or (message.jms_type or "").partition("#")[0], exc.code, exc.message)
-        if user is not None and user.destination:
-            self.publish(user, text)
+        if listener is not None:
+            self.publish(listener, text)
         else:
             # Nobody bound to a topic: the error is only in the journal (and the log).
             self.journal.record(self.name, "jms", "Error", response={"destination": None, "body": text,
@@ -222,14 +239,15 @@ class FinesseFace(DialogControl, Queries, Face):
     def _hello(self, user: User | None, command: p.Command) -> None:
         self.publish_to(command.param, p.system_status(command.param, True))
 
-    def _connect(self, user: User | None, command: p.Command) -> None:
+    def _connect(self, user: User | None, command: p.Command, sender: str | None) -> None:
         destination, password = command.args["destination"], command.args["password"]
         if user is None or password != user.password:
             # The binding fails; the client hears it on the topic it asked for.
             self.publish_to(destination, p.error(command.param, "Connect", "SUBSCRIPTION_FAILED",
                                                  "unknown agent or wrong password"))
             return
-        user.destination = destination  # no response when it works
+        # No response when it works. The agent's commands are now this connection's (access.py).
+        user.destination, user.session = destination, sender
 
     def _login(self, user: User | None, command: p.Command) -> None:
         user = self._need(user, command)

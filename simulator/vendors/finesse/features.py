@@ -127,8 +127,26 @@ class CallFeatures:
             raise p.ProtocolError("INVALID_STATE", "the preview is over", user.login_id, command.name)
         self._end_dialog(dialog, EndReason.AGENT)
 
-    def _callback(self: "FinesseFace", user: User | None, command: p.Command) -> None:
+    def _dealt_with(self: "FinesseFace", user: User | None, command: p.Command) -> tuple[User, Dialog]:
+        """The preview dialog of a callback or reclassify command, if the sender is the agent who
+        dealt with it (seed 002: "Only an agent who dealt with the original call can set a
+        personal callback"): on it now, or on it earlier and answered it. `targetMediaAddress`
+        is "the extension of the agent who is making the request": the sender's own."""
+        user = self._need(user, command)
+        dialog = self.dialogs.get(command.args["dialogId"])
+        if dialog is None or not any(x.login_id == user.login_id and (x.state != "DROPPED" or x.talked)
+                                     for x in dialog.parties):
+            raise p.ProtocolError("INVALID_DIALOG_ID", f"{user.login_id} did not deal with dialog "
+                                  f"{command.args['dialogId']}", user.login_id, command.name)
         user, dialog = self._preview_dialog(user, command)
+        extension = user.signed_extension or user.extension
+        if command.args["extension"] != extension:
+            raise p.ProtocolError("WRONG_EXTENSION", f"{command.args['extension']} is not the extension of "
+                                  f"{user.login_id} ({extension})", user.login_id, command.name)
+        return user, dialog
+
+    def _callback(self: "FinesseFace", user: User | None, command: p.Command) -> None:
+        user, dialog = self._dealt_with(user, command)
         if command.name == "SHCEDULECALLBACK" or (command.name == "UPDATECALLBACK" and dialog.callback):
             dialog.callback = {"callbackTime": command.args["callbackTime"],
                                "callbackNumber": command.args.get("callbackNumber", "") or dialog.from_address}
@@ -141,7 +159,7 @@ class CallFeatures:
         self.publish(user, p.control(user.login_id, kind, detail.strip()))
 
     def _reclassify(self: "FinesseFace", user: User | None, command: p.Command) -> None:
-        user, dialog = self._preview_dialog(user, command)
+        user, dialog = self._dealt_with(user, command)
         value = command.args["value"].upper()
         if value not in RECLASSIFY_VALUES:
             raise p.ProtocolError("GENERAL_ERROR", f"reclassify value must be one of {' '.join(RECLASSIFY_VALUES)}",

@@ -37,20 +37,48 @@ class Queries:
         self.publish(user, p.reason_codes(user.login_id, label, self.settings.codes(category)))
 
     def _queue_list(self: "FinesseFace", user: User | None, command: p.Command) -> None:
+        """One entry per queue, its agents being the signed-in users with the queue's skills: the
+        UCCE payload (the WPF client's keys and order) or, with deployment UCCX, the seed's per-CSQ
+        fields. Each ends with the full name of the asking user (the seed's <agent_full_name>)."""
         user = self._asker(user, command)
         entries = []
         for queue in self.world.queues.values():
             members = [u for u in self.users.values() if u.logged_in and queue.skills <= self.world.agents[u.agent_id].skills]
             count = lambda *states: sum(u.state in states for u in members)  # noqa: E731
             waiting = [self.world.contacts[c] for c in queue.waiting]
-            oldest = finesse_time(min(c.created for c in waiting)) if waiting else ""
-            entries.append(p.pairs([
-                ("QueueName", queue.name), ("NotReady", count("NOT_READY")), ("Ready", count("READY")),
-                ("TalkingIN", count("TALKING", "HOLD")), ("TalkingINT", 0), ("TalkingOUT", 0),
-                ("WrapUpNotReady", count("WORK")), ("WrapUpReady", count("WORK_READY")),
-                ("CallsInQueue", len(waiting)), ("LongestInQueue", oldest),
-            ]))
+            if self.settings.deployment == "UCCX":
+                stats = self.queue_stats.of(queue.id)
+                fields: list[tuple[str, object]] = [
+                    ("QueueName", queue.name), ("WaitingCalls", len(waiting)), ("AgentsLoggedIn", len(members)),
+                    ("AgentsInAfterCallWork", count("WORK", "WORK_READY")), ("AgentsTalking", count("TALKING", "HOLD")),
+                    ("AgentsReserved", count("RESERVED", "RESERVED_OUTBOUND_PREVIEW")), ("HandledCalls", stats.handled),
+                    ("AbandonedCalls", stats.abandoned), ("TotalCalls", stats.total),
+                    ("LongestHandleTime", stats.longest_handle)]
+            else:
+                talking = [self.talking_on(u) for u in members if u.state in ("TALKING", "HOLD")]
+                fields = [
+                    ("QueueName", queue.name), ("NotReady", count("NOT_READY")), ("Ready", count("READY")),
+                    ("TalkingIN", talking.count("IN")), ("TalkingINT", talking.count("INT")),
+                    ("TalkingOUT", talking.count("OUT")), ("WrapUpNotReady", count("WORK")),
+                    ("WrapUpReady", count("WORK_READY")), ("CallsInQueue", len(waiting)),
+                    ("LongestInQueue", finesse_time(min(c.created for c in waiting)) if waiting else "")]
+            entries.append(p.pairs([*fields, ("FullName", user.full_name)]))
         self.publish(user, p.listing(user.login_id, "QueueList", entries))
+
+    def talking_on(self: "FinesseFace", user: User) -> str:
+        """What a talking agent talks on, as Finesse's agentsTalkingInbound / Outbound / Internal
+        count it: its active call (else its held one) is a customer's inbound call (IN), a call it
+        or a campaign placed to the outside (OUT), or a call between agents (INT: a consult with
+        an agent, a silent monitor). INFERRED: a consult to an outside number is OUT."""
+        dialogs = [self.dialogs[d] for d in user.dialogs if d in self.dialogs]
+        mine = [(d, d.party(user.login_id)) for d in dialogs]
+        dialog = next((d for d, x in mine if x is not None and x.state == "ACTIVE"), dialogs[0] if dialogs else None)
+        if dialog is None or dialog.call_type == "ACD_IN":
+            return "IN"
+        if dialog.call_type in ("OUT", "OUTBOUND_PREVIEW"):
+            return "OUT"
+        others = [x for x in dialog.parties if x.login_id != user.login_id]
+        return "OUT" if dialog.call_type == "CONSULT" and all(x.login_id is None for x in others) else "INT"
 
     def _team_users(self: "FinesseFace", user: User | None, command: p.Command) -> None:
         user = self._asker(user, command)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .stomp.security import AuthorizationEntry, StompUser, entries_from, users_from
+
 DEFAULT_REASON_CODES: dict[str, list[dict[str, Any]]] = {
     "NOT_READY": [{"code": 1, "label": "Break"}, {"code": 2, "label": "Lunch"}, {"code": 3, "label": "Meeting"}],
     "LOGOUT": [{"code": 11, "label": "End of shift"}, {"code": 12, "label": "Training"}],
@@ -35,6 +37,21 @@ class FinesseSettings:
     max_frame_bytes: int = 1024 * 1024
     stomp_login: str | None = None  # credentials required on CONNECT; None accepts any
     stomp_passcode: str | None = None
+    # The embedded endpoint's security, as ActiveMQ's (stomp/security.py), off by default as in
+    # ActiveMQ's stock configuration: simpleAuthenticationPlugin users
+    # [{username, password, groups}], its anonymousAccessAllowed, and the authorizationPlugin's
+    # entries [{queue|topic: <name, wildcards * and >>, read, write, admin: <groups>}].
+    stomp_users: list[dict[str, Any]] = field(default_factory=list)
+    stomp_anonymous_access: bool = False
+    stomp_authorization: list[dict[str, Any]] = field(default_factory=list)
+    # INFERRED: who may send an agent's commands. "bound_connection": only the client connection
+    # that bound the agent with a right Connect (and, for the state commands a supervisor may
+    # send, the connection of a supervisor of its team); "anyone": whoever names it after the '#'
+    # (the connector's documents describe no check).
+    commands_from: str = "bound_connection"
+    # INFERRED: a supervisor's LOGOUT of an agent on a call. "after_call": pending (pendingState
+    # LOGOUT) until its calls end; "now": its calls are dropped and it is signed out at once.
+    supervisor_logout_in_call: str = "after_call"
     # Finesse flavour: "UCCE" (default) or "UCCX": transitions, HOLD state, mobile agents.
     deployment: str = "UCCE"
     # Default wrap-up mode for agents that do not set one (agents' `finesse.wrap_up_mode`).
@@ -63,9 +80,24 @@ class FinesseSettings:
             raise ValueError("activemq_heartbeat_grace must be >= 2: ActiveMQ's heart-beats can be two intervals apart")
         if self.activemq_heartbeat_ms < 0:
             raise ValueError("activemq_heartbeat_ms must be >= 0 (0: no heart-beats)")
+        if self.commands_from not in COMMANDS_FROM:
+            raise ValueError(f"commands_from must be one of {', '.join(COMMANDS_FROM)}, not {self.commands_from!r}")
+        if self.supervisor_logout_in_call not in ("after_call", "now"):
+            raise ValueError("supervisor_logout_in_call must be 'after_call' or 'now'")
+        if not isinstance(self.stomp_users, list) or not isinstance(self.stomp_authorization, list):
+            raise ValueError("stomp_users and stomp_authorization are lists")
+        self.users_from_config()
+        self.authorization_entries()
+
+    def users_from_config(self) -> list[StompUser]:
+        return users_from(self.stomp_users)
+
+    def authorization_entries(self) -> list[AuthorizationEntry]:
+        return entries_from(self.stomp_authorization)
 
     def codes(self, category: str) -> list[tuple[str, str]]:
         return [(str(c["code"]), str(c["label"])) for c in self.reason_codes.get(category, [])]
 
 
 WRAP_UP_MODES = ("NOT_ALLOWED", "OPTIONAL", "REQUIRED", "REQUIRED_WITH_WRAP_UP_DATA")
+COMMANDS_FROM = ("bound_connection", "anyone")

@@ -156,8 +156,12 @@ def parse(agent: str, op: str, args: Any, ctx: ParseContext) -> Action:
 # -- recording (ccsim record) -------------------------------------------------------------------
 def recorded_events(entry: dict[str, Any], context: dict[str, Any]) -> list[str]:
     """An event the face published to an agent, as `Type` or `Type:Detail` (and, in `context`,
-    the newest dialog id each agent has seen)."""
-    if entry["kind"] != "jms" or "tokens" not in entry["response"] or not entry.get("agent"):
+    the newest dialog id each agent has seen; a Connect that failed binds nothing)."""
+    if entry["kind"] != "jms" or "tokens" not in entry["response"]:
+        return []
+    if entry["response"]["tokens"][1:4] == ["Error", "Connect", "SUBSCRIPTION_FAILED"]:
+        context.get("senders", {}).pop(context.pop("connecting", None), None)
+    if not entry.get("agent"):
         return []
     event = {"tokens": entry["response"]["tokens"], "text": entry["response"]["body"]}
     dialog_id = dialog_of(event["tokens"])
@@ -177,8 +181,15 @@ def record_step(entry: dict[str, Any], context: dict[str, Any]) -> dict[str, Any
     except p.ProtocolError:
         return None
     args: dict[str, Any] = dict(command.args)
+    senders = context.setdefault("senders", {})  # client connection -> the agent it bound with Connect
+    sender = entry["request"].get("sender")
     if command.name == "Connect":
         args.pop("destination", None)  # the replay's client has its own topic
+        if sender is not None:
+            senders[sender], context["connecting"] = entry["agent"], sender
     if args.get("dialogId") and args["dialogId"] == context.get(entry["agent"]):
         args["dialogId"] = "current"  # dialog ids differ between runs: name the call in progress
-    return {f"agent {entry['agent']} finesse {command.name}": args}
+    actor = senders.get(sender, entry["agent"]) if command.name != "Connect" else entry["agent"]
+    if actor != entry["agent"]:  # e.g. a supervisor acting on an agent of its team: sent from its own desktop
+        args["target"] = command.param
+    return {f"agent {actor} finesse {command.name}": args}

@@ -17,12 +17,16 @@ from typing import Protocol
 @dataclass(frozen=True)
 class Message:
     """One JMS TextMessage as the face sees it. `jms_type` is the STOMP `type` header
-    (JMSType); None when absent. `body` is the text ("" for an empty or null body)."""
+    (JMSType); None when absent. `body` is the text ("" for an empty or null body). `sender`
+    names the client connection that sent it, as the broker knows it (the embedded endpoint's
+    connection id; ActiveMQ's connection id, the message-id without its last three fields);
+    None when the broker does not say (a message published in process)."""
 
     destination: str
     body: str
     jms_type: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    sender: str | None = None
 
 
 CommandHandler = Callable[[Message], None]

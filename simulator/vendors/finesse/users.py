@@ -39,7 +39,8 @@ class User:
     signed_extension: str = ""
     mobile: tuple[str, str] | None = None  # (mode, dial number)
     destination: str | None = None  # the client topic bound by Connect
-    after_call: str = "READY"  # where the agent goes when its calls end: READY or NOT_READY
+    session: str | None = None  # the client connection that sent that Connect (transport.Message.sender)
+    after_call: str = "READY"  # where the agent goes when its calls end: READY, NOT_READY or LOGOUT (a supervisor's)
     after_call_reason: str = "-1"
     wrap_timer: TimerHandle | None = None
     dialogs: list[str] = field(default_factory=list)

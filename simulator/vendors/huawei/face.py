@@ -6,7 +6,6 @@ calls.py. Everything here is synchronous: one request's transition completes bef
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +13,7 @@ from aiohttp import web
 
 from ...core import Agent, Channel, Contact, Journal, World
 from ...core.bus import CoreEvent
+from ...core.credentials import CredentialStream
 from ..base import HttpFace
 from . import wire
 from .calls import CallControl
@@ -29,6 +29,8 @@ class HuaweiFace(CallControl, HttpFace):
     voice_needs_idle = True
     name = "huawei"
     port_offset = 1
+    # A work number signs one agent in; the phone is the one the agent's calls ring (INFERRED).
+    distinct_agent_keys = {"workno": "id", "phone": None}
     Settings = HuaweiSettings
     description = "Huawei CC-Gateway agent REST API (/agentgateway/resource/...)"
     steps_module = "simulator.vendors.huawei.steps"
@@ -68,6 +70,7 @@ class HuaweiFace(CallControl, HttpFace):
         self.failed_logins: dict[str, int] = {}
         self.locked: set[str] = set()
         self.signed_out_why: dict[str, str] = {}  # workno -> why the gateway signed the agent out
+        self._guids = CredentialStream(self.world.seed, "huawei guid")  # a reset replays the same GUIDs
         self._init_calls()
 
     def vendor_states(self) -> dict[str, dict[str, str]]:
@@ -91,7 +94,7 @@ class HuaweiFace(CallControl, HttpFace):
         session.push(wire.event(event_type, session.workno, content, gen))
 
     def new_guid(self) -> str:
-        return f"{uuid.UUID(int=self.rng.getrandbits(128), version=4)}.{self.settings.guid_node}"
+        return f"{self._guids.uuid4()}.{self.settings.guid_node}"  # none guessable from another
 
     def session_for(self, workno: str, guid: str | None, *, allow_closed: bool = False) -> Session:
         """The caller's session, after the sign-in and Guid checks every operation makes."""

@@ -62,6 +62,26 @@ async def json_of(request: web.Request) -> Any:
         raise InvalidJson() from None
 
 
+def query_problem(request: web.Request, *, flags: tuple[str, ...] = (), ids: tuple[str, ...] = ()) -> web.Response | None:
+    """Query parameters bound as ASP.NET binds `bool?` and `[Range(1, int.MaxValue)] int?` ones
+    (the types contracts/intermedia/openapi.json gives them): 400 naming each wrong one, else None.
+    An empty value is no value."""
+    errors: dict[str, list[str]] = {}
+    for name in flags:
+        value = request.query.get(name, "")
+        if value and value.lower() not in ("true", "false"):
+            errors[name] = [f"The value '{value[:100]}' is not valid."]
+    for name in ids:
+        value = request.query.get(name, "")
+        if not value:
+            continue
+        if not re.fullmatch(r"-?[0-9]{1,10}", value) or int(value) > 2147483647:
+            errors[name] = [f"The value '{value[:100]}' is not valid."]
+        elif int(value) < 1:
+            errors[name] = [f"The field {name} must be between 1 and 2147483647."]
+    return problem(errors) if errors else None
+
+
 class InvalidJson(Exception):
     pass
 
@@ -101,13 +121,16 @@ async def calllog_list(face: "IntermediaFace", request: web.Request, ids: dict[s
     request[OP] = "calllog-list"
     if not bearer_ok(face, request):
         return unauthorized("Bearer")
-    return web.json_response(face.halo.calls)
+    return query_problem(request, flags=("showall",)) or web.json_response(face.halo.calls)
 
 
 async def calllog_get(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
     request[OP] = "calllog-get"
     if not bearer_ok(face, request):
         return unauthorized("Bearer")
+    refused = query_problem(request, flags=("includedetails",))
+    if refused is not None:
+        return refused
     row = next((c for c in face.halo.calls if c["id"] == int(ids["id"])), None)
     return web.json_response(row) if row is not None else web.Response(status=404)
 
@@ -151,8 +174,11 @@ async def actions_list(face: "IntermediaFace", request: web.Request, ids: dict[s
     request[OP] = "actions-list"
     if not bearer_ok(face, request):
         return unauthorized("Bearer")
-    ticket = request.query.get("ticket_id")
-    actions = [a for a in face.halo.actions if ticket is None or str(a["ticket_id"]) == ticket]
+    refused = query_problem(request, ids=("ticket_id",))
+    if refused is not None:
+        return refused
+    ticket = int(request.query["ticket_id"]) if request.query.get("ticket_id") else None
+    actions = [a for a in face.halo.actions if ticket is None or a["ticket_id"] == ticket]
     return web.json_response({"record_count": len(actions), "actions": actions})
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
+
+from ...user_text import short_repr
 
 # The IVR Studio call events a WSCall can hang off, and the core event each stands for. Only
 # "Agent Answers Call" is documented (seed 003); the others are INFERRED names.
@@ -30,6 +33,9 @@ class Webhook:
     def __post_init__(self) -> None:
         if self.event not in IVR_EVENTS:
             raise ValueError(f"webhook event {self.event!r} is not one of {', '.join(IVR_EVENTS)}")
+        if self.url is not None and not _is_http_url(self.url):
+            raise ValueError(f"webhook url must be an http:// or https:// URL with a host (a WSCall's "
+                             f"\"URL\"), not {short_repr(self.url)}")
         if not isinstance(self.timeout_seconds, (int, float)) or self.timeout_seconds <= 0:
             raise ValueError("webhook timeout_seconds must be a number > 0")
 
@@ -84,6 +90,17 @@ class IntermediaSettings:
         _check_records("halo_users", self.halo_users, ("id", "name", "client_name", *USER_PHONE_FIELDS))
         if self.halo_agents is not None:
             _check_records("halo_agents", self.halo_agents, ("id", "name", "email", "intermedia_number", "agent"))
+
+
+def _is_http_url(url: Any) -> bool:
+    if not isinstance(url, str) or any(c.isspace() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises on a port that is not a number or over 65535
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _webhook(value: Any) -> Webhook:

@@ -15,14 +15,16 @@ from typing import Any
 from aiohttp import web
 
 from ...core import Agent, Contact, Journal, World
-from ..base import AGENT, OP, HttpFace, SettingsError, read_body
+from ...core.credentials import CredentialStream
+from ..base import AGENT, OP, HttpFace, SettingsError
 from ..listeners import serve_app
 from .model import ApiSession, ids_without_60
 from .platform import NiceError, Platform
 from .settings import NiceSettings
 from ...core import json_text
 
-API_PREFIX = re.compile(r"^/incontactapi/services/v\d+(?:\.\d+)?/", re.IGNORECASE)
+# ASCII only: "v٢٣.0" is no version, and no "ſ" stands for an "s" (re's Unicode case folding).
+API_PREFIX = re.compile(r"^/incontactapi/services/v[0-9]+(?:\.[0-9]+)?/", re.IGNORECASE | re.ASCII)
 TOKEN_PATH = "/incontactauthorizationserver/token"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -91,6 +93,7 @@ class NiceFace(Platform, HttpFace):
         self.tokens: dict[str, tuple[str, str, float]] = {}  # token -> (agent id, role, expiry)
         self.client_data = {}
         self._ids = ids_without_60(1_001_001)
+        self._tokens = CredentialStream(self.world.seed, "nice token")  # a reset replays the same tokens
 
     def vendor_states(self) -> dict[str, dict[str, str]]:
         states = {}
@@ -158,10 +161,12 @@ class NiceFace(Platform, HttpFace):
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         path = re.sub("/{2,}", "/", request.path)
         try:
-            raw = await read_body(request)
-            if not raw and request.content_length:
-                raise NiceError(413, "RequestTooLarge", "the request body is too large")
-            if path.lower().rstrip("/") == TOKEN_PATH:
+            is_token = path.lower().rstrip("/") == TOKEN_PATH
+            if is_token and request.method != "POST":  # journaled as unrouted, as Intermedia's 405s
+                return self._oauth_error(request, "invalid_request", "the token endpoint takes POST only", 405,
+                                         {"Allow": "POST"})
+            raw = await _read(request)
+            if is_token:
                 request[OP] = "token"
                 return await self.token(request, _parameters(request, raw))
             found = API_PREFIX.match(path)
@@ -220,7 +225,7 @@ class NiceFace(Platform, HttpFace):
         else:
             return self._oauth_error(request, "unsupported_grant_type", "grant_type must be password or refresh_token")
         request[AGENT] = agent_id
-        access, refresh = f"ccsim-{next(self._ids)}", f"ccsim-r{next(self._ids)}"
+        access, refresh = self._tokens.token(), self._tokens.token()  # none guessable from another
         expires = self.clock.now() + self.settings.token_ttl_seconds
         self.tokens[access] = (agent_id, role, expires)
         self.tokens["r:" + refresh] = (agent_id, role, expires + 3600)
@@ -235,8 +240,9 @@ class NiceFace(Platform, HttpFace):
             "bus_no": int(self.settings.business_unit)}, 200)
 
     @staticmethod
-    def _oauth_error(request: web.Request, error: str, description: str) -> web.Response:
-        return web.json_response({"error": error, "error_description": description}, status=400)
+    def _oauth_error(request: web.Request, error: str, description: str, status: int = 400,
+                     headers: dict[str, str] | None = None) -> web.Response:
+        return web.json_response({"error": error, "error_description": description}, status=status, headers=headers)
 
     # -- routing policy ------------------------------------------------------------------------------------------
     def eligible(self, agent: Agent, contact: Contact) -> bool:
@@ -263,6 +269,13 @@ def _route(method: str, tail: str) -> tuple[str, Handler, dict[str, str]] | None
         if found and route_method == method:
             return op, handler, found.groupdict()
     return None
+
+
+async def _read(request: web.Request) -> bytes:
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:  # with a Content-Length or without one (chunked)
+        raise NiceError(413, "RequestTooLarge", "the request body is too large") from None
 
 
 def _parameters(request: web.Request, raw: bytes) -> dict[str, Any]:

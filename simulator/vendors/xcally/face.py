@@ -28,6 +28,8 @@ class XcallyFace(Routing, Phonebar, Notifications, Staff, Recovery, Typology, Ht
     name = "xcally"
     port_offset = 4
     extra_port_offsets = {"phonebars' remote control, one per agent that has it on": (PHONEBAR_OFFSET, PHONEBAR_PORTS)}
+    # As the API refuses a username or internal number that is already taken.
+    distinct_agent_keys = {"name": "id", "internal": None}
     Settings = XcallySettings
     description = "XCALLY Motion REST API (/api), socket.io notifications, phonebar remote control"
     steps_module = "simulator.vendors.xcally.steps"

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ccsim.face")
 # What engine.io raises on a packet that is not one (python-engineio decodes without checking).
-_GARBAGE = (ValueError, UnicodeDecodeError, IndexError, TypeError, KeyError)  # KeyError: a session gone
+_GARBAGE = (ValueError, UnicodeDecodeError, IndexError, TypeError, KeyError,  # KeyError: a session gone
+            RecursionError)  # JSON nested deeper than the decoder goes
 POLLING_POST_SECONDS = 2.0  # the longest a polling POST is answered in (real seconds)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ....core.clock import Clock
@@ -32,6 +32,7 @@ from .commands import StompHandler
 from .connection import StompConnection
 from .frames import DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_HEADER_LENGTH, DEFAULT_MAX_HEADERS, Frame
 from .router import Router, StoredMessage
+from .security import AuthorizationEntry, BrokerSecurity, StompUser
 
 log = logging.getLogger("ccsim.stomp")
 
@@ -44,13 +45,14 @@ def journal_body(body: bytes) -> str:
 
 def to_message(msg: StoredMessage) -> Message:
     """What an in-process consumer gets: the text, JMSType from `type`, the message's headers
-    (the SEND's properties plus message-id; `redelivered` when so)."""
+    (the SEND's properties plus message-id; `redelivered` when so), and the id of the
+    connection that sent it (`sender`, e.g. stomp-3)."""
     headers = {"message-id": msg.message_id}
     for k, v in msg.headers:
         headers.setdefault(k, v)
     if msg.redelivered:
         headers["redelivered"] = "true"
-    return Message(msg.destination, msg.body.decode("utf-8", errors="replace"), msg.jms_type, headers)
+    return Message(msg.destination, msg.body.decode("utf-8", errors="replace"), msg.jms_type, headers, msg.sender)
 
 
 class StompBroker:
@@ -58,13 +60,17 @@ class StompBroker:
                  max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES, heartbeat: tuple[int, int] = (10000, 10000),
                  name: str = "finesse", credentials: Mapping[str, str] | None = None,
                  login: str | None = None, passcode: str | None = None,
+                 users: Iterable[StompUser] = (), anonymous_access: bool = False,
+                 authorization: Iterable[AuthorizationEntry] = (),
                  max_headers: int = DEFAULT_MAX_HEADERS, max_header_length: int = DEFAULT_MAX_HEADER_LENGTH,
                  max_redeliveries: int | None = 6, close_grace: float = 5.0,
                  limits: Limits | None = None, handler_class: type[StompHandler] = StompHandler):
         """`heartbeat` is (can send every, wants to receive every) in ms, as in CONNECTED.
         Credentials: `credentials` maps login -> passcode; `login`/`passcode` add one pair (a
         None login: any login with that passcode; a None passcode: any passcode for that
-        login). With none of them anyone may connect. `close_grace`: seconds a closing
+        login). With none of them anyone may connect. `users`, `anonymous_access` and
+        `authorization` are ActiveMQ's simpleAuthenticationPlugin and authorizationPlugin
+        (security.py): off when empty. `close_grace`: seconds a closing
         connection waits for the client to close its side. `limits`: max_connections,
         idle_timeout_seconds (the time to CONNECT) and body_timeout_seconds (the time from a
         frame's first byte to its end) of every listener."""
@@ -85,7 +91,9 @@ class StompBroker:
         accounts: dict[str | None, str | None] | None = None if credentials is None else dict(credentials)
         if login is not None or passcode is not None:
             accounts = {**(accounts or {}), login: passcode}
-        self.handler = handler_class(self.router, clock, heartbeat=heartbeat, credentials=accounts,
+        security = BrokerSecurity(users=users, accounts=accounts, anonymous_access=anonymous_access,
+                                  entries=authorization)
+        self.handler = handler_class(self.router, clock, heartbeat=heartbeat, security=security,
                                      session_prefix=f"ccsim-{name}")
         self.url: str | None = None
         self._server: asyncio.AbstractServer | None = None

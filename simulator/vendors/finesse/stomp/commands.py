@@ -14,21 +14,25 @@ Decisions (ActiveMQ Classic 5.x is the model; see shared/reference/finesse.md se
 * MESSAGE carries what the SEND carried (`type`, i.e. JMSType, and any other header as a
   property) plus ActiveMQ's `expires`, `priority`, `timestamp`; `redelivered:true` on
   redelivery; `ack` (1.2, client acks only); `subscription` when the subscription has an id.
-* Credentials are optional: with none configured any login is accepted (ActiveMQ without an
-  authentication plugin); otherwise a wrong login or passcode gets ERROR "Access refused".
+* Security is optional (security.py): with no users configured any login is accepted (ActiveMQ
+  without an authentication plugin); otherwise a wrong login or passcode gets ActiveMQ's ERROR
+  "User name [x] or password is invalid." and the connection closes. With authorization entries,
+  SUBSCRIBE needs `read` and SEND `write` on the destination (and `admin` to create it); a refused
+  one gets ActiveMQ's ERROR and the connection stays open.
 * `host` is recorded but not checked (ActiveMQ does not check it either).
 * `selector` on SUBSCRIBE is refused with an ERROR rather than silently ignored.
 """
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from ....core.clock import Clock
 from .connection import StompConnection, StompError
 from .frames import SUPPORTED_VERSIONS, Frame
 from .heartbeat import negotiate, parse_heartbeat
 from .router import ACK_MODES, DestinationError, Router, StoredMessage, Subscription, check_destination
+from .security import BrokerSecurity
 
 # SEND headers that are about the frame, not the message: never carried to MESSAGE frames.
 NOT_CARRIED = frozenset({"destination", "receipt", "transaction", "content-length", "message-id", "redelivered",
@@ -57,12 +61,11 @@ def _required(frame: Frame, name: str) -> str:
 
 class StompHandler:
     def __init__(self, router: Router, clock: Clock, *, heartbeat: tuple[int, int] = (10000, 10000),
-                 credentials: Mapping[str | None, str | None] | None = None, server: str = SERVER,
-                 session_prefix: str = "ccsim"):
+                 security: BrokerSecurity | None = None, server: str = SERVER, session_prefix: str = "ccsim"):
         self.router = router
         self.clock = clock
         self.heartbeat = heartbeat
-        self.credentials = dict(credentials) if credentials is not None else None
+        self.security = security or BrokerSecurity()
         self.server = server
         self.session_prefix = session_prefix
         self._sessions = itertools.count(1)
@@ -85,7 +88,7 @@ class StompHandler:
         if conn.connected:
             raise StompError("Already connected", f"{frame.command} was sent on a connection that is already established")
         version = self.negotiate_version(frame.get("accept-version"))
-        self.authenticate(frame.get("login"), frame.get("passcode"))
+        principal = self.security.authenticate(frame.get("login"), frame.get("passcode"))
         send_ms = expect_ms = 0
         if version != "1.0":
             try:
@@ -95,7 +98,7 @@ class StompHandler:
             send_ms, expect_ms = negotiate(self.heartbeat, theirs)
         conn.version = conn.parser.version = version
         conn.connected = True
-        conn.login, conn.host = frame.get("login"), frame.get("host")
+        conn.login, conn.host, conn.principal = frame.get("login"), frame.get("host"), principal
         conn.session_id = f"{self.session_prefix}-session-{next(self._sessions)}"
         headers: list[tuple[str, str]] = []
         if version != "1.0":
@@ -117,29 +120,16 @@ class StompHandler:
                              f"the client accepts only {accept!r}", headers=[("version", ",".join(SUPPORTED_VERSIONS))])
         return common[-1]
 
-    def authenticate(self, login: str | None, passcode: str | None) -> None:
-        """`credentials` maps login -> passcode; a None login stands for any login, a None
-        passcode for any passcode. None (no mapping) accepts everyone."""
-        if self.credentials is None:
-            return
-        if login is not None and login in self.credentials:
-            expected = self.credentials[login]
-        elif None in self.credentials:
-            expected = self.credentials[None]
-        else:
-            raise StompError("Access refused", "the login or passcode is not valid")
-        if expected is not None and expected != (passcode or ""):
-            raise StompError("Access refused", "the login or passcode is not valid")
-
     def handle_DISCONNECT(self, conn: StompConnection, frame: Frame) -> None:
         conn.close_requested = True  # the connection writes the RECEIPT, then closes
 
     # -- messages -------------------------------------------------------------------------
     def handle_SEND(self, conn: StompConnection, frame: Frame) -> None:
         destination = self._destination(_required(frame, "destination"))
+        self.security.authorize(conn.principal, "write", destination, self.router.exists(destination))
         headers, body, as_bytes = carried_headers(frame), frame.body, is_bytes_message(frame)
         self._maybe_in_transaction(conn, frame, lambda: self.router.send(
-            self.router.new_message(destination, headers, body, as_bytes)))
+            self.router.new_message(destination, headers, body, as_bytes, sender=conn.id)))
 
     def deliver(self, conn: StompConnection, sub: Subscription, msg: StoredMessage, tag: str) -> None:
         """Write one MESSAGE frame (a router delivery to a STOMP subscription)."""
@@ -170,6 +160,7 @@ class StompHandler:
         key = sub_id if sub_id is not None else destination
         if key in conn.subscriptions:
             raise StompError("Duplicate subscription", f"this connection already has a subscription with id {key!r}")
+        self.security.authorize(conn.principal, "read", destination, self.router.exists(destination))
         conn.subscriptions[key] = self.router.subscribe(conn, sub_id, destination, ack)
 
     def handle_UNSUBSCRIBE(self, conn: StompConnection, frame: Frame) -> None:

@@ -8,7 +8,8 @@ commands.py). What it guarantees, whatever a client sends:
 * a broken frame, an unknown command, a missing header... gets an ERROR frame (`message`
   header, an explaining body, `receipt-id` when the bad frame asked for a receipt), then the
   connection is closed; an unexpected exception does the same and is journaled with its
-  traceback under `internalError` (a bug, which the test suite looks for);
+  traceback under `internalError` (a bug, which the test suite looks for); an operation the
+  broker's security refuses gets its ERROR and the connection goes on (ActiveMQ's way);
 * nothing a connection does can raise out of it: other clients keep being served.
 
 Closing is graceful: the broker stops reading frames, writes what is pending, half-closes
@@ -37,13 +38,17 @@ MAX_WRITE_BACKLOG = 64 * 1024 * 1024
 
 
 class StompError(Exception):
-    """A client error the broker answers with an ERROR frame before closing the connection."""
+    """A client error the broker answers with an ERROR frame. `fatal` (the default): the
+    connection then closes; otherwise (a refused operation, as ActiveMQ's authorization
+    answers) it keeps serving and the frame gets no RECEIPT: the ERROR carries its receipt-id."""
 
-    def __init__(self, message: str, detail: str = "", *, headers: list[tuple[str, str]] | None = None):
+    def __init__(self, message: str, detail: str = "", *, headers: list[tuple[str, str]] | None = None,
+                 fatal: bool = True):
         super().__init__(f"{message}: {detail}" if detail else message)
         self.message = message
         self.detail = detail
         self.headers = headers or []
+        self.fatal = fatal
 
 
 FrameRecorder = Callable[[str, "StompConnection", Frame, "str | None"], None]
@@ -77,6 +82,7 @@ class StompConnection(asyncio.Protocol):
         self.version = "1.2"  # what frames are escaped for; the negotiated one once connected
         self.connected = False
         self.login: str | None = None
+        self.principal: Any = None  # who it authenticated as (security.Principal), None without authentication
         self.host: str | None = None
         self.session_id: str | None = None
         self.subscriptions: dict[str, Subscription] = {}
@@ -135,7 +141,12 @@ class StompConnection(asyncio.Protocol):
                     continue
                 frame = item
                 self._journal("in", frame)
-                self._dispatch(frame)
+                try:
+                    self._dispatch(frame)
+                except StompError as exc:
+                    if exc.fatal:
+                        raise
+                    self.send_error(exc.message, exc.detail, receipt=frame.get("receipt"), headers=exc.headers)
                 frame = None
                 if self.closing:
                     return
@@ -199,6 +210,12 @@ class StompConnection(asyncio.Protocol):
         """Answer with an ERROR frame and close."""
         if self.closing:
             return
+        self.send_error(message, detail, receipt=receipt, headers=headers, internal_error=internal_error)
+        self.close()
+
+    def send_error(self, message: str, detail: str = "", *, receipt: str | None = None,
+                   headers: list[tuple[str, str]] | None = None, internal_error: str | None = None) -> None:
+        """Write an ERROR frame (`message` header, `detail` as the text body)."""
         error_headers = [("message", message)]
         if receipt is not None:
             error_headers.append(("receipt-id", receipt))
@@ -207,7 +224,6 @@ class StompConnection(asyncio.Protocol):
         body = (detail or message) + "\n"
         self.send_frame(Frame("ERROR", error_headers, body.encode("utf-8")), content_length=True,
                         internal_error=internal_error)
-        self.close()
 
     def close(self) -> None:
         """Stop serving: leave every destination, flush, half-close, drop after the grace."""

@@ -50,6 +50,7 @@ class StoredMessage:
     body: bytes
     bytes_message: bool  # ActiveMQ: a SEND with content-length makes a BytesMessage
     timestamp_ms: int
+    sender: str | None = None  # the connection that sent it (None: the broker itself)
     redelivered: bool = False
     redeliveries: int = 0
     avoid: "Subscription | None" = None  # the subscription that gave it back (NACK)
@@ -123,6 +124,11 @@ class Router:
         q = self._queues.get(destination)
         return len(q.pending) if q else 0
 
+    def exists(self, destination: str) -> bool:
+        """Has the destination been created (subscribed to, consumed in process, or a queue
+        sent to)? ActiveMQ's authorization wants `admin` to create one."""
+        return destination in self._queues or destination in self._topics or destination in self._in_process
+
     def destinations(self) -> list[str]:
         return sorted(set(self._queues) | set(self._topics) | set(self._in_process))
 
@@ -150,10 +156,10 @@ class Router:
 
     # -- sending ----------------------------------------------------------------------------
     def new_message(self, destination: str, headers: list[tuple[str, str]], body: bytes,
-                    bytes_message: bool = False) -> StoredMessage:
+                    bytes_message: bool = False, sender: str | None = None) -> StoredMessage:
         check_destination(destination)
         return StoredMessage(f"{self._id_prefix}-{next(self._ids)}", destination, headers, body,
-                             bytes_message, self._now_ms())
+                             bytes_message, self._now_ms(), sender=sender)
 
     def send(self, msg: StoredMessage) -> None:
         if msg.destination.startswith(TOPIC_PREFIX):
@@ -237,7 +243,8 @@ class Router:
         back: list[StoredMessage] = []
         for msg in msgs:
             again = StoredMessage(msg.message_id, msg.destination, msg.headers, msg.body, msg.bytes_message,
-                                  msg.timestamp_ms, redelivered=True, redeliveries=msg.redeliveries + 1, avoid=avoid)
+                                  msg.timestamp_ms, msg.sender, redelivered=True, redeliveries=msg.redeliveries + 1,
+                                  avoid=avoid)
             if self.max_redeliveries is not None and again.redeliveries > self.max_redeliveries \
                     and msg.destination != DEAD_LETTER_QUEUE:
                 log.info("message %s exceeded %d redeliveries: moved to %s", msg.message_id, self.max_redeliveries, DEAD_LETTER_QUEUE)
