@@ -39,7 +39,7 @@ margin: the size of the M/G/N correction (every wait x (1 + CV²)/2 of the handl
 examples:
   ccsim load --agents 1000 --cps 20 --duration 10m
   ccsim load --agents 20 --cps 0.4 --duration 4h --seeds 10    # intervals from 10 independent runs
-  ccsim load --agents 50 --cps 1 --talk exp:45s --wrap 0 --patience never --duration 8h --json report.json
+  ccsim load --agents 50 --cps 1 --wrap 0 --patience never --duration 8h --json report.json
   ccsim load --agents 20 --cps 0.2 --duration 5m --speed 1    # the real clock: see the dashboard
   ccsim load --agents 300 --cps 5 --ramp-up 5m --duration 30m --ramp-down 5m --faces huawei,finesse
 """
