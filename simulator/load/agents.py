@@ -1,7 +1,7 @@
 """The synthetic agents of a load run. Each signs in and works through its face's real wire
 protocol, with the scenario engine's clients: a Huawei agent long-polls `agentevent` (auto-answer,
 then wrap-up in `AgentState_Work` until it sends `cancelwork`), a CXone agent polls
-`get-next-event` (auto-accept; its after-call work is the face's ACW timer), a Finesse desktop
+`get-next-event` (auto-accept; it ends its after-call work with a disposition), a Finesse desktop
 holds a STOMP subscription and sends `AnswerCall` on `NewInboundCall` and `MakeReady` after
 wrap-up, an XCALLY Motion agent logs in over REST and holds a socket.io connection (its phonebar
 auto-answers; Motion has no after-call work on voice). Customers are the load generator's
@@ -20,9 +20,11 @@ from ..vendors.finesse.steps import dialog_of
 from ..vendors.xcally.steps import API_KEY
 from .profile import LoadProfile
 
-QUEUE = "load"  # one queue that every agent serves: the pool Erlang C describes
+QUEUE = "load"  # one queue that every agent serves: the pool the queueing model describes
 _FIRST_ID = {"huawei": 10000, "nice": 20000, "finesse": 30000, "xcally": 40000}
 XCALLY_PASSWORD = "Load#2026"
+NICE_PASSWORD = "pw"
+NICE_TOKEN_SECONDS = 3600  # the CXone tokens' lifetime; a client gets a new one 5 minutes before
 
 
 def split(agents: int, faces: tuple[str, ...]) -> dict[str, int]:
@@ -36,6 +38,10 @@ def agent_ids(face: str, n: int) -> list[str]:
     return [i for i in ids if "60" not in i][:n]  # no "60": the CXone SDK rewrites it (see the NICE face)
 
 
+def nice_username(agent: str) -> str:
+    return f"u{agent}@example.com"
+
+
 def scenario_data(profile: LoadProfile) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The run as a scenario: the agents, the one queue, the face settings, the sign-in steps."""
     ids = {face: agent_ids(face, n) for face, n in split(profile.agents, profile.faces).items()}
@@ -47,7 +53,7 @@ def scenario_data(profile: LoadProfile) -> tuple[dict[str, Any], dict[str, list[
         steps.append({f"agent {a} huawei loginex": {"status": 4, "autoanswer": True, "autoenteridle": not wraps,
                                                        "releasephone": False}})
     for a in ids.get("nice", []):
-        people.append({"id": a, "skills": ["load"], "nice": {"username": f"u{a}@example.com", "password": "pw",
+        people.append({"id": a, "skills": ["load"], "nice": {"username": nice_username(a), "password": NICE_PASSWORD,
                                                             "auto_accept": True}})
         steps += [{f"agent {a} nice start-session": {"stationPhoneNumber": "WebRTC"}},
                   {f"agent {a} nice set-state": {"state": "Available"}}]
@@ -60,12 +66,14 @@ def scenario_data(profile: LoadProfile) -> tuple[dict[str, Any], dict[str, list[
     for a in ids.get("xcally", []):
         people.append({"id": a, "skills": ["load"],
                        "xcally": {"name": f"x{a}", "password": XCALLY_PASSWORD, "phoneBarAutoAnswer": True}})
-    # Wrap-up ends when the agent says so; the faces' own wrap-up timers are only a backstop.
+    # Wrap-up ends when the agent says so, after its drawn time; the faces' own wrap-up timers
+    # are only a backstop (CXone's ACW: 0 turns it off, so only when there is no wrap-up).
     backstop = 10 * max(profile.wrap.mean, 1.0) + 3600
     data = {
         "name": "ccsim load", "seed": profile.seed,
         "faces": {"huawei": {"poll_hold_seconds": 30, "ring_timeout_seconds": 60},
-                  "nice": {"leg_answer_seconds": 0, "acw_seconds": profile.wrap.mean},
+                  "nice": {"leg_answer_seconds": 0, "acw_seconds": backstop if wraps else 0,
+                           "token_ttl_seconds": NICE_TOKEN_SECONDS},
                   "finesse": {"wrap_up_seconds": backstop}},
         "queues": [{"id": QUEUE, "name": "Load", "skills": ["load"], "number": "4000", "huawei": {"skill_id": 1},
                     **({"xcally": {"members": ids["xcally"]}} if ids.get("xcally") else {})}],
@@ -114,6 +122,17 @@ class Bots:
     def work(self, face: str, driver: AgentDriver) -> None:
         driver.events.clear()
         driver.received = {"huawei": self._huawei, "nice": self._nice, "finesse": self._finesse}[face](driver)
+        if face == "nice":
+            self._later(NICE_TOKEN_SECONDS - 300, lambda: self._renew_token(driver))
+
+    async def _renew_token(self, driver: Any) -> None:
+        """A CXone client's token expires: it gets a new one first (its poller and its
+        dispositions use the driver's current token), and again before that one expires."""
+        resp = await driver.sign_in(nice_username(driver.agent_id), NICE_PASSWORD, bar=False, check=False)
+        if resp.status != 200:
+            self.failures.append(f"nice token for {driver.agent_id}: {resp.status} {resp.body}")
+            return
+        self._later(float(resp.body["expires_in"]) - 300, lambda: self._renew_token(driver))
 
     def _later(self, delay: float, action: Callable[[], Any]) -> None:
         async def run() -> None:
@@ -138,8 +157,22 @@ class Bots:
         return received
 
     def _nice(self, driver: Any) -> Callable[[dict[str, Any]], None]:
+        """After a call the face puts the agent in ACW (AgentState IsAcw "True", after the
+        contact's first Disconnected); the agent ends it with a disposition once its drawn
+        wrap-up is over, as an agent does in MAX."""
+        ended: list[str] = []  # the contact whose first Disconnected came last
+
         def received(event: dict[str, Any]) -> None:
             self.received += 1
+            kind = event.get("Type")
+            first_disconnected = event.get("Status") == "Disconnected" and event.get("FinalState") == "False"
+            if kind == "CallContactEvent" and first_disconnected:
+                ended[:] = [event["ContactID"]]
+            elif kind == "AgentState" and event.get("IsAcw") == "True" and ended:
+                contact = ended.pop()
+                self._later(self.profile.wrap.draw(self.rng), lambda: self._expect_accepted(
+                    driver.request("POST", f"agent-sessions/{driver.session_id}/interactions/{contact}/disposition",
+                                   {"primaryDispositionId": "1"}), f"nice disposition {contact}"))
         return received
 
     def _finesse(self, driver: Any) -> Callable[[dict[str, Any]], None]:
@@ -163,6 +196,11 @@ class Bots:
     async def _expect_ok(self, call: Any, what: str) -> None:
         resp = await call
         if resp.status != 200 or not isinstance(resp.body, dict) or resp.body.get("retcode") != "0":
+            self.failures.append(f"{what}: {resp.status} {resp.body}")
+
+    async def _expect_accepted(self, call: Any, what: str) -> None:
+        resp = await call
+        if resp.status != 202:
             self.failures.append(f"{what}: {resp.status} {resp.body}")
 
     async def stop(self) -> None:

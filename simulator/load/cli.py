@@ -10,30 +10,36 @@ from ..cli_help import add_log_level, add_parser as add_help_parser
 from ..process import tune_gc
 from ..scenario.steps import seconds
 from .profile import DEFAULT_FACES, LOAD_FACES, Distribution, LoadProfile
-from .report import TOLERANCE
-from .runner import run_load
+from .prediction import BASE_MARGIN
+from .report_text import base_margin_text
+from .runner import run_seeds
 
 DESCRIPTION = (
     "Contact-center traffic against synthetic agents that sign in and work over the faces' real wire "
     "protocols (Huawei agentevent long polls, CXone get-next-event, Finesse STOMP subscriptions, XCALLY "
-    "socket.io), in one process. Customers call one queue that every agent serves (Poisson arrivals at --cps, with linear "
-    "ramps), talk for a drawn time and hang up, or abandon when their patience runs out; agents answer "
-    "(Huawei auto-answer, CXone auto-accept, Finesse AnswerCall) and wrap up. Calls ramp up, arrive at the "
-    "full rate for the steady period (--duration), then ramp down. The report gives service level, "
-    "average speed of answer, abandon rate and occupancy for the calls arriving in the steady period "
-    "after its warm-up, beside the Erlang-C prediction for the same offered load. Exit 0 when they agree "
-    "within the tolerance (or Erlang C does not apply), 1 when not, 2 on a bad argument."
+    "socket.io), in one process. Customers call one queue that every agent serves (Poisson arrivals at "
+    "--cps, with linear ramps), talk for a drawn time and hang up, or abandon when their patience runs "
+    "out; agents answer (Huawei auto-answer, CXone auto-accept, Finesse AnswerCall) and wrap up for a "
+    "drawn time on every face. Calls ramp up, arrive at the full rate for the steady period (--duration), "
+    "then ramp down. The report gives service level, average speed of answer, abandon rate and occupancy "
+    "for the calls arriving in the steady period after its warm-up, each with a 95 % confidence interval "
+    "(batch means, or the spread between --seeds runs), beside the queueing model's prediction: Erlang A "
+    "(M/M/N+M) when callers abandon with exponential patience, Erlang C (M/M/N) with --patience never. "
+    "Exit 0 when every figure agrees (the prediction within the interval widened by the model's margin) "
+    "or the model does not judge the run, 1 when one does not, 2 on a bad argument."
 )
 EPILOG = f"""durations: 30, 30s, 500ms, 3m, 2h.
 distributions: fixed:30s, exp:3m (exponential with that mean), uniform:1m-4m, normal:3m,1m (cut at
-zero); a bare duration is fixed.
+zero); a bare duration is fixed; a patience can be never (nobody abandons).
 
-tolerance: service level ±{100 * TOLERANCE['service_level']:.0f} pt, occupancy ±{100 * TOLERANCE['occupancy']:.0f} pt, \
-average speed of answer ±max({TOLERANCE['asa_seconds']:g} s, {100 * TOLERANCE['asa_relative']:.0f} %).
+margin: the size of the M/G/N correction (every wait x (1 + CV²)/2 of the handle time) plus
+{", ".join(base_margin_text(f) for f in BASE_MARGIN)}
+(service level, average speed of answer, abandon rate, occupancy); docs/load.md says why.
 
 examples:
   ccsim load --agents 1000 --cps 20 --duration 10m
-  ccsim load --agents 50 --cps 1 --talk exp:45s --wrap 0 --duration 8h --json report.json
+  ccsim load --agents 20 --cps 0.4 --duration 4h --seeds 10    # intervals from 10 independent runs
+  ccsim load --agents 50 --cps 1 --wrap 0 --patience never --duration 8h --json report.json
   ccsim load --agents 20 --cps 0.2 --duration 5m --speed 1    # the real clock: see the dashboard
   ccsim load --agents 300 --cps 5 --ramp-up 5m --duration 30m --ramp-down 5m --faces huawei,finesse
 """
@@ -62,7 +68,7 @@ def _faces(text: str) -> tuple[str, ...]:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    load = add_help_parser(sub, "load", help="contact-center load against synthetic agents, with an Erlang-C report",
+    load = add_help_parser(sub, "load", help="contact-center load against synthetic agents, judged by Erlang A",
                            description=DESCRIPTION, epilog=EPILOG)
     d = LoadProfile()
     load.add_argument("--agents", type=int, default=d.agents, metavar="N",
@@ -78,10 +84,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     load.add_argument("--talk", type=_distribution, default=d.talk, metavar="DIST",
                       help="talk time of each call (default: exp:40s)")
     load.add_argument("--wrap", type=_distribution, default=d.wrap, metavar="DIST",
-                      help="wrap-up after each call; CXone agents use its mean as the face's after-call work "
-                           "(default: 5s)")
+                      help="wrap-up after each call, drawn per call on every face (default: 5s)")
     load.add_argument("--patience", type=_distribution, default=d.patience, metavar="DIST",
-                      help="how long a caller waits for an answer before abandoning (default: exp:5m)")
+                      help="how long a caller waits for an answer before abandoning, or never (default: exp:5m)")
     load.add_argument("--faces", type=_faces, default=d.faces, metavar="LIST",
                       help=f"faces the agents are spread over, of {','.join(LOAD_FACES)}; xcally needs --wrap 0 "
                            f"(default: {','.join(DEFAULT_FACES)})")
@@ -92,6 +97,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                       help="the start of the steady period left out of the figures (default: two handle times)")
     load.add_argument("--seed", type=int, default=d.seed, metavar="N",
                       help="the same seed makes the same calls (default: %(default)s)")
+    load.add_argument("--seeds", type=int, default=1, metavar="N",
+                      help="N runs, seeds --seed to --seed + N - 1, in one report; the intervals then come from "
+                           "the spread between them (default: 1, the intervals from batches of the one run)")
     load.add_argument("--speed", type=float, metavar="X",
                       help="run on the real clock, X times real time (default: the virtual clock, as fast as it goes)")
     load.add_argument("--journal-capacity", type=int, default=20_000, metavar="N",
@@ -112,12 +120,14 @@ def load_command(args: argparse.Namespace) -> int:
     profile = profile_from(args)
     try:
         profile.check()
+        if args.seeds < 1:
+            raise ValueError("seeds: at least 1")
     except ValueError as exc:
         print(f"ccsim load: {exc}", file=sys.stderr)
         return 2
     tune_gc()
     progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
-    report = asyncio.run(run_load(profile, progress, journal_capacity=args.journal_capacity))
+    report = asyncio.run(run_seeds(profile, args.seeds, progress, journal_capacity=args.journal_capacity))
     print(report.text())
     if args.json:
         with open(args.json, "w") as out:

@@ -1,9 +1,24 @@
 """Erlang C: the M/M/N queue (Poisson arrivals, exponential handle times, N agents, nobody
-abandons), the staffing model contact centers plan with. The figures a measured run is set beside."""
+abandons), the staffing model contact centers plan with; and Erlang B's recursion in log space,
+which Erlang A (erlang_a.py) shares."""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+
+def log_inverse_blocking(agents: int, offered: float) -> float:
+    """log(1/B) of Erlang B, B = (A^N/N!) / sum_{n<=N} A^n/n!, by the recursion
+    1/B_n = 1 + (n/A)/B_(n-1) kept in logs: exact, and finite at 10,000 agents whatever the load
+    (1/B itself overflows at low load, B underflows)."""
+    if not offered > 0:
+        return math.inf  # no traffic, no blocking
+    log_inverse = 0.0  # 1/B_0 = 1
+    log_offered = math.log(offered)
+    for n in range(1, agents + 1):
+        step = math.log(n) - log_offered + log_inverse
+        log_inverse = step + math.log1p(math.exp(-step)) if step > 0 else math.log1p(math.exp(step))
+    return log_inverse
 
 
 @dataclass(frozen=True)
@@ -21,13 +36,15 @@ class ErlangC:
         return min(1.0, self.offered / self.agents)
 
     @property
+    def abandon_rate(self) -> float:
+        return 0.0  # nobody gives up: that is the model
+
+    @property
     def wait_probability(self) -> float:
         """P(a call waits), from Erlang B's recursion (exact and stable for 10,000 agents)."""
         if not self.stable:
             return 1.0
-        blocking = 1.0
-        for n in range(1, self.agents + 1):
-            blocking = self.offered * blocking / (n + self.offered * blocking)
+        blocking = math.exp(-log_inverse_blocking(self.agents, self.offered))
         rho = self.offered / self.agents
         return blocking / (1 - rho + rho * blocking)
 

@@ -10,12 +10,18 @@ from ..scenario.steps import seconds
 
 LOAD_FACES = ("huawei", "nice", "finesse", "xcally")  # faces with synthetic agents
 DEFAULT_FACES = ("huawei", "nice", "finesse")
+# The measured window is cut into batches for the figures' confidence intervals (batch means):
+# each batch at least this many handle times long where the window allows, so that a batch's
+# waits barely depend on the one before; 5 to 20 batches.
+BATCH_HANDLE_TIMES = 10
+MIN_BATCHES, MAX_BATCHES = 5, 20
 
 
 @dataclass(frozen=True)
 class Distribution:
     """A duration drawn per call: `fixed:30s`, `exp:3m` (exponential, that mean), `uniform:1m-4m`,
-    `normal:3m,1m` (cut at zero). A bare duration is fixed."""
+    `normal:3m,1m` (cut at zero). A bare duration is fixed. `never` is a patience that never
+    runs out (nobody hangs up)."""
     kind: str
     a: float
     b: float = 0.0
@@ -25,6 +31,8 @@ class Distribution:
         if not isinstance(text, str):
             return cls("fixed", seconds(text))
         kind, sep, rest = text.strip().partition(":")
+        if kind == "never" and not sep:
+            return cls("never", math.inf)
         if not sep:
             return cls("fixed", seconds(kind))
         try:
@@ -56,6 +64,18 @@ class Distribution:
             return self.a + self.b * math.exp(-z * z / 2) / math.sqrt(2 * math.pi) / (0.5 * (1 + math.erf(z / math.sqrt(2))))
         return self.a
 
+    @property
+    def variance(self) -> float:
+        if self.kind == "exp":
+            return self.a * self.a
+        if self.kind == "uniform":
+            return (self.b - self.a) ** 2 / 12
+        if self.kind == "normal" and self.b > 0:  # of the normal cut at zero
+            z = self.a / self.b
+            hazard = math.exp(-z * z / 2) / math.sqrt(2 * math.pi) / (0.5 * (1 + math.erf(z / math.sqrt(2))))
+            return self.b * self.b * (1 - z * hazard - hazard * hazard)
+        return 0.0
+
     def draw(self, rng: random.Random) -> float:
         if self.kind == "exp":
             return rng.expovariate(1 / self.a) if self.a > 0 else 0.0
@@ -69,6 +89,8 @@ class Distribution:
         return self.a
 
     def __str__(self) -> str:
+        if self.kind == "never":
+            return "never (nobody hangs up)"
         if self.kind == "uniform":
             return f"uniform {self.a:g}-{self.b:g} s"
         if self.kind == "normal":
@@ -104,6 +126,10 @@ class LoadProfile:
         unknown = [f for f in self.faces if f not in LOAD_FACES]
         if unknown or not self.faces:
             raise ValueError(f"faces: choose from {', '.join(LOAD_FACES)} (got {', '.join(self.faces) or 'none'})")
+        if math.isinf(self.talk.mean) or math.isinf(self.wrap.mean):
+            raise ValueError("talk and wrap-up cannot be never: only a patience can")
+        if not self.handle_time > 0:
+            raise ValueError("handle time: talk plus wrap-up must last longer than 0 s on average")
         if "xcally" in self.faces and self.wrap.mean > 0:
             raise ValueError("XCALLY Motion has no after-call work on voice: with xcally among the faces, use --wrap 0")
         if self.speed is not None and not self.speed > 0:
@@ -115,14 +141,19 @@ class LoadProfile:
 
     @property
     def measured_from(self) -> float:
-        """The window measured: the steady period, after its warm-up (the ramps and the warm-up are the
-        transient that Erlang C, a steady-state model, does not describe)."""
+        """The window measured: the steady period, after its warm-up (the ramps and the warm-up are
+        the transient that the queueing model, a steady-state one, does not describe)."""
         warm = self.warm_up if self.warm_up is not None else min(2 * self.handle_time, self.duration / 2)
         return self.ramp_up + warm
 
     @property
     def measured_until(self) -> float:
         return self.ramp_up + self.duration
+
+    @property
+    def batches(self) -> int:
+        whole = int((self.measured_until - self.measured_from) // (BATCH_HANDLE_TIMES * max(self.handle_time, 1.0)))
+        return min(MAX_BATCHES, max(MIN_BATCHES, whole))
 
     @property
     def calling_until(self) -> float:

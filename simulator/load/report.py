@@ -1,23 +1,25 @@
-"""The report of a load run: the measured figures beside Erlang C's for the same offered load,
-with the tolerance each is judged by."""
+"""The verdict of a load run: each measured figure with its 95 % confidence interval, beside the
+queueing model's prediction (prediction.py) and the margin the model is allowed. A figure agrees
+when the prediction lies within its interval widened by the margin; the run agrees when every
+judged figure does and nothing failed."""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from .erlang import ErlangC
+from .interval import CONFIDENCE
 from .measure import Measures
+from .prediction import FIGURES, Prediction, predict
 from .profile import LoadProfile
+from .report_text import report_text
 
-# How far a measured figure may be from Erlang C's and still agree. Erlang C is a steady-state
-# model of exponential handle times with nobody abandoning: it is a sanity check, not a law.
-TOLERANCE = {"service_level": 0.05, "occupancy": 0.03, "asa_seconds": 2.0, "asa_relative": 0.25}
-# Erlang C is judged only where it describes the run: a stable queue where few give up, and
-# enough calls that sampling alone stays inside the tolerance (at 2,000 calls of exponential
-# talk, the occupancy's own standard error is about 2.5 % of it).
-MAX_ABANDON_FOR_ERLANG = 0.02
-MIN_CALLS_FOR_ERLANG = 2000
+# An interval from batches needs calls in every batch: with fewer, a batch's figure is mostly
+# noise and its spread says little about the run's.
+MIN_CALLS_PER_BATCH = 30
+LABELS = {"service_level": "service level ({within:g} s)", "average_speed_of_answer": "average speed of answer",
+          "abandon_rate": "abandon rate", "occupancy": "occupancy"}
 
 
 @dataclass
@@ -31,53 +33,67 @@ class LoadReport:
     events_received: int
     failures: list[str]
     journal: Any = field(repr=False, default=None)
+    seeds: list[int] = field(default_factory=list)  # with more than one, each seed is one piece of the intervals
+
+    @cached_property
+    def prediction(self) -> Prediction:
+        return predict(self.profile)
 
     @property
-    def erlang(self) -> ErlangC:
-        p = self.profile
-        return ErlangC(p.agents, p.cps * p.handle_time, p.handle_time)
+    def interval_method(self) -> str:
+        return "seeds" if len(self.seeds) > 1 else "batch means"
+
+    @property
+    def not_judged(self) -> str | None:
+        """Why the model gives no verdict on this run (None: it does)."""
+        if self.prediction.not_judged:
+            return f"{self.prediction.model} does not judge this run: {self.prediction.not_judged}."
+        fewest = min(b.arrived for b in self.measures.batches)
+        if self.interval_method == "batch means" and fewest < MIN_CALLS_PER_BATCH:
+            return (f"no verdict: {self.measures.arrived:,} calls measured in {len(self.measures.batches)} batches, "
+                    f"one with {fewest}; an interval needs at least {MIN_CALLS_PER_BATCH} calls in every batch "
+                    "(run longer).")
+        return None
 
     def comparisons(self) -> list[dict[str, Any]]:
-        """One row per figure: measured, predicted, and whether they agree (None: not judged)."""
-        m, e, p = self.measures, self.erlang, self.profile
-        judged = e.stable and m.arrived >= MIN_CALLS_FOR_ERLANG and not (m.abandon_rate > MAX_ABANDON_FOR_ERLANG)
-        asa_allowed = max(TOLERANCE["asa_seconds"], TOLERANCE["asa_relative"] * e.average_speed_of_answer)
-        rows = [
-            ("service_level", f"service level ({p.service_level_seconds:g} s)", m.service_level,
-             e.service_level(p.service_level_seconds), TOLERANCE["service_level"]),
-            ("average_speed_of_answer", "average speed of answer", m.average_speed_of_answer,
-             e.average_speed_of_answer, asa_allowed),
-            ("abandon_rate", "abandon rate", m.abandon_rate, None, None),
-            ("occupancy", "occupancy", m.occupancy, e.occupancy, TOLERANCE["occupancy"]),
-        ]
-        out = []
-        for key, label, measured, predicted, allowed in rows:
+        """One row per figure: measured with its interval, predicted with its margin, and whether
+        they agree (None: not judged)."""
+        p, judged = self.prediction, self.not_judged is None
+        rows = []
+        for figure in FIGURES:
+            measured = self.measures.interval(figure)
+            predicted, margin = p.figures[figure], p.margins[figure]
             agrees = None
-            if judged and predicted is not None and not math.isnan(measured):
-                agrees = abs(measured - predicted) <= allowed
-            out.append({"figure": key, "label": label, "measured": measured, "erlang_c": predicted,
-                        "tolerance": allowed, "agrees": agrees})
-        return out
+            if judged and measured.exists and math.isfinite(predicted):
+                agrees = abs(measured.value - predicted) <= measured.half_width + margin
+            rows.append({"figure": figure, "label": LABELS[figure].format(within=self.profile.service_level_seconds),
+                         "measured": measured.value, **_within_range(figure, measured.low, measured.high),
+                         "predicted": predicted, "margin": margin, "agrees": agrees,
+                         "approximate": p.approximate[figure],
+                         "erlang_c": None if p.erlang_c is None else p.erlang_c[figure]})
+        return rows
 
     @property
     def agrees(self) -> bool:
         return all(row["agrees"] is not False for row in self.comparisons()) and not self.failures
 
     def as_dict(self) -> dict[str, Any]:
-        p, m, e = self.profile, self.measures, self.erlang
+        p, m = self.profile, self.measures
         return {
             "profile": {"agents": p.agents, "agents_by_face": self.agents_by_face, "cps": p.cps,
                         "duration": p.duration, "ramp_up": p.ramp_up, "ramp_down": p.ramp_down,
                         "talk": str(p.talk), "wrap": str(p.wrap), "patience": str(p.patience),
-                        "handle_time": p.handle_time, "seed": p.seed,
+                        "handle_time": p.handle_time, "seed": p.seed, "seeds": self.seeds,
                         "clock": "virtual" if p.speed is None else f"real x{p.speed:g}"},
             "window": {"from": p.measured_from, "until": p.measured_until},
             "calls": {"arrived": m.arrived, "answered": m.answered, "abandoned": m.abandoned,
                       "all_arrived": m.all_arrived, "all_answered": m.all_answered, "all_abandoned": m.all_abandoned,
                       "answered_by_face": dict(m.answered_by_face)},
-            "offered_erlangs": e.offered, "wait_probability": e.wait_probability if e.stable else None,
-            "figures": [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
-                        for row in self.comparisons()],
+            "offered_erlangs": p.cps * p.handle_time,
+            "model": self.prediction.as_dict(),
+            "interval": {"confidence": CONFIDENCE, "method": self.interval_method, "pieces": len(m.batches)},
+            "not_judged_because": self.not_judged,
+            "figures": [{k: _json_number(v) for k, v in row.items()} for row in self.comparisons()],
             "agrees": self.agrees,
             "wall": {"sign_in": self.sign_in_wall, "load": self.load_wall},
             "simulated_seconds": self.simulated, "events_received": self.events_received,
@@ -85,41 +101,15 @@ class LoadReport:
         }
 
     def text(self) -> str:
-        p, m, e = self.profile, self.measures, self.erlang
-        faces = ", ".join(f"{n:,} {f}" for f, n in self.agents_by_face.items())
-        clock = "virtual clock" if p.speed is None else f"real clock x{p.speed:g}"
-        lines = [
-            f"ccsim load: {p.agents:,} agents ({faces}), {p.cps:g} calls/s for {p.duration:g} s "
-            f"(ramp up {p.ramp_up:g} s, down {p.ramp_down:g} s), {clock}, seed {p.seed}",
-            f"talk {p.talk}; wrap-up {p.wrap}; patience {p.patience}; handle time {p.handle_time:g} s",
-            f"offered load {e.offered:,.1f} Erlangs on {p.agents:,} agents"
-            + (f"; Erlang C: P(wait) {e.wait_probability:.3f}" if e.stable else "; more than the agents can take"),
-            f"measured: the {m.arrived:,} calls arriving from {p.measured_from:g} s to {p.measured_until:g} s "
-            f"({m.answered:,} answered, {m.abandoned:,} abandoned); answered over the run by "
-            + ", ".join(f"{face} {n:,}" for face, n in sorted(m.answered_by_face.items())),
-            "",
-            f"{'':<28}{'measured':>10}{'Erlang C':>10}{'tolerance':>11}  agrees",
-        ]
-        for row in self.comparisons():
-            asa = row["figure"] == "average_speed_of_answer"
-            show = (lambda v: "—" if v is None or not math.isfinite(v) else f"{v:.1f} s") if asa else \
-                (lambda v: "—" if v is None or not math.isfinite(v) else f"{100 * v:.1f} %")
-            allowed = "—" if row["tolerance"] is None or not math.isfinite(row["tolerance"]) else (f"±{row['tolerance']:.1f} s" if asa else f"±{100 * row['tolerance']:.0f} pt")
-            verdict = {True: "yes", False: "NO", None: "—"}[row["agrees"]]
-            lines.append(f"{row['label']:<28}{show(row['measured']):>10}{show(row['erlang_c']):>10}{allowed:>11}  {verdict}")
-        if not e.stable:
-            lines.append("Erlang C does not judge this run: the offered load is at or above the agents (no steady state).")
-        elif m.arrived < MIN_CALLS_FOR_ERLANG:
-            lines.append(f"Erlang C does not judge this run: {m.arrived:,} calls measured, fewer than "
-                         f"{MIN_CALLS_FOR_ERLANG:,} (sampling alone could be outside the tolerance).")
-        elif m.abandon_rate > MAX_ABANDON_FOR_ERLANG:
-            lines.append(f"Erlang C does not judge this run: {100 * m.abandon_rate:.1f} % abandoned, and Erlang C "
-                         "has nobody give up (over 2 %, its figures describe another queue).")
-        lines.append("")
-        rate = m.all_arrived / self.load_wall if self.load_wall else float("nan")
-        lines.append(f"wall: sign-in {self.sign_in_wall:.1f} s; {self.simulated:,.0f} simulated s of calls in "
-                     f"{self.load_wall:.1f} s ({m.all_arrived:,} calls, {rate:,.0f} per wall second); "
-                     f"{self.events_received:,} events received by the agents' clients")
-        for failure in self.failures[:10]:
-            lines.append(f"failure: {failure}")
-        return "\n".join(lines)
+        return report_text(self)
+
+
+def _within_range(figure: str, low: float, high: float) -> dict[str, float]:
+    """The interval shown, cut to what the figure can be (a share is 0-1, a wait not negative);
+    cutting it changes no verdict, since a prediction is never outside that range."""
+    top = math.inf if figure == "average_speed_of_answer" else 1.0
+    return {"low": max(0.0, low), "high": min(top, high)} if math.isfinite(high) else {"low": low, "high": high}
+
+
+def _json_number(value: Any) -> Any:
+    return None if isinstance(value, float) and not math.isfinite(value) else value

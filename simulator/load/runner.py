@@ -1,11 +1,13 @@
 """One load run: the agents sign in over their faces' wire protocols, customers call at the
 profile's rate (Poisson arrivals, with the ramps), talk for a drawn time and hang up, or give up
-when their patience runs out; the meter measures the window; the report sets it beside Erlang C."""
+when their patience runs out; the meter measures the window; the report judges it by Erlang A."""
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import yaml
@@ -15,7 +17,7 @@ from ..core.clock import wall_seconds
 from ..scenario import loader
 from ..scenario.session import Session
 from .agents import QUEUE, Bots, scenario_data
-from .measure import Meter
+from .measure import Measures, Meter
 from .profile import LoadProfile
 from .report import LoadReport
 
@@ -30,7 +32,7 @@ class Customers:
                  queue: str = QUEUE):
         self.world, self.clock, self.profile, self.rng, self.meter = world, clock, profile, rng, meter
         self.queue = queue
-        self.patience: dict[str, Any] = {}  # contact -> its give-up timer, while it waits
+        self.patience: dict[str, Any] = {}  # contact -> its give-up timer (None: never), while it waits
         self.live: set[str] = set()
         self.refused = 0  # callers refused because the live contacts filled their memory budget
         self.started = clock.now()
@@ -53,8 +55,9 @@ class Customers:
                 continue
             self.live.add(contact.id)
             self.meter.arrival(contact.id, self.clock.now() - self.started)
-            self.patience[contact.id] = self.clock.call_later(self.profile.patience.draw(self.rng),
-                                                              lambda c=contact.id: self._give_up(c))
+            patience = self.profile.patience.draw(self.rng)
+            self.patience[contact.id] = None if math.isinf(patience) else \
+                self.clock.call_later(patience, lambda c=contact.id: self._give_up(c))
             self.world.route()
 
     def _give_up(self, contact_id: str) -> None:
@@ -64,10 +67,11 @@ class Customers:
             self.world.end(contact_id, "customer")
 
     def _connected(self, event: Any) -> None:
-        timer = self.patience.pop(event.contact or "", None)
-        if timer is None:
-            return
-        timer.cancel()
+        if event.contact not in self.patience:
+            return  # not one of our callers, or answered before (a call offered again)
+        timer = self.patience.pop(event.contact)
+        if timer is not None:
+            timer.cancel()
         self.clock.call_later(self.profile.talk.draw(self.rng), lambda c=event.contact: self._hang_up(c))
 
     def _hang_up(self, contact_id: str) -> None:
@@ -94,7 +98,8 @@ async def run_load(profile: LoadProfile, progress: Progress | None = None, *,
     sim, clock = session.sim, session.clock
     assert sim is not None
     run = await session.new_run(scenario, reset=False)
-    bots = Bots(clock, profile, random.Random(profile.seed + 1))
+    # Its own stream (a string seed), not seed + 1: with --seeds, seed + 1 is the next run's callers.
+    bots = Bots(clock, profile, random.Random(f"wrap-up {profile.seed}"))
     try:
         await run.run_steps(scenario.steps)
         if ids.get("xcally"):
@@ -104,7 +109,8 @@ async def run_load(profile: LoadProfile, progress: Progress | None = None, *,
             bots.work(face, driver)
         signed_in = wall_seconds() - wall_start
         started = clock.now()
-        meter = Meter(sim.world, (profile.measured_from, profile.measured_until), profile.service_level_seconds, started)
+        meter = Meter(sim.world, (profile.measured_from, profile.measured_until), profile.service_level_seconds,
+                      started, profile.batches)
         customers = Customers(sim.world, clock, profile, random.Random(profile.seed), meter)
         load_wall = wall_seconds()
         watcher = asyncio.get_running_loop().create_task(_progress(clock, profile, meter, customers, progress, started))
@@ -121,16 +127,37 @@ async def run_load(profile: LoadProfile, progress: Progress | None = None, *,
                           + list(sim.world.routing_errors)
                           + ([f"{customers.refused:,} callers refused: the live calls filled memory.contacts_bytes"]
                              if customers.refused else []),
-                          journal=sim.journal)
+                          journal=sim.journal, seeds=[profile.seed])
     finally:
         await bots.stop()
         await session.end_run(run)
         await session.close()
 
 
+async def run_seeds(profile: LoadProfile, count: int, progress: Progress | None = None, *,
+                    journal_capacity: int = 20_000) -> LoadReport:
+    """`count` runs, seeds profile.seed, profile.seed + 1, ...: one report whose intervals come
+    from the spread between the runs (each run one piece), which are independent by construction."""
+    if count <= 1:
+        return await run_load(profile, progress, journal_capacity=journal_capacity)
+    reports = []
+    for seed in range(profile.seed, profile.seed + count):
+        if progress is not None:
+            progress(f"seed {seed} ({seed - profile.seed + 1} of {count})")
+        reports.append(await run_load(replace(profile, seed=seed), progress, journal_capacity=journal_capacity))
+    last = reports[-1]
+    return LoadReport(profile=profile, measures=Measures.pooled(r.measures for r in reports),
+                      agents_by_face=last.agents_by_face, sign_in_wall=sum(r.sign_in_wall for r in reports),
+                      load_wall=sum(r.load_wall for r in reports), simulated=sum(r.simulated for r in reports),
+                      events_received=sum(r.events_received for r in reports),
+                      failures=[f"seed {r.profile.seed}: {f}" for r in reports for f in r.failures],
+                      journal=last.journal, seeds=[r.profile.seed for r in reports])
+
+
 async def drain(clock: Clock, customers: Customers, profile: LoadProfile) -> None:
     """After the last arrival: until every call has ended (bounded, in case one never does)."""
-    deadline = clock.now() + 10 * (profile.handle_time + profile.patience.mean) + 60
+    patience = profile.patience.mean if math.isfinite(profile.patience.mean) else 0.0
+    deadline = clock.now() + 10 * (profile.handle_time + patience) + 60
     while customers.live and clock.now() < deadline:
         await clock.sleep(1)
     await clock.sleep(2 * max(profile.wrap.mean, 1))  # the last wrap-ups end
