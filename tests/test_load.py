@@ -13,7 +13,6 @@ import pytest
 
 from simulator.cli import main
 from simulator.conformance.emitted import journal_violations
-from simulator.core.clock import wall_seconds
 from simulator.load.profile import Distribution, LoadProfile
 from simulator.load.runner import run_load
 
@@ -52,9 +51,7 @@ def test_the_rate_follows_the_ramps():
 
 async def test_a_thousand_agents_for_ten_minutes_agree_with_erlang_a():
     """The issue's check: `ccsim load --agents 1000 --cps 20 --duration 10m` on the virtual clock."""
-    started = wall_seconds()
     report = await run_load(LoadProfile(agents=1000, cps=20, duration=600))
-    wall = wall_seconds() - started
     m = report.measures
     assert report.agents_by_face == {"huawei": 334, "nice": 333, "finesse": 333}
     assert 11_000 < m.all_arrived < 13_000  # 20/s for 600 s
@@ -65,7 +62,6 @@ async def test_a_thousand_agents_for_ten_minutes_agree_with_erlang_a():
     assert rows["occupancy"]["measured"] == pytest.approx(0.9, abs=0.03)
     assert report.events_received > 8 * m.all_arrived / 3  # the agents' clients got their events over the wire
     assert journal_violations(report.journal) == []
-    assert wall < 240, f"{wall:.0f} s wall"  # "in seconds": a bound that only a hang or a regression crosses
 
 
 async def test_a_small_team_where_nobody_hangs_up_agrees_with_erlang_c():
