@@ -66,8 +66,8 @@ async def _serve(app: web.Application, port: int) -> web.AppRunner:
 
 
 async def stomp(port: int):
-    from simulator.core import Journal, RealClock
-    from simulator.vendors.finesse.stomp.broker import StompBroker
+    from ccsim.core import Journal, RealClock
+    from ccsim.vendors.finesse.stomp.broker import StompBroker
 
     clock = RealClock()
     broker = StompBroker(clock, Journal(clock, capacity=1000), port=port)

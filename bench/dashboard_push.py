@@ -91,7 +91,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         cfg = Path(folder) / "agents.yaml"
         cfg.write_text(yaml.safe_dump(config_for(args.agents)))
-        proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--config", str(cfg), "--port-base", "0",
+        proc = subprocess.Popen([sys.executable, "-m", "ccsim", "serve", "--config", str(cfg), "--port-base", "0",
                                  "--faces", "intermedia", "--log-level", "warning"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:

@@ -14,11 +14,11 @@ import argparse
 import asyncio
 import time
 
-from simulator import config
-from simulator.app import Simulator
-from simulator.core import Journal, RealClock
-from simulator.vendors.finesse.stomp.broker import StompBroker
-from simulator.vendors.finesse.stomp.client import StompClient
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.core import Journal, RealClock
+from ccsim.vendors.finesse.stomp.broker import StompBroker
+from ccsim.vendors.finesse.stomp.client import StompClient
 
 
 async def round_trips(client: StompClient, jms_type: str, body: str, n: int) -> float:

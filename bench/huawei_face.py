@@ -20,9 +20,9 @@ import tracemalloc
 import aiohttp
 
 from baseline import print_rates, ratios, serve_baseline, timed
-from simulator import config
-from simulator.app import Simulator
-from simulator.core import Journal, RealClock
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.core import Journal, RealClock
 
 ENVELOPE = {"message": "", "retcode": "0", "result": {"agentState": 4, "isWorking": False}}
 

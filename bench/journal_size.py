@@ -17,9 +17,9 @@ import tracemalloc
 
 import aiohttp
 
-from simulator import config
-from simulator.app import Simulator
-from simulator.core import RealClock
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.core import RealClock
 
 LOOP = [("POST", "onlineagent/291/saybusy"), ("GET", "agentevent/291"), ("POST", "onlineagent/291/sayfree"),
         ("GET", "agentevent/291"), ("GET", "onlineagent/291/agentstatus")]

@@ -25,13 +25,13 @@ from typing import Any
 
 import yaml
 
-from simulator import config
-from simulator.core import ContactState
-from simulator.core.clock import wall_seconds
-from simulator.load.agents import agent_ids
-from simulator.scenario import loader
-from simulator.scenario.session import Session
-from simulator.vendors.finesse.steps import dialog_of
+from ccsim import config
+from ccsim.core import ContactState
+from ccsim.core.clock import wall_seconds
+from ccsim.load.agents import agent_ids
+from ccsim.scenario import loader
+from ccsim.scenario.session import Session
+from ccsim.vendors.finesse.steps import dialog_of
 
 FACES = ("huawei", "nice", "finesse")
 SIGN_IN = {

@@ -16,9 +16,9 @@ import asyncio
 
 import procs  # noqa: F401 (puts tests/ on the path)
 from kill_race import TARGETS, kill_race, race_config
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.core import RealClock
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.core import RealClock
 
 READERS = {"reads at once": 0.0, "reads 5 ms late": 0.005}
 

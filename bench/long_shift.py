@@ -15,8 +15,8 @@ from pathlib import Path
 import aiohttp
 
 from baseline import serve_baseline, timed
-from simulator.scenario import loader
-from simulator.scenario.runner import run_scenario
+from ccsim.scenario import loader
+from ccsim.scenario.runner import run_scenario
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "huawei" / "long_shift.yaml"
 

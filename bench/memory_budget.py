@@ -38,8 +38,8 @@ import aiohttp
 import yaml
 
 from procs import ccsim_serve
-from simulator.vendors.finesse.stomp import StompClient, StompClientError
-from simulator.vendors.finesse.stomp.frames import Frame, encode
+from ccsim.vendors.finesse.stomp import StompClient, StompClientError
+from ccsim.vendors.finesse.stomp.frames import Frame, encode
 
 KiB, MiB = 1024, 1024 * 1024
 SMALL = {"ceiling_bytes": 128 * MiB + 24 * MiB + 3 * MiB * 5 + 8 * KiB, "journal_bytes": 8 * MiB,
@@ -54,7 +54,7 @@ SLOW_SUBSCRIBERS = 10
 
 
 def config(full: bool) -> dict[str, Any]:
-    data = yaml.safe_load(resources.files("simulator").joinpath("demo.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(resources.files("ccsim").joinpath("demo.yaml").read_text(encoding="utf-8"))
     if not full:
         data["memory"] = dict(SMALL)
     data.setdefault("faces", {}).setdefault("huawei", {})["poll_hold_seconds"] = 1

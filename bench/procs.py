@@ -76,7 +76,7 @@ def ccsim_serve(config: dict[str, Any], *args: str) -> Iterator[tuple[subprocess
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.yaml"
         path.write_text(yaml.safe_dump(config))
-        proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--config", str(path), "--port-base", "0",
+        proc = subprocess.Popen([sys.executable, "-m", "ccsim", "serve", "--config", str(path), "--port-base", "0",
                                  "--log-level", "error", *args], cwd=ROOT, stdout=subprocess.PIPE, text=True)
         try:
             yield proc, _wait_for_urls(proc, time.monotonic() + 60)

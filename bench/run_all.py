@@ -19,9 +19,9 @@ import long_polls
 import rest_loop
 import startup
 from long_shift import baseline_rate
-from simulator.core.clock import wall_seconds
-from simulator.load.profile import Distribution, LoadProfile
-from simulator.load.runner import run_load
+from ccsim.core.clock import wall_seconds
+from ccsim.load.profile import Distribution, LoadProfile
+from ccsim.load.runner import run_load
 
 SHIFT_GOAL_SECONDS = 2.0
 

@@ -39,7 +39,7 @@ def measure(runs: int) -> dict[str, float]:
     ccsim, bare = [], []
     for _ in range(runs):
         base = free_port_block()
-        ccsim.append(first_answer([sys.executable, "-m", "simulator", "serve", "--port-base", str(base)],
+        ccsim.append(first_answer([sys.executable, "-m", "ccsim", "serve", "--port-base", str(base)],
                                   f"http://127.0.0.1:{base}/_ccsim/health"))
         port = free_port()
         bare.append(first_answer([sys.executable, str(BENCH / "bare_servers.py"), "http", str(port)],

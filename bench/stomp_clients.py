@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from simulator.vendors.finesse.stomp.client import StompClient  # noqa: E402
+from ccsim.vendors.finesse.stomp.client import StompClient  # noqa: E402
 
 QUEUE = "/queue/Connector1"
 

@@ -20,9 +20,9 @@ import json
 import aiohttp
 
 from baseline import print_rates, ratios, serve_baseline, timed
-from simulator import config
-from simulator.app import Simulator
-from simulator.core import RealClock
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.core import RealClock
 
 ADMIN = {"Authorization": "Basic " + base64.b64encode(b"admin:Admin#2026").decode()}
 AGENT = {"Authorization": "Basic " + base64.b64encode(b"agent0:Passw0rd!").decode()}

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from simulator.conformance.check import CheckResult, run_check
-from simulator.conformance.mutants import Mutant
-from simulator.scenario import loader
-from simulator.scenario.runner import run_scenario
+from ccsim.conformance.check import CheckResult, run_check
+from ccsim.conformance.mutants import Mutant
+from ccsim.scenario import loader
+from ccsim.scenario.runner import run_scenario
 
 
 def check(face: str, examples: int, seed: int = 0, **kwargs) -> CheckResult:

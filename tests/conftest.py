@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient, WireResponse
-from simulator.conformance.emitted import journal_violations
-from simulator.conformance.openapi import response_violations
-from simulator.core import VirtualClock
-from simulator.vendors.huawei.client import HuaweiAgentClient
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient, WireResponse
+from ccsim.conformance.emitted import journal_violations
+from ccsim.conformance.openapi import response_violations
+from ccsim.core import VirtualClock
+from ccsim.vendors.huawei.client import HuaweiAgentClient
 
 # Every routing pick in the tests (and in the simulators they start) is also made by asking every
 # agent, and a difference fails: the world's routing indexes must never change who gets a call.

@@ -32,7 +32,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from simulator import cli
+from ccsim import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ("README.md", *sorted(f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md")))

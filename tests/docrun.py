@@ -16,10 +16,10 @@ from pathlib import Path
 
 from docblocks import ROOT, Block, commands, expectation_lines, expects_something, missing, with_ports
 
-from simulator.conformance.emitted import entry_violations
-from simulator.config import DEFAULT_PORT_BASE
-from simulator.core import JournalEntry
-from simulator.vendors import face_class
+from ccsim.conformance.emitted import entry_violations
+from ccsim.config import DEFAULT_PORT_BASE
+from ccsim.core import JournalEntry
+from ccsim.vendors import face_class
 
 BIN = Path(sys.executable).parent  # the venv's: `ccsim` and `python` as the reader has them
 TIMEOUT = 120  # seconds for one block; the slowest waits a few seconds for an auto-answer

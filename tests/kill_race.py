@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from conftest import TEST_CONFIG
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.vendors.huawei.client import HuaweiAgentClient
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.vendors.huawei.client import HuaweiAgentClient
 from test_nice_face import NICE_AGENTS
 from test_nice_face import Client as NiceClient
 

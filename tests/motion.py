@@ -7,9 +7,9 @@ import copy
 from typing import Any
 
 from conftest import TEST_CONFIG
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient, WireResponse
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient, WireResponse
 
 PASSWORD = "Passw0rd!"
 XCALLY_AGENTS = [

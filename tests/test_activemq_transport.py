@@ -1,9 +1,9 @@
-"""The Finesse face's external-broker transport (simulator/vendors/finesse/external.py) against a
+"""The Finesse face's external-broker transport (ccsim/vendors/finesse/external.py) against a
 real ActiveMQ: Debian's package, one JVM for the whole module (tests/activemq.py), stopped and
 restarted by the reconnection tests. stomp.py clients play the agent application.
 
 ActiveMQ runs in real time, so these tests use the RealClock; the waits here are the tests'
-own (the no-wall-time rule is for simulator/)."""
+own (the no-wall-time rule is for ccsim/)."""
 from __future__ import annotations
 
 import asyncio
@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from activemq import ActiveMQ, free_port, in_ci, running_broker
-from simulator.core import Journal, Match, RealClock
+from ccsim.core import Journal, Match, RealClock
 
 try:
     import stomp
@@ -51,7 +51,7 @@ def journal(clock: RealClock) -> Journal:
 @pytest.fixture
 async def make_transport(broker: ActiveMQ, clock: RealClock, journal: Journal) -> AsyncIterator[Callable[..., Any]]:
     """Builds ActiveMqTransport instances on the broker's STOMP port; all stopped at the end."""
-    from simulator.vendors.finesse.external import ActiveMqTransport
+    from ccsim.vendors.finesse.external import ActiveMqTransport
 
     made: list[ActiveMqTransport] = []
 
@@ -150,7 +150,7 @@ def handler_queue() -> tuple[asyncio.Queue, Callable[[Any], None]]:
 
 # -- (a) a command from the agent application reaches the handler --------------------------
 async def test_command_from_client_reaches_the_handler(make_transport, clients, journal: Journal, broker: ActiveMQ):
-    from simulator.vendors.finesse.transport import Message
+    from ccsim.vendors.finesse.transport import Message
 
     transport = make_transport()
     received, handler = handler_queue()
@@ -389,7 +389,7 @@ async def test_credentials_are_sent_and_a_refused_login_is_retried(broker: Activ
                                                                    caplog: pytest.LogCaptureFixture):
     """A broker that requires a login (its own JVM): a wrong passcode is refused with an ERROR
     frame, logged and retried with backoff (nothing raised); the right one connects."""
-    from simulator.vendors.finesse.external import ActiveMqTransport
+    from ccsim.vendors.finesse.external import ActiveMqTransport
 
     caplog.set_level(logging.WARNING, logger="ccsim.finesse.activemq")
     secured = ActiveMQ(users={"ccsim": "s3cret"})
@@ -421,8 +421,8 @@ async def test_credentials_are_sent_and_a_refused_login_is_retried(broker: Activ
 
 
 def test_refuses_the_virtual_clock():
-    from simulator.core import VirtualClock
-    from simulator.vendors.finesse.external import ActiveMqTransport
+    from ccsim.core import VirtualClock
+    from ccsim.vendors.finesse.external import ActiveMqTransport
 
     with pytest.raises(ValueError, match="real clock"):
         ActiveMqTransport(VirtualClock(), host="127.0.0.1", port=61613)

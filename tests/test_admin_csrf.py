@@ -1,4 +1,4 @@
-"""Cross-site use of the admin API is refused (issue 22, item 5; simulator/control/guard.py): a
+"""Cross-site use of the admin API is refused (issue 22, item 5; ccsim/control/guard.py): a
 body must be JSON (415), an Origin header must be the admin's own (403), a Host header must be
 one of ccsim's names (403: DNS rebinding), with or without an admin token. What a browser does
 with it is in tests/test_admin_csrf_browser.py; this file speaks HTTP directly."""
@@ -10,10 +10,10 @@ import re
 import pytest
 
 from conftest import JSON_TYPE, make_config
-from simulator import config, contracts
-from simulator.client import WireResponse
-from simulator.conformance.openapi import response_violations
-from simulator.control.guard import AllowedHosts, host_name
+from ccsim import config, contracts
+from ccsim.client import WireResponse
+from ccsim.conformance.openapi import response_violations
+from ccsim.control.guard import AllowedHosts, host_name
 
 TOKEN = "csrf-t0ken"
 INJECT = b'{"queue": "sales"}'

@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from dashboard_helpers import STREAM_EVENT, Stream, stream_event_problems
-from simulator import contracts
+from ccsim import contracts
 
 
 async def test_the_streams_events_match_the_documents_event_schema(sim, admin):

@@ -15,12 +15,12 @@ import pytest
 
 from conftest import make_config
 from test_cli import CCSIM, _wait_for_urls
-from simulator import contracts
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.conformance.openapi import response_violations
-from simulator.control.client import AdminClient, AdminError
-from simulator.core import VirtualClock
+from ccsim import contracts
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.conformance.openapi import response_violations
+from ccsim.control.client import AdminClient, AdminError
+from ccsim.core import VirtualClock
 
 TOKEN = "tr41ner-only"
 

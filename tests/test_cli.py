@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator.vendors import FACES
+from ccsim.vendors import FACES
 
-CCSIM = [sys.executable, "-m", "simulator"]
+CCSIM = [sys.executable, "-m", "ccsim"]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -102,9 +102,9 @@ def test_serve_answers_on_the_demo_config_and_stops_on_sigterm():
             proc.wait()
 
 
-@pytest.mark.parametrize("path", ["simulator/demo.yaml", "docker/activemq.yaml"])
+@pytest.mark.parametrize("path", ["ccsim/demo.yaml", "docker/activemq.yaml"])
 def test_shipped_configurations_are_valid(path):
-    from simulator import config
+    from ccsim import config
 
     cfg = config.load(Path(__file__).resolve().parent.parent / path)
     assert cfg.agents and cfg.queues

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator import config
-from simulator.contracts import load as load_contract
+from ccsim import config
+from ccsim.contracts import load as load_contract
 from test_cli import run
 
 HEAD = "queues: [{id: sales, skills: [sales]}]\n"

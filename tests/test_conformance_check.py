@@ -15,12 +15,12 @@ import pytest
 from conformance_helpers import check, comparable
 from test_cli import CCSIM, _wait_for_urls
 
-from simulator import cli
-from simulator.conformance.check import checked_faces, print_config
-from simulator.conformance.huawei import MUTANTS as HUAWEI_MUTANTS
-from simulator.scenario import loader
-from simulator.scenario.loader import ScenarioError
-from simulator.scenario.runner import run_scenario
+from ccsim import cli
+from ccsim.conformance.check import checked_faces, print_config
+from ccsim.conformance.huawei import MUTANTS as HUAWEI_MUTANTS
+from ccsim.scenario import loader
+from ccsim.scenario.loader import ScenarioError
+from ccsim.scenario.runner import run_scenario
 
 ANSWER_SUCCEEDS = next(m for m in HUAWEI_MUTANTS if m.name == "answer with nothing ringing succeeds")
 
@@ -203,8 +203,8 @@ def test_explore_plays_sequences_of_the_declared_steps_and_shrinks_a_failure():
 
 
 def test_the_conformance_docs_name_every_invariant_and_every_mutant():
-    from simulator.conformance.invariants import load_all
-    from simulator.conformance.mutants import mutants_of
+    from ccsim.conformance.invariants import load_all
+    from ccsim.conformance.mutants import mutants_of
 
     doc = (Path(__file__).resolve().parent.parent / "docs" / "conformance.md").read_text(encoding="utf-8")
     missing = [name for name in load_all() if f"| `{name}` |" not in doc]

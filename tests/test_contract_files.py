@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from simulator import contracts
+from ccsim import contracts
 
 ROOT = contracts.contracts_dir()
 SCHEMAS = sorted(p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.schema.json"))
@@ -29,7 +29,7 @@ def refs(node: Any):
 
 
 def test_every_face_has_contracts():
-    from simulator.vendors import FACES
+    from ccsim.vendors import FACES
 
     assert {p.split("/")[0] for p in SCHEMAS} >= set(FACES)
 
@@ -62,7 +62,7 @@ def test_bundled_openapi_documents_are_self_contained():
     """What `bundled` gives Schemathesis: no reference outside the document, every ref resolvable."""
     import json as json_mod
 
-    from simulator.conformance.openapi import bundled
+    from ccsim.conformance.openapi import bundled
 
     for name in ("admin", "nice", "intermedia", "huawei"):
         document = bundled(f"{name}/openapi.json")
@@ -76,10 +76,10 @@ def test_bundled_openapi_documents_are_self_contained():
 
 def test_the_huawei_openapi_document_is_the_one_the_face_makes():
     """contracts/huawei/openapi.json is generated from the face's operation table: regenerate it
-    with `python -m simulator.vendors.huawei.openapi > contracts/huawei/openapi.json`."""
-    from simulator import contracts as contracts_mod
-    from simulator.vendors.huawei.client import OPS
-    from simulator.vendors.huawei.openapi import document
+    with `python -m ccsim.vendors.huawei.openapi > contracts/huawei/openapi.json`."""
+    from ccsim import contracts as contracts_mod
+    from ccsim.vendors.huawei.client import OPS
+    from ccsim.vendors.huawei.openapi import document
 
     committed = contracts_mod.load("huawei/openapi.json")
     assert committed == document()

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from simulator.core import (Agent, Channel, ContactState, EndReason, Journal, Match, Queue, RealClock, VirtualClock,
+from ccsim.core import (Agent, Channel, ContactState, EndReason, Journal, Match, Queue, RealClock, VirtualClock,
                             World, WorldError)
 
 
@@ -212,10 +212,10 @@ def test_nothing_outside_the_clock_reads_or_waits_on_wall_time():
     import re
     from pathlib import Path
 
-    import simulator
+    import ccsim
 
     forbidden = re.compile(r"\btime\.(time|monotonic|sleep)\(|asyncio\.sleep\(|(?<!clock)(?<!timers)\.call_(later|at)\(")
-    root = Path(simulator.__file__).parent
+    root = Path(ccsim.__file__).parent
     offenders = [f"{p.relative_to(root)}:{n}" for p in root.rglob("*.py") if p.name != "clock.py"
                  for n, line in enumerate(p.read_text().splitlines(), 1)
                  if forbidden.search(line)]
@@ -308,7 +308,7 @@ def test_only_the_newest_ended_contacts_are_kept():
 
 
 def test_journal_entries_give_back_what_was_recorded_however_they_are_packed():
-    from simulator.core import Journal, VirtualClock
+    from ccsim.core import Journal, VirtualClock
 
     journal = Journal(VirtualClock())
     request = {"method": "POST", "path": "/x/" + "long" * 40, "query": {}, "headers": {},

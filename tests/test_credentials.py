@@ -1,4 +1,4 @@
-"""Credentials ccsim hands out (issue 22, item 10; simulator/core/credentials.py): CXone access and
+"""Credentials ccsim hands out (issue 22, item 10; ccsim/core/credentials.py): CXone access and
 refresh tokens and Huawei GUIDs are the same for a given seed, run after run, and none can be
 guessed from another (they were counters, `ccsim-1001001`, and Mersenne Twister output)."""
 from __future__ import annotations
@@ -11,12 +11,12 @@ import uuid
 from itertools import combinations, pairwise
 
 from conftest import TEST_CONFIG
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.core import VirtualClock
-from simulator.core.credentials import CredentialStream
-from simulator.vendors.huawei.client import HuaweiAgentClient
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.core import VirtualClock
+from ccsim.core.credentials import CredentialStream
+from ccsim.vendors.huawei.client import HuaweiAgentClient
 from test_nice_face import NICE_AGENTS
 
 TOKEN_FORM = "grant_type=password&username=ada@example.com&password=pw"

@@ -7,11 +7,11 @@ import copy
 import pytest
 
 from motion import Motion, xcally_config
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.core import VirtualClock
-from simulator.vendors.finesse.stomp.client import StompClient
-from simulator.vendors.huawei.client import OPS, SIGN_IN_OPS, HuaweiAgentClient
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.core import VirtualClock
+from ccsim.vendors.finesse.stomp.client import StompClient
+from ccsim.vendors.huawei.client import OPS, SIGN_IN_OPS, HuaweiAgentClient
 from test_finesse_face import App, finesse_config
 from test_intermedia_face import BASIC, BEARER, intermedia_config
 from test_nice_face import Client as NiceClient

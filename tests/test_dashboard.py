@@ -11,12 +11,12 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.conformance.emitted import journal_violations
-from simulator.core import RealClock
-from simulator.vendors.huawei.client import HuaweiAgentClient
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.conformance.emitted import journal_violations
+from ccsim.core import RealClock
+from ccsim.vendors.huawei.client import HuaweiAgentClient
 
 from conftest import Admin
 from dashboard_helpers import Stream, agent_in
@@ -279,7 +279,7 @@ async def test_a_frozen_clock_holds_its_timers_until_it_thaws():
 
 
 async def test_a_pause_from_the_admin_api_is_recorded_as_the_faces_own_steps(live, live_admin):
-    from simulator.scenario.record import scenario_from_journal
+    from ccsim.scenario.record import scenario_from_journal
 
     face = live.faces["xcally"]
     face.login(face.by_core["5002"])

@@ -5,10 +5,10 @@ import asyncio
 from typing import Any
 
 from conftest import make_config
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.core import VirtualClock
-from simulator.vendors.huawei.client import HuaweiAgentClient
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.core import VirtualClock
+from ccsim.vendors.huawei.client import HuaweiAgentClient
 
 
 async def agent_loop(client: HuaweiAgentClient, calls: int) -> None:

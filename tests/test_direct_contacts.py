@@ -9,9 +9,9 @@ import textwrap
 import pytest
 
 from motion import PASSWORD, xcally_config
-from simulator.scenario import loader
-from simulator.scenario.record import scenario_from_journal
-from simulator.scenario.runner import run_scenario
+from ccsim.scenario import loader
+from ccsim.scenario.record import scenario_from_journal
+from ccsim.scenario.runner import run_scenario
 
 
 async def test_a_face_that_takes_no_direct_contact_is_a_409_and_nothing_is_created(sim, admin, agent291):

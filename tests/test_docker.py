@@ -69,10 +69,10 @@ def image() -> Dockerfile:
 def image_offsets(image: Dockerfile) -> set[int]:
     """The offsets from the port base of every listener of the image's CMD (its configuration)."""
     base = free_base()
-    proc, banner = serve(image.cmd(), base, [sys.executable, "-m", "simulator"])
+    proc, banner = serve(image.cmd(), base, [sys.executable, "-m", "ccsim"])
     try:
         offsets = served_offsets(banner, base)
-        health = subprocess.run([sys.executable, "-m", "simulator", *image.healthcheck()[1:]], capture_output=True,
+        health = subprocess.run([sys.executable, "-m", "ccsim", *image.healthcheck()[1:]], capture_output=True,
                                 text=True, timeout=30, env={**os.environ, "CCSIM_PORT_BASE": str(base)})
         assert health.returncode == 0, health.stderr  # the HEALTHCHECK, as the container runs it
     finally:
@@ -101,7 +101,7 @@ def test_the_check_fails_on_a_dockerfile_whose_ports_are_wrong(image_offsets, tm
 def test_compose_publishes_exactly_the_ports_its_ccsim_serves(image):
     published, command = compose_published("ccsim")
     base = free_base()
-    proc, banner = serve(command, base, [sys.executable, "-m", "simulator"])
+    proc, banner = serve(command, base, [sys.executable, "-m", "ccsim"])
     try:
         assert any("finesse" in line and "(ActiveMQ)" in line for line in banner)  # the broker's, not ours
         served = {image.port_base() + o for o in served_offsets(banner, base)}
@@ -149,7 +149,7 @@ def test_the_package_installs_as_the_dockerfile_installs_it_and_serves(image, tm
     copy (.dockerignore honoured); then the image's CMD and HEALTHCHECK from that environment."""
     app, env_dir = tmp_path / "app", tmp_path / "venv"
     copy_as_built(image, app)
-    assert (app / "simulator" / "cli.py").is_file() and not (app / "tests").exists()
+    assert (app / "ccsim" / "cli.py").is_file() and not (app / "tests").exists()
     assert not list(app.rglob("__pycache__"))
     [install] = [r for r in image.all("RUN") if "pip install" in r]
     pip_args = install.split("pip install", 1)[1].split("&&")[0].split()
@@ -161,7 +161,7 @@ def test_the_package_installs_as_the_dockerfile_installs_it_and_serves(image, tm
     if done.returncode != 0:
         done = subprocess.run(pip, cwd=app, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    where = subprocess.run([str(env_dir / "bin" / "python"), "-c", "import simulator; print(simulator.__file__)"],
+    where = subprocess.run([str(env_dir / "bin" / "python"), "-c", "import ccsim; print(ccsim.__file__)"],
                            cwd=tmp_path, capture_output=True, text=True, check=True).stdout
     assert where.startswith(str(env_dir)), where  # installed, not this checkout
     ccsim = [str(env_dir / "bin" / "ccsim")]
@@ -182,14 +182,14 @@ def test_the_package_installs_as_the_dockerfile_installs_it_and_serves(image, tm
 
 def test_the_healthcheck_fails_without_a_server_and_with_a_wrong_token():
     base = free_base()
-    down = subprocess.run([sys.executable, "-m", "simulator", "health"], capture_output=True, text=True, timeout=30,
+    down = subprocess.run([sys.executable, "-m", "ccsim", "health"], capture_output=True, text=True, timeout=30,
                           env={**os.environ, "CCSIM_PORT_BASE": str(base)})
     assert down.returncode == 1 and "refused" in down.stderr.lower()
     proc, _ = serve(["ccsim", "serve", "--faces", "huawei", "--admin-token", "right"], base,
-                    [sys.executable, "-m", "simulator"])
+                    [sys.executable, "-m", "ccsim"])
     try:
         for token, code in (("wrong", 1), ("right", 0)):
-            run = subprocess.run([sys.executable, "-m", "simulator", "health"], capture_output=True, text=True,
+            run = subprocess.run([sys.executable, "-m", "ccsim", "health"], capture_output=True, text=True,
                                  timeout=30, env={**os.environ, "CCSIM_PORT_BASE": str(base), "CCSIM_ADMIN_TOKEN": token})
             assert run.returncode == code, run.stderr
     finally:

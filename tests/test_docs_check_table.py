@@ -10,11 +10,11 @@ import sys
 import pytest
 from docblocks import read
 
-from simulator.conformance.check import DEFAULT_EXAMPLES, DEFAULT_STEPS, checked_faces
-from simulator.conformance.mutants import mutants_of
+from ccsim.conformance.check import DEFAULT_EXAMPLES, DEFAULT_STEPS, checked_faces
+from ccsim.conformance.mutants import mutants_of
 
 FIGURES = ("examples", "steps", "rules", "invariants checked", "violations")
-# A line of `ccsim check`'s score (simulator/conformance/report.py score_table).
+# A line of `ccsim check`'s score (ccsim/conformance/report.py score_table).
 _SCORE = re.compile(r"^(?P<face>\w+)\s+(?P<result>PASS|FAIL|ERROR)\s+(?P<examples>\d+)\s+(?P<steps>\d+)\s+"
                     r"(?P<rules>\d+/\d+)\s+(?P<invariants>[\d,]+)\s+(?P<violations>\d+)\s", re.M)
 
@@ -22,7 +22,7 @@ _SCORE = re.compile(r"^(?P<face>\w+)\s+(?P<result>PASS|FAIL|ERROR)\s+(?P<example
 @pytest.fixture(scope="module")
 def printed():
     """What `ccsim check --face F` prints, for every face, the five started together."""
-    started = {face: subprocess.Popen([sys.executable, "-m", "simulator", "check", "--face", face],
+    started = {face: subprocess.Popen([sys.executable, "-m", "ccsim", "check", "--face", face],
                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
                for face in checked_faces()}
     outputs = {}

@@ -15,10 +15,10 @@ from docblocks import (CONFIG_KEYS, KNOWN_LANGS, ROOT, Block, all_blocks, blocks
                        expects_something, find, read, with_ports)
 from docrun import DemoServer, ExampleFailed, run, workdir
 
-from simulator import cli
-from simulator import config as config_mod
-from simulator.scenario import loader
-from simulator.scenario.runner import run_scenario
+from ccsim import cli
+from ccsim import config as config_mod
+from ccsim.scenario import loader
+from ccsim.scenario.runner import run_scenario
 
 BLOCKS = all_blocks()
 EXAMPLES = [b for b in BLOCKS if b.runnable]
@@ -145,7 +145,7 @@ def test_every_ccsim_command_in_the_docs_parses_and_names_files_that_exist(block
 
 
 def test_a_command_with_a_file_that_is_not_there_is_caught():
-    """`ccsim run demo.yaml --speed 1`, as the README had it: simulator/demo.yaml is the serve
+    """`ccsim run demo.yaml --speed 1`, as the README had it: ccsim/demo.yaml is the serve
     configuration, and demo.yaml no file at all."""
     block = Block("README.md", 1, "sh", "ccsim run demo.yaml --speed 1\nccsim run --sped 1 x/\n", "")
     assert ccsim_problems(block) == ["README.md:2: `ccsim run demo.yaml --speed 1` reads demo.yaml, which does not exist",

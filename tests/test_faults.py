@@ -9,11 +9,11 @@ import copy
 import aiohttp
 
 from conftest import TEST_CONFIG, make_config
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.core import RealClock
-from simulator.vendors.huawei.client import HuaweiAgentClient
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.core import RealClock
+from ccsim.vendors.huawei.client import HuaweiAgentClient
 from test_nice_face import NICE_AGENTS
 from test_nice_face import Client as NiceClient
 

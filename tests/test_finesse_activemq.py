@@ -13,9 +13,9 @@ import pytest
 import stomp
 
 from activemq import ActiveMQ, running_broker
-from simulator.app import Simulator
-from simulator.conformance.emitted import journal_violations
-from simulator.core import RealClock
+from ccsim.app import Simulator
+from ccsim.conformance.emitted import journal_violations
+from ccsim.core import RealClock
 from test_finesse_face import finesse_config
 
 

@@ -9,8 +9,8 @@ import socket
 
 import pytest
 
-from simulator.core import RealClock
-from simulator.vendors.finesse.external import ActiveMqTransport
+from ccsim.core import RealClock
+from ccsim.vendors.finesse.external import ActiveMqTransport
 
 
 def closed_port() -> int:

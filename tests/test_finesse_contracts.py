@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from simulator import contracts
-from simulator.vendors.finesse import protocol as p
+from ccsim import contracts
+from ccsim.vendors.finesse import protocol as p
 
 FINESSE = contracts.contracts_dir() / "finesse"
 EVENTS = ["State", "AgentInfo", "ReasonCodes", "NewInboundCall", "InboundCall", "ConsultCall", "DialogState",
@@ -384,9 +384,9 @@ async def _read_frames(reader: asyncio.StreamReader, count: int) -> list[bytes]:
 
 
 async def test_the_embedded_brokers_journaled_frames_match_the_contracts():
-    broker_module = pytest.importorskip("simulator.vendors.finesse.stomp.broker")
-    from simulator.conformance.emitted import entry_violations
-    from simulator.core import Journal, RealClock
+    broker_module = pytest.importorskip("ccsim.vendors.finesse.stomp.broker")
+    from ccsim.conformance.emitted import entry_violations
+    from ccsim.core import Journal, RealClock
 
     clock = RealClock()
     journal = Journal(clock, 1000)

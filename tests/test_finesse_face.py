@@ -12,10 +12,10 @@ import pytest
 import stomp
 
 from conftest import TEST_CONFIG
-from simulator import config
-from simulator.app import Simulator
-from simulator.core import Match, RealClock
-from simulator.vendors.finesse.stomp.client import StompClient
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.core import Match, RealClock
+from ccsim.vendors.finesse.stomp.client import StompClient
 
 FINESSE_AGENTS = [
     {"id": "1001", "name": "Ada Lovelace", "skills": ["sales"], "finesse": {"password": "pw", "extension": "2001"}},

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.vendors.finesse import protocol as p
+from ccsim.vendors.finesse import protocol as p
 
 
 @pytest.mark.parametrize("jms_type", ["MOBILEAGENTLOGIN#1001", "MobileAgentLogin#1001", "mobileagentlogin#1001"])

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.scenario import loader
-from simulator.scenario.record import dump, scenario_from_journal
-from simulator.scenario.runner import run_scenario
+from ccsim.scenario import loader
+from ccsim.scenario.record import dump, scenario_from_journal
+from ccsim.scenario.runner import run_scenario
 from test_finesse_face import App, app_factory, finesse_config  # noqa: F401  (fixture)
 
 

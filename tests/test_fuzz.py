@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-from simulator.conformance.check import checked_faces
-from simulator.fuzz.campaign import PROFILES, fuzz_face
-from simulator.vendors.huawei import wire
+from ccsim.conformance.check import checked_faces
+from ccsim.fuzz.campaign import PROFILES, fuzz_face
+from ccsim.vendors.huawei import wire
 
 
 @pytest.mark.parametrize("face", checked_faces())
@@ -44,7 +44,7 @@ def test_a_face_that_crashes_on_bad_json_fails_the_campaign(monkeypatch):
 
 
 def test_a_traceback_in_the_logs_fails_the_campaign(monkeypatch):
-    from simulator.vendors.finesse.face import FinesseFace
+    from ccsim.vendors.finesse.face import FinesseFace
 
     real = FinesseFace.on_message
 
@@ -58,12 +58,12 @@ def test_a_traceback_in_the_logs_fails_the_campaign(monkeypatch):
 
 
 def test_the_command_writes_a_table_and_json(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "simulator", "fuzz", "--face", "nice", "--inputs", "60",
+    out = subprocess.run([sys.executable, "-m", "ccsim", "fuzz", "--face", "nice", "--inputs", "60",
                           "--json", str(tmp_path / "fuzz.json")], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "nice" in out.stdout and "flow after" in out.stdout and "Traceback" not in out.stderr
     [row] = json.loads((tmp_path / "fuzz.json").read_text())
     assert row["face"] == "nice" and row["inputs"] == 60 and row["passed"] and row["failures"] == {}
-    wrong = subprocess.run([sys.executable, "-m", "simulator", "fuzz", "--face", "avaya"], capture_output=True,
+    wrong = subprocess.run([sys.executable, "-m", "ccsim", "fuzz", "--face", "avaya"], capture_output=True,
                            text=True, timeout=60)
     assert wrong.returncode == 2 and "unknown face(s) avaya" in wrong.stderr

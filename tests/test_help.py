@@ -11,8 +11,8 @@ import sys
 import pytest
 from docblocks import Block, ccsim_problems
 
-from simulator import cli
-from simulator.cli_help import MAX_WIDTH
+from ccsim import cli
+from ccsim.cli_help import MAX_WIDTH
 
 SUBCOMMANDS = list(next(a for a in cli.build_parser()._actions
                         if isinstance(a, argparse._SubParsersAction)).choices)
@@ -38,7 +38,7 @@ def test_every_command_is_listed():
 
 @pytest.mark.parametrize("command", COMMANDS, ids=IDS)
 def test_help_exits_0_as_a_process(command):
-    done = subprocess.run([sys.executable, "-m", "simulator", *command, "--help"], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "ccsim", *command, "--help"], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0 and done.stdout.startswith("usage: ccsim") and not done.stderr, done
 

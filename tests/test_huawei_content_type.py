@@ -12,10 +12,10 @@ import aiohttp
 import pytest
 
 from conftest import make_config
-from simulator.app import Simulator
-from simulator.client import WireResponse
-from simulator.core.clock import IN_PROCESS_HEADER
-from simulator.vendors.huawei.client import BASE, HuaweiAgentClient
+from ccsim.app import Simulator
+from ccsim.client import WireResponse
+from ccsim.core.clock import IN_PROCESS_HEADER
+from ccsim.vendors.huawei.client import BASE, HuaweiAgentClient
 
 NOT_JSON = [None, "text/plain", "application/x-www-form-urlencoded", "text/json", "application/jsonp"]
 JSON = ["application/json", "application/json;charset=UTF-8", "Application/JSON; charset=utf-8"]

@@ -88,7 +88,7 @@ async def test_fuzzed_paths_never_give_5xx(sim, wire, path, method, body):
 
 
 def test_request_contracts_accept_the_seed_sample_and_refuse_what_the_face_refuses():
-    from simulator import contracts
+    from ccsim import contracts
 
     seed = json.loads('{ "password": "", "phonenum": "40038", "status": "4", "releasephone": "false", "agenttype": "4" }')
     assert contracts.errors("huawei/requests/loginex.schema.json", seed) == []
@@ -103,7 +103,7 @@ async def test_every_huawei_answer_validates_against_the_openapi_document(sim, a
     """contracts/huawei/openapi.json takes its bodies from the exchange contracts: the answers of a
     call and of errors must validate against it as they do against those. (A path or method the
     face does not serve is in no operation of the document: its 404/405 is judged by the contracts.)"""
-    from simulator.conformance.openapi import response_violations
+    from ccsim.conformance.openapi import response_violations
 
     await admin.inject("sales")
     await agent291.drain()

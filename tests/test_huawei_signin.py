@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conftest import event_types, make_config
-from simulator.core import Match
+from ccsim.core import Match
 
 SEED_HEADERS = {"Content-Type": "application/json; charset=UTF-8",
                 "Guid": "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.AgentGateway1"}

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 
 from conftest import TEST_CONFIG
-from simulator import config, contracts
-from simulator.conformance.emitted import journal_violations
-from simulator.conformance.openapi import response_violations
-from simulator.vendors.intermedia import api
-from simulator.vendors.intermedia.settings import ANSWERED_RESPONSES, IVR_EVENTS
-from simulator.vendors.intermedia.wscall import basic, event_op, render_body
+from ccsim import config, contracts
+from ccsim.conformance.emitted import journal_violations
+from ccsim.conformance.openapi import response_violations
+from ccsim.vendors.intermedia import api
+from ccsim.vendors.intermedia.settings import ANSWERED_RESPONSES, IVR_EVENTS
+from ccsim.vendors.intermedia.wscall import basic, event_op, render_body
 
 IM = contracts.contracts_dir() / "intermedia"
 BASE = contracts.BASE_URI + "intermedia/"

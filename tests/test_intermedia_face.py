@@ -13,12 +13,12 @@ import pytest
 from aiohttp import web
 
 from conftest import TEST_CONFIG
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.vendors.base import SettingsError
-from simulator.vendors.listeners import serve_app
-from simulator.vendors.intermedia.wscall import render_body
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.vendors.base import SettingsError
+from ccsim.vendors.listeners import serve_app
+from ccsim.vendors.intermedia.wscall import render_body
 
 HALO_USERS = [{"id": 101, "name": "Carla Diaz", "client_name": "Acme Ltd", "phonenumber": "+442071234567",
                "mobilenumber": "+447700900123"}]

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from conftest import TEST_CONFIG
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.conformance.emitted import journal_violations
-from simulator.core import RealClock
-from simulator.vendors.huawei.client import HuaweiAgentClient
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.conformance.emitted import journal_violations
+from ccsim.core import RealClock
+from ccsim.vendors.huawei.client import HuaweiAgentClient
 
 LOGIN_PATH = "/agentgateway/resource/onlineagent/291/loginex"
 STATUS_PATH = "/agentgateway/resource/onlineagent/291/agentstatus"

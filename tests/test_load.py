@@ -11,10 +11,10 @@ import random
 
 import pytest
 
-from simulator.cli import main
-from simulator.conformance.emitted import journal_violations
-from simulator.load.profile import Distribution, LoadProfile
-from simulator.load.runner import run_load
+from ccsim.cli import main
+from ccsim.conformance.emitted import journal_violations
+from ccsim.load.profile import Distribution, LoadProfile
+from ccsim.load.runner import run_load
 
 
 @pytest.mark.parametrize("text,mean,variance", [("30s", 30, 0), ("fixed:2m", 120, 0), ("exp:40s", 40, 1600),
@@ -120,8 +120,8 @@ def test_cli_refuses_bad_knobs_with_a_message(argv, message, capsys):
 
 
 def test_customers_call_step_fails_with_the_figures(tmp_path):
-    from simulator.scenario import loader
-    from simulator.scenario.runner import run_scenario
+    from ccsim.scenario import loader
+    from ccsim.scenario.runner import run_scenario
 
     text = tmp_path / "s.yaml"
     text.write_text("""
@@ -138,7 +138,7 @@ steps:
 
 
 def test_customers_call_step_rejects_bad_arguments(tmp_path):
-    from simulator.scenario import loader
+    from ccsim.scenario import loader
 
     path = tmp_path / "s.yaml"
     path.write_text("""

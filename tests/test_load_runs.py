@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from simulator.cli import main
-from simulator.conformance.emitted import journal_violations
-from simulator.core import World
-from simulator.load.profile import Distribution, LoadProfile
-from simulator.load.runner import run_load
+from ccsim.cli import main
+from ccsim.conformance.emitted import journal_violations
+from ccsim.core import World
+from ccsim.load.profile import Distribution, LoadProfile
+from ccsim.load.runner import run_load
 
 
 async def test_the_issues_run_at_the_defaults_agrees_with_erlang_a():
@@ -47,7 +47,7 @@ CORRECT = ["--agents", "20", "--cps", "0.33", "--duration", "1h", "--quiet"]
 
 def _run_cli(seed: int, folder: Path) -> tuple[int, dict[str, Any], str]:
     out = folder / f"seed{seed}.json"
-    command = [sys.executable, "-m", "simulator", "load", *CORRECT, "--seed", str(seed), "--json", str(out)]
+    command = [sys.executable, "-m", "ccsim", "load", *CORRECT, "--seed", str(seed), "--json", str(out)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=900)
     return done.returncode, json.loads(out.read_text()) if out.exists() else {}, done.stdout + done.stderr
 

@@ -8,12 +8,12 @@ import math
 
 import pytest
 
-from simulator.cli import main
-from simulator.load.interval import Interval, ratio_interval, t_quantile
-from simulator.load.measure import Batch, Measures
-from simulator.load.prediction import BASE_MARGIN, predict
-from simulator.load.profile import Distribution, LoadProfile
-from simulator.load.report import LoadReport
+from ccsim.cli import main
+from ccsim.load.interval import Interval, ratio_interval, t_quantile
+from ccsim.load.measure import Batch, Measures
+from ccsim.load.prediction import BASE_MARGIN, predict
+from ccsim.load.profile import Distribution, LoadProfile
+from ccsim.load.report import LoadReport
 
 
 @pytest.mark.parametrize("df,table", [(1, 12.706), (2, 4.303), (3, 3.182), (4, 2.776), (6, 2.447), (9, 2.262),

@@ -32,7 +32,7 @@ def _free_port() -> int:
 def test_locust_master_and_two_workers_drive_the_huawei_face(tmp_path):
     cfg = tmp_path / "agents.yaml"
     cfg.write_text(yaml.safe_dump(agents_config(20, workers=2)))
-    serve = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--config", str(cfg), "--port-base", "0",
+    serve = subprocess.Popen([sys.executable, "-m", "ccsim", "serve", "--config", str(cfg), "--port-base", "0",
                               "--faces", "huawei", "--log-level", "warning"], cwd=ROOT,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     procs: list[subprocess.Popen] = []

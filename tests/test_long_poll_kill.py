@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from kill_race import TARGETS, Target, answers, kill_race, race_config
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.conformance.emitted import journal_violations
-from simulator.core import RealClock
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.conformance.emitted import journal_violations
+from ccsim.core import RealClock
 
 
 @pytest.fixture

@@ -9,17 +9,17 @@ from typing import Any
 
 import pytest
 
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.conformance import check
-from simulator.conformance.check import checked_faces, run_check
-from simulator.control.admin import AdminApi
-from simulator.control.client import AdminClient
-from simulator.core import Match
-from simulator.core.masking import MASK, OTHER, Masker, is_secret_key, secrets_in
-from simulator.scenario import loader
-from simulator.scenario.record import RECORDED_SECRET, WRONG_SECRET, dump, scenario_from_journal
-from simulator.scenario.runner import run_scenario
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.conformance import check
+from ccsim.conformance.check import checked_faces, run_check
+from ccsim.control.admin import AdminApi
+from ccsim.control.client import AdminClient
+from ccsim.core import Match
+from ccsim.core.masking import MASK, OTHER, Masker, is_secret_key, secrets_in
+from ccsim.scenario import loader
+from ccsim.scenario.record import RECORDED_SECRET, WRONG_SECRET, dump, scenario_from_journal
+from ccsim.scenario.runner import run_scenario
 
 
 def test_the_masker_hides_values_under_secret_keys_at_any_depth_and_keeps_the_original():
@@ -94,8 +94,8 @@ async def test_a_recorded_session_holds_no_password_and_replays(tmp_path):
     """`ccsim record` writes the agent's own password as nothing (the step sends the configured
     one) and a wrong one as a wrong one: the recording replays with the same answers."""
     from conftest import make_config
-    from simulator.core import RealClock
-    from simulator.vendors.huawei.client import HuaweiAgentClient
+    from ccsim.core import RealClock
+    from ccsim.vendors.huawei.client import HuaweiAgentClient
 
     sim = Simulator(make_config(), RealClock())
     await sim.start()
@@ -183,7 +183,7 @@ class TestFinesseCommandsTheConnectorCannotRead:
         ("MakeCall#1001", "5551234,9", "5551234,9"),  # nothing that looks like a password: as sent
     ])
     async def test_its_password_is_masked_in_the_journal_and_the_dashboard(self, sim, admin, jms_type, body, masked):
-        from simulator.vendors.finesse.stomp.client import StompClient
+        from ccsim.vendors.finesse.stomp.client import StompClient
 
         host, port = sim.urls["finesse"].removeprefix("stomp://").split(":")
         client = await StompClient.connect(host, int(port), clock=sim.clock)

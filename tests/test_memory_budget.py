@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from conftest import TEST_CONFIG, Admin, simulator_problems
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.core import Journal, Match, VirtualClock
-from simulator.vendors.huawei.client import HuaweiAgentClient
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.core import Journal, Match, VirtualClock
+from ccsim.vendors.huawei.client import HuaweiAgentClient
 
 KiB, MiB = 1024, 1024 * 1024
 STATUS_PATH = "/agentgateway/resource/onlineagent/291/agentstatus"
@@ -192,8 +192,8 @@ async def test_ended_contacts_are_forgotten_past_the_budget_and_live_ones_refuse
 
 
 def test_the_contacts_estimate_is_what_tracemalloc_sees_them_hold():
-    from simulator.core import World
-    from simulator.core.model import Queue
+    from ccsim.core import World
+    from ccsim.core.model import Queue
 
     world = World(VirtualClock())
     world.add_queue(Queue(id="q", name="q"))

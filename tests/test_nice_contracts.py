@@ -1,5 +1,5 @@
 """The NICE CXone face's wire contracts (contracts/nice/): every schema is valid and loads through
-simulator.contracts; a working day driven over the real wire (token service, sessions, the agent
+ccsim.contracts; a working day driven over the real wire (token service, sessions, the agent
 leg, calls, a work item, the Media Bar joining and logging out, refusals of every kind) leaves a
 journal that conforms to responses/<op>.schema.json, event.schema.json, openapi.json and, for the
 requests, requests/*.schema.json; hand-made wrong events and responses fail."""
@@ -18,15 +18,15 @@ from urllib.parse import parse_qsl
 import pytest
 
 from conftest import TEST_CONFIG, Admin
-from simulator import config, contracts
-from simulator.app import Simulator
-from simulator.client import WireClient, WireResponse
-from simulator.conformance.emitted import journal_violations
-from simulator.conformance.openapi import response_violations
-from simulator.core import VirtualClock
-from simulator.vendors.huawei.client import HuaweiAgentClient
-from simulator.vendors.nice import api
-from simulator.vendors.nice.events import event
+from ccsim import config, contracts
+from ccsim.app import Simulator
+from ccsim.client import WireClient, WireResponse
+from ccsim.conformance.emitted import journal_violations
+from ccsim.conformance.openapi import response_violations
+from ccsim.core import VirtualClock
+from ccsim.vendors.huawei.client import HuaweiAgentClient
+from ccsim.vendors.nice import api
+from ccsim.vendors.nice.events import event
 
 NICE = contracts.contracts_dir() / "nice"
 BASE = "https://ccsim.dev/contracts/nice/"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from conftest import TEST_CONFIG
-from simulator import config
+from ccsim import config
 
 NICE_AGENTS = [
     {"id": "7001", "skills": ["sales"], "nice": {"username": "ada@example.com", "password": "pw"}},

@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from conftest import TEST_CONFIG
-from simulator import config
+from ccsim import config
 from test_nice_face import NICE_AGENTS, Client, signed_in
 
 

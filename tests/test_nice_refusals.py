@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulator import contracts
-from simulator.conformance.openapi import response_violations
+from ccsim import contracts
+from ccsim.conformance.openapi import response_violations
 from test_nice_face import Client, sim_config  # noqa: F401 (the NICE agents' configuration)
 
 TOKEN_PATH = "/InContactAuthorizationServer/Token"

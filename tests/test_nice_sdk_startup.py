@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from conftest import TEST_CONFIG
-from simulator import config, contracts
+from ccsim import config, contracts
 from test_nice_face import NICE_AGENTS, Client
 
 

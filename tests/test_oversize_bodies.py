@@ -15,8 +15,8 @@ from aiohttp import web
 
 from conftest import TEST_CONFIG
 from motion import PASSWORD, XCALLY_AGENTS, XCALLY_QUEUES, Motion
-from simulator import config
-from simulator.vendors.base import BodyTooLarge, read_body
+from ccsim import config
+from ccsim.vendors.base import BodyTooLarge, read_body
 
 LIMIT = 4096
 HUAWEI = "/agentgateway/resource/"

@@ -14,8 +14,8 @@ import pytest
 from conftest import TEST_CONFIG
 from motion import PASSWORD, Motion
 from ports import free_base
-from simulator import config
-from simulator.vendors import FACES, face_class
+from ccsim import config
+from ccsim.vendors import FACES, face_class
 from test_cli import CCSIM, _banner_urls, _read_banner
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from conftest import TEST_CONFIG
-from simulator import config
-from simulator.config import ConfigError
-from simulator.core import Match
+from ccsim import config
+from ccsim.config import ConfigError
+from ccsim.core import Match
 from test_cli import CCSIM, _banner_urls, _read_banner
 
 TOKEN_FORM = "grant_type=password&username=ada@example.com&password=demo"

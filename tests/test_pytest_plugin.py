@@ -1,4 +1,4 @@
-"""The pytest plugin (simulator/pytest_plugin.py), used the way a user would: each test writes a
+"""The pytest plugin (ccsim/pytest_plugin.py), used the way a user would: each test writes a
 user's test files into a temporary project and runs pytest on it (pytester, in process)."""
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import simulator.app  # noqa: F401  (imported once here: the in-process runs then reuse it)
-import simulator.pytest_plugin
-from simulator.vendors import FACES
+import ccsim.app  # noqa: F401  (imported once here: the in-process runs then reuse it)
+import ccsim.pytest_plugin
+from ccsim.vendors import FACES
 
 pytest_plugins = ["pytester"]
 
@@ -40,7 +40,7 @@ def sign_in(ccsim, agent="291", password="", phone="40038"):
 
 def readme_example() -> str:
     """The example in the plugin's docstring, exactly as a user would copy it."""
-    doc = simulator.pytest_plugin.__doc__
+    doc = ccsim.pytest_plugin.__doc__
     block = doc.split("Example", 1)[1].split("::\n", 1)[1].split("\nMatch keywords", 1)[0]
     return textwrap.dedent(block)
 
@@ -137,7 +137,7 @@ def test_state_is_reset_before_each_test(project):
             assert sign_in(ccsim) == "0"
 
         def test_without_reset(ccsim_server):
-            from simulator.pytest_plugin import Ccsim
+            from ccsim.pytest_plugin import Ccsim
             assert sign_in(Ccsim(ccsim_server)) == "100-002"
     """).runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=3)
@@ -260,12 +260,12 @@ def test_ccsim_config_fixture_can_be_overridden(project):
     pytester = project(test_override="""
         def test_override(ccsim):
             assert [a["id"] for a in ccsim.state()["agents"]] == ["42"]
-            from simulator.vendors import FACES
+            from ccsim.vendors import FACES
             assert set(ccsim.urls) == {"admin", *FACES}
     """)
     pytester.makeconftest("""
         import pytest
-        from simulator import config
+        from ccsim import config
 
         @pytest.fixture(scope="session")
         def ccsim_config():
@@ -294,7 +294,7 @@ def test_the_handle_sends_the_admin_token_of_its_configuration(project):
     """)
     pytester.makeconftest("""
         import pytest
-        from simulator import config
+        from ccsim import config
 
         @pytest.fixture(scope="session")
         def ccsim_config():
@@ -309,7 +309,7 @@ def test_the_rest_of_the_handle(project):
     result = project(test_handle="""
         import pytest
         from helpers import sign_in
-        from simulator.pytest_plugin import CcsimError
+        from ccsim.pytest_plugin import CcsimError
 
         def test_contacts_and_faults(ccsim):
             assert ccsim.urls["admin"].startswith("http://127.0.0.1:")

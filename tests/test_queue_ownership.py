@@ -14,9 +14,9 @@ import pytest
 
 from conftest import TEST_CONFIG
 from motion import XCALLY_AGENTS, XCALLY_QUEUES, Motion
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient
 from test_nice_face import NICE_AGENTS, Client
 
 INTERMEDIA_DESK = {"id": "desk1", "skills": ["sales"], "intermedia": {"number": "+442070000009",

@@ -11,9 +11,9 @@ import uuid
 import pytest
 
 from conftest import TEST_CONFIG
-from simulator import config
-from simulator.core import Match, VirtualClock, World
-from simulator.vendors.huawei.client import HuaweiAgentClient
+from ccsim import config
+from ccsim.core import Match, VirtualClock, World
+from ccsim.vendors.huawei.client import HuaweiAgentClient
 
 DESK = {"id": "6001", "skills": ["helpdesk"], "intermedia": {"number": "+442070000001", "email": "chris@example.com"}}
 
@@ -51,7 +51,7 @@ def test_streams_are_seeded_by_seed_and_name_and_restart_on_reset():
 
 def test_a_stream_is_the_same_in_another_process_whatever_its_hash_seed():
     """hash() of a str changes from process to process (PYTHONHASHSEED): a stream must not."""
-    code = ("from simulator.core import VirtualClock, World; "
+    code = ("from ccsim.core import VirtualClock, World; "
             "print(World(VirtualClock(), seed=7).rng_for('huawei').getrandbits(64))")
     here = World(VirtualClock(), seed=7).rng_for("huawei").getrandbits(64)
     for hash_seed in ("1", "2"):

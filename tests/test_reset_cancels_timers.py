@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.scenario import loader
-from simulator.scenario.session import Session
+from ccsim.scenario import loader
+from ccsim.scenario.session import Session
 
 STALE_WAIT_SECONDS = 120  # beyond every timer the "before" steps start
 

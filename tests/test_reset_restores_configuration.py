@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 
 from conftest import TEST_CONFIG, Admin
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient, WireResponse
-from simulator.vendors.finesse.stomp.client import StompClient
-from simulator.vendors.huawei.client import HuaweiAgentClient
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient, WireResponse
+from ccsim.vendors.finesse.stomp.client import StompClient
+from ccsim.vendors.huawei.client import HuaweiAgentClient
 
 PASSWORD = "Passw0rd!"
 AGENTS = [
@@ -233,7 +233,7 @@ CASES: dict[str, tuple[Callable[[Ctx], Awaitable[None]], Callable[[Ctx], Awaitab
 
 
 def test_every_face_has_a_case():
-    from simulator.vendors import FACES
+    from ccsim.vendors import FACES
 
     assert set(CASES) == set(FACES)
 

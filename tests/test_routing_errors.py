@@ -11,12 +11,12 @@ from unittest import mock
 import pytest
 
 from conftest import simulator_problems
-from simulator.core import Agent, ContactState, Queue, VirtualClock, World
-from simulator.core.routing_errors import KEPT, RoutingErrors
-from simulator.scenario import loader
-from simulator.scenario.runner import run_scenario
-from simulator.vendors import FACES
-from simulator.vendors.huawei.face import HuaweiFace
+from ccsim.core import Agent, ContactState, Queue, VirtualClock, World
+from ccsim.core.routing_errors import KEPT, RoutingErrors
+from ccsim.scenario import loader
+from ccsim.scenario.runner import run_scenario
+from ccsim.vendors import FACES
+from ccsim.vendors.huawei.face import HuaweiFace
 
 
 class Toy:

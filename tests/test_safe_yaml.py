@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator import config
-from simulator.safe_yaml import MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_VALUES, YamlError, parse_yaml
-from simulator.scenario import loader
+from ccsim import config
+from ccsim.safe_yaml import MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_VALUES, YamlError, parse_yaml
+from ccsim.scenario import loader
 from test_cli import run
 
 # 599 bytes that stand for 9**9 (387 million) strings: the bomb.

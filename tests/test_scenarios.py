@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from conftest import make_config
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.control.client import AdminClient
-from simulator.core import RealClock
-from simulator.scenario import loader
-from simulator.scenario.record import dump, scenario_from_journal
-from simulator.scenario.runner import run_scenario
-from simulator.vendors.huawei.client import HuaweiAgentClient
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.control.client import AdminClient
+from ccsim.core import RealClock
+from ccsim.scenario import loader
+from ccsim.scenario.record import dump, scenario_from_journal
+from ccsim.scenario.runner import run_scenario
+from ccsim.vendors.huawei.client import HuaweiAgentClient
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -33,7 +33,7 @@ HEADER = textwrap.dedent("""\
 
 
 def ccsim(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simulator", *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "ccsim", *args], capture_output=True, text=True, timeout=300, cwd=cwd)
 
 
 # -- loading ---------------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def test_speed_plays_on_the_real_clock():
 async def test_a_recorded_finesse_session_replays():
     from test_finesse_face import finesse_config
 
-    from simulator.vendors.finesse.stomp.client import StompClient
+    from ccsim.vendors.finesse.stomp.client import StompClient
 
     sim = Simulator(finesse_config(), RealClock())
     await sim.start()
@@ -238,7 +238,7 @@ async def test_a_recorded_finesse_session_replays():
 
 
 def test_a_run_whose_messages_break_the_contracts_fails(monkeypatch):
-    import simulator.scenario.runner as runner
+    import ccsim.scenario.runner as runner
 
     monkeypatch.setattr(runner, "journal_violations", lambda journal: ["#3 huawei loginex: retcode: 7 is not a string"])
     result = asyncio.run(run_scenario(loader.load(EXAMPLE)))

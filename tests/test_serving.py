@@ -1,4 +1,4 @@
-"""Serving on every HTTP listener (issue 22, items 3 and 12; simulator/vendors/http_serving.py):
+"""Serving on every HTTP listener (issue 22, items 3 and 12; ccsim/vendors/http_serving.py):
 a request body that does not arrive within limits.body_timeout_seconds is answered 408 and its
 connection closed; a client that hangs up mid-body leaves no ERROR and no traceback in the log;
 a client that half-closes after a full request gets its answer. And a STOMP frame sent a byte at
@@ -18,10 +18,10 @@ import pytest
 
 from conftest import TEST_CONFIG
 from motion import XCALLY_AGENTS, XCALLY_QUEUES
-from simulator import config
-from simulator.app import Simulator
-from simulator.conformance.emitted import journal_violations
-from simulator.core import RealClock
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.conformance.emitted import journal_violations
+from ccsim.core import RealClock
 from test_nice_face import NICE_AGENTS
 
 BODY_TIMEOUT = 0.5

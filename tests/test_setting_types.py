@@ -7,9 +7,9 @@ import typing
 
 import pytest
 
-from simulator.vendors import FACES, face_class
-from simulator.vendors.base import SettingsError, build_settings
-from simulator.vendors.setting_types import accepts
+from ccsim.vendors import FACES, face_class
+from ccsim.vendors.base import SettingsError, build_settings
+from ccsim.vendors.setting_types import accepts
 
 
 @pytest.mark.parametrize("face, values, message", [

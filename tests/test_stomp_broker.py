@@ -13,12 +13,12 @@ import stomp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.conformance.emitted import journal_violations
-from simulator.core import Journal, Match, RealClock, VirtualClock
-from simulator.core.clock import wall_seconds
-from simulator.vendors.finesse.stomp import StompBroker, StompClient, StompClientError, inflight
-from simulator.vendors.finesse.stomp.frames import Frame, FrameParser, encode
-from simulator.vendors.finesse.transport import Message
+from ccsim.conformance.emitted import journal_violations
+from ccsim.core import Journal, Match, RealClock, VirtualClock
+from ccsim.core.clock import wall_seconds
+from ccsim.vendors.finesse.stomp import StompBroker, StompClient, StompClientError, inflight
+from ccsim.vendors.finesse.stomp.frames import Frame, FrameParser, encode
+from ccsim.vendors.finesse.transport import Message
 
 WAIT = 3.0  # seconds: an upper bound for things that happen at once
 

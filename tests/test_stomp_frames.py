@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.vendors.finesse.stomp.frames import (
+from ccsim.vendors.finesse.stomp.frames import (
     HEARTBEAT,
     Frame,
     FrameError,

@@ -18,13 +18,13 @@ from collections.abc import AsyncIterator
 import pytest
 
 from conftest import TEST_CONFIG, Admin
-from simulator import config
-from simulator.core import Journal, RealClock, StoreFull
-from simulator.vendors.finesse.stomp import StompBroker, StompClient, StompClientError, connection
-from simulator.vendors.finesse.stomp.connection import WRITE_HIGH_WATER
-from simulator.vendors.finesse.stomp.frames import Frame, FrameParser, encode
-from simulator.vendors.finesse.stomp.router import Router
-from simulator.vendors.finesse.stomp.store import SUBSCRIPTION_BYTES, TOPIC_ACK_BYTES, BrokerStore
+from ccsim import config
+from ccsim.core import Journal, RealClock, StoreFull
+from ccsim.vendors.finesse.stomp import StompBroker, StompClient, StompClientError, connection
+from ccsim.vendors.finesse.stomp.connection import WRITE_HIGH_WATER
+from ccsim.vendors.finesse.stomp.frames import Frame, FrameParser, encode
+from ccsim.vendors.finesse.stomp.router import Router
+from ccsim.vendors.finesse.stomp.store import SUBSCRIPTION_BYTES, TOPIC_ACK_BYTES, BrokerStore
 from test_finesse_face import FINESSE_AGENTS
 from test_stomp_broker import CONNECT, check_emitted, until
 

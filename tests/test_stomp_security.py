@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from simulator.app import Simulator
-from simulator.conformance.emitted import journal_violations
-from simulator.core import Match, RealClock, VirtualClock
-from simulator.vendors.finesse.settings import FinesseSettings
-from simulator.vendors.finesse.stomp import StompBroker, StompClient, StompClientError
-from simulator.vendors.finesse.stomp.security import entries_from, users_from, wildcard_match
+from ccsim.app import Simulator
+from ccsim.conformance.emitted import journal_violations
+from ccsim.core import Match, RealClock, VirtualClock
+from ccsim.vendors.finesse.settings import FinesseSettings
+from ccsim.vendors.finesse.stomp import StompBroker, StompClient, StompClientError
+from ccsim.vendors.finesse.stomp.security import entries_from, users_from, wildcard_match
 from test_finesse_face import finesse_config
 
 USERS = [{"username": "gc", "password": "gc-pw", "groups": "connector"},

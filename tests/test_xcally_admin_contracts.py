@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from simulator import config, contracts
-from simulator.app import Simulator
-from simulator.vendors.xcally import agent_settings
+from ccsim import config, contracts
+from ccsim.app import Simulator
+from ccsim.vendors.xcally import agent_settings
 from test_xcally_contracts import ADMIN_OPS, BASE, PASSWORD, PHONEBAR_SESSION_OPS, XCALLY, Api, check_journal, expect
 
 CONFIG = {"port_base": 0, "enable": ["xcally"],

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from motion import PASSWORD, Motion, xcally_config
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.vendors.xcally import agent_settings
-from simulator.vendors.xcally import fields as f
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.vendors.xcally import agent_settings
+from ccsim.vendors.xcally import fields as f
 
 # A value other than the default, valid, for every setting of the table.
 CHANGED: dict[str, Any] = {

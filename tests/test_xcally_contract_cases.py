@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from simulator import contracts
-from simulator.vendors.xcally.model import XAgent
+from ccsim import contracts
+from ccsim.vendors.xcally.model import XAgent
 
 PASSWORD = "Passw0rd!"
 

@@ -1,5 +1,5 @@
 """The XCALLY Motion face's wire contracts (contracts/xcally/): every schema is valid and loads
-through simulator.contracts; there is one contract per op the code can journal; a working day
+through ccsim.contracts; there is one contract per op the code can journal; a working day
 driven over the real wire (agents, queues and members over the REST API, logins and pauses,
 chats offered, auto-answered, accepted, declined, timed out, abandoned, closed and reopened,
 reports, realtime, settings, the phonebar's remote control, socket.io acknowledgements) leaves a
@@ -17,16 +17,16 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from simulator import config, contracts
-from simulator.app import Simulator
-from simulator.client import WireClient, WireResponse
-from simulator.conformance.emitted import journal_violations
-from simulator.core.clock import RealClock
-from simulator.vendors.xcally import api as xapi
-from simulator.vendors.xcally import fields as xfields
-from simulator.vendors.xcally import phonebar as xphonebar
-from simulator.vendors.xcally.model import STRATEGIES, XAgent
-from simulator.vendors.xcally.settings import DEFAULT_SOCKET_EVENTS, DIGITAL
+from ccsim import config, contracts
+from ccsim.app import Simulator
+from ccsim.client import WireClient, WireResponse
+from ccsim.conformance.emitted import journal_violations
+from ccsim.core.clock import RealClock
+from ccsim.vendors.xcally import api as xapi
+from ccsim.vendors.xcally import fields as xfields
+from ccsim.vendors.xcally import phonebar as xphonebar
+from ccsim.vendors.xcally.model import STRATEGIES, XAgent
+from ccsim.vendors.xcally.settings import DEFAULT_SOCKET_EVENTS, DIGITAL
 
 XCALLY = contracts.contracts_dir() / "xcally"
 BASE = "https://ccsim.dev/contracts/xcally/"

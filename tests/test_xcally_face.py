@@ -9,9 +9,9 @@ import base64
 import pytest
 
 from motion import PASSWORD, Motion, pushed, xcally_config
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient
 
 
 @pytest.fixture

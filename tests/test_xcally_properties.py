@@ -15,10 +15,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from simulator import config
-from simulator.app import Simulator
-from simulator.core import EndReason, VirtualClock
-from simulator.vendors.xcally.routing import XcallyError
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.core import EndReason, VirtualClock
+from ccsim.vendors.xcally.routing import XcallyError
 
 AGENTS = ["ann", "ben", "cy"]
 CHANNELS = ["chat", "mail"]

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from motion import PASSWORD, Motion, xcally_config
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient
 
 NEW = "N3w#Passw0rd"
 

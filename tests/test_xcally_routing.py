@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from motion import Motion, pushed, xcally_config
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient
 
 
 @pytest.fixture

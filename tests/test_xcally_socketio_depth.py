@@ -9,10 +9,10 @@ import aiohttp
 import socketio
 
 from motion import PASSWORD, xcally_config
-from simulator.app import Simulator
-from simulator.conformance.emitted import journal_violations
-from simulator.core import RealClock
-from simulator.fuzz.socketio import SocketInput, send_socketio
+from ccsim.app import Simulator
+from ccsim.conformance.emitted import journal_violations
+from ccsim.core import RealClock
+from ccsim.fuzz.socketio import SocketInput, send_socketio
 
 DEEP = "[" * 100_000 + "]" * 100_000
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from motion import PASSWORD, Motion, xcally_config
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient
 
 OUT_OF_SCOPE = "a user with role user operates only on the agents of the queues it is enabled on"
 

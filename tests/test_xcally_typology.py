@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from motion import PASSWORD, Motion, xcally_config
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.conformance.emitted import journal_violations
-from simulator.core import VirtualClock
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.conformance.emitted import journal_violations
+from ccsim.core import VirtualClock
 
 TELEPHONES = [{"internal": "2001", "name": "Desk 1"}, {"internal": "2002"}, {"internal": "2009", "registered": False}]
 

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from motion import PASSWORD, Motion, xcally_config
-from simulator import config
-from simulator.app import Simulator
-from simulator.client import WireClient
-from simulator.conformance.emitted import journal_violations
-from simulator.core import RealClock
+from ccsim import config
+from ccsim.app import Simulator
+from ccsim.client import WireClient
+from ccsim.conformance.emitted import journal_violations
+from ccsim.core import RealClock
 
 
 @pytest.fixture

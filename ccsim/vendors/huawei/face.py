@@ -33,8 +33,8 @@ class HuaweiFace(CallControl, HttpFace):
     distinct_agent_keys = {"workno": "id", "phone": None}
     Settings = HuaweiSettings
     description = "Huawei CC-Gateway agent REST API (/agentgateway/resource/...)"
-    steps_module = "simulator.vendors.huawei.steps"
-    conformance_module = "simulator.conformance.huawei"
+    steps_module = "ccsim.vendors.huawei.steps"
+    conformance_module = "ccsim.conformance.huawei"
 
     def __init__(self, world: World, journal: Journal, settings: HuaweiSettings):
         super().__init__(world, journal, settings)

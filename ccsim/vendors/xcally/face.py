@@ -34,8 +34,8 @@ class XcallyFace(Routing, VoiceRules, Phonebar, Notifications, Staff, Recovery, 
     distinct_agent_keys = {"name": "id", "internal": None}
     Settings = XcallySettings
     description = "XCALLY Motion REST API (/api), socket.io notifications, phonebar remote control"
-    steps_module = "simulator.vendors.xcally.steps"
-    conformance_module = "simulator.conformance.xcally"
+    steps_module = "ccsim.vendors.xcally.steps"
+    conformance_module = "ccsim.conformance.xcally"
     passthrough_prefixes = ("/socket.io/",)
 
     def __init__(self, world: World, journal: Journal, settings: XcallySettings):

@@ -8,7 +8,7 @@ not yet delivered) is a violation only when `view.final` is true, at the end of 
 
 Each invariant names its source (a seed document or a reference section), shown by
 `ccsim check --list` and in docs/conformance.md. Faces register theirs in their conformance
-module (simulator/conformance/<face>/), imported by `load_all()`.
+module (ccsim/conformance/<face>/), imported by `load_all()`.
 """
 from __future__ import annotations
 

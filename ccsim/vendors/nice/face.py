@@ -54,8 +54,8 @@ class NiceFace(Platform, HttpFace):
     port_offset = 3
     Settings = NiceSettings
     description = "NICE CXone Agent API (/inContactAPI/services/vN.0/agent-sessions) and token service"
-    steps_module = "simulator.vendors.nice.steps"
-    conformance_module = "simulator.conformance.nice"
+    steps_module = "ccsim.vendors.nice.steps"
+    conformance_module = "ccsim.conformance.nice"
 
     def __init__(self, world: World, journal: Journal, settings: NiceSettings):
         super().__init__(world, journal, settings)

@@ -113,7 +113,7 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
                + _default_ports()
                + "\n\nenvironment variables (options override them; they override the configuration file):\n"
                + EPILOG_ENV + "\n\nexamples:\n"
-               "  ccsim serve                                       # the demo: simulator/demo.yaml\n"
+               "  ccsim serve                                       # the demo: ccsim/demo.yaml\n"
                "  ccsim serve --port-base 9000 --faces huawei,nice  # two faces, on 9001 and 9003\n"
                "  ccsim serve --host 0.0.0.0 --admin-token s3cret   # other machines may call in\n"
                "  ccsim serve --port-base 0 --speed 10              # free ports; timers 10 times faster",
@@ -156,7 +156,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
                "  ccsim run scenarios/\n"
                "  ccsim run scenarios/huawei --junit report.xml\n"
                "  ccsim run scenarios/huawei/inbound_manual_answer.yaml --speed 1        # at human pace\n"
-               "  ccsim run simulator/dashboard/scenarios/huawei_call_answered.yaml \\\n"
+               "  ccsim run ccsim/dashboard/scenarios/huawei_call_answered.yaml \\\n"
                "      --target http://127.0.0.1:8800               # on the demo, as its dashboard shows",
     )
     run.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")

@@ -36,8 +36,8 @@ class IntermediaFace(WsCalls, HttpFace):
     distinct_agent_keys = {"number": None}
     Settings = IntermediaSettings
     description = "Intermedia Contact Center WSCall webhooks -> HaloPSA receiver (/api/notify/intermedia, /api/CallLog)"
-    steps_module = "simulator.vendors.intermedia.steps"
-    conformance_module = "simulator.conformance.intermedia"
+    steps_module = "ccsim.vendors.intermedia.steps"
+    conformance_module = "ccsim.conformance.intermedia"
 
     def __init__(self, world: World, journal: Journal, settings: IntermediaSettings):
         super().__init__(world, journal, settings)

@@ -3,7 +3,7 @@ operation table and its contract schemas, so that the two cannot drift apart (a 
 the committed file with `document()`). For tools that read OpenAPI: Schemathesis, code
 generators, API browsers.
 
-    python -m simulator.vendors.huawei.openapi > contracts/huawei/openapi.json
+    python -m ccsim.vendors.huawei.openapi > contracts/huawei/openapi.json
 """
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "ccsim Huawei CC-Gateway face: agent REST API", "version": "0.1.0",
-                 "description": "Generated from simulator/vendors/huawei (client.OPS) and the schemas in "
+                 "description": "Generated from ccsim/vendors/huawei (client.OPS) and the schemas in "
                                 "contracts/huawei; see contracts/huawei/README.md for the sources and the "
                                 "INFERRED choices."},
         "servers": [{"url": "http://127.0.0.1:{port}", "variables": {"port": {"default": "8801"}}}],

@@ -1,7 +1,7 @@
 """Access to contracts/: the JSON Schemas every wire message is checked against.
 
 The folder lives at the top of the repository; a built wheel carries a copy inside the
-package (simulator/_contracts), so both layouts are searched.
+package (ccsim/_contracts), so both layouts are searched.
 """
 from __future__ import annotations
 

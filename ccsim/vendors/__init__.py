@@ -7,11 +7,11 @@ from .base import Face
 
 # name -> "module:class". The order is the order of `ccsim serve`'s listing.
 FACES: dict[str, str] = {
-    "huawei": "simulator.vendors.huawei:HuaweiFace",
-    "finesse": "simulator.vendors.finesse:FinesseFace",
-    "nice": "simulator.vendors.nice:NiceFace",
-    "xcally": "simulator.vendors.xcally:XcallyFace",
-    "intermedia": "simulator.vendors.intermedia:IntermediaFace",
+    "huawei": "ccsim.vendors.huawei:HuaweiFace",
+    "finesse": "ccsim.vendors.finesse:FinesseFace",
+    "nice": "ccsim.vendors.nice:NiceFace",
+    "xcally": "ccsim.vendors.xcally:XcallyFace",
+    "intermedia": "ccsim.vendors.intermedia:IntermediaFace",
 }
 
 

@@ -74,10 +74,10 @@ class Face:
     Settings: ClassVar[type]
     description: ClassVar[str] = ""
     # The module whose parse(agent, op, args, ctx) makes this face's `agent <id> <face> <op>`
-    # scenario steps (see simulator/scenario/steps.py).
+    # scenario steps (see ccsim/scenario/steps.py).
     steps_module: ClassVar[str]
     # The package with this face's conformance check for `ccsim check` (a FaceMachine named
-    # Machine, the face's invariants, its MUTANTS); see simulator/conformance/.
+    # Machine, the face's invariants, its MUTANTS); see ccsim/conformance/.
     conformance_module: ClassVar[str | None] = None
     # True when this face takes a voice contact only while it has set the agent's presence to
     # "idle": routing then finds its voice agents in the world's idle index (see World).

@@ -199,7 +199,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Config:
     """Load a config file; without one, the demo configuration that ships with ccsim."""
     if path is None:
         source = "demo configuration"
-        text = resources.files("simulator").joinpath("demo.yaml").read_text(encoding="utf-8")
+        text = resources.files("ccsim").joinpath("demo.yaml").read_text(encoding="utf-8")
         return from_mapping(_mapping(lambda: safe_yaml.parse_yaml(text, source), source), source)
     return from_mapping(read_mapping(path), str(path))
 

@@ -42,8 +42,8 @@ class FinesseFace(DialogControl, Queries, CommandAccess, SupervisorActions, Face
     distinct_agent_keys = {"login_id": "id", "extension": None}
     Settings = FinesseSettings
     description = "Cisco Finesse via the Expertflow JMS connector (STOMP; commands on /queue/Connector1)"
-    steps_module = "simulator.vendors.finesse.steps"
-    conformance_module = "simulator.conformance.finesse"
+    steps_module = "ccsim.vendors.finesse.steps"
+    conformance_module = "ccsim.conformance.finesse"
 
     def __init__(self, world: World, journal: Journal, settings: FinesseSettings):
         super().__init__(world, journal, settings)

@@ -6,7 +6,7 @@ Installed with ccsim (entry point ``pytest11: ccsim``); nothing to import. Fixtu
   the admin API with urllib; also usable from async tests, see below).
 * ``ccsim_server`` (session): the :class:`CcsimServer` running in a daemon thread on its own
   event loop, on free ports, stopped at the end of the session.
-* ``ccsim_config`` (session): the :class:`simulator.config.Config`, from the ini option
+* ``ccsim_config`` (session): the :class:`ccsim.config.Config`, from the ini option
   ``ccsim_config = path/to/ccsim.yaml`` (relative to the ini file), else the built-in demo;
   forced onto free ports. Override it in a conftest.py to build one in code.
 
