@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ccsim.vendors.listeners import serve_app
+from ccsim.serving.listeners import serve_app
 
 
 async def serve_baseline(body: Any) -> tuple[web.AppRunner, str]:

@@ -11,7 +11,7 @@ from .config import Config, build_agents, build_queues
 from .control.admin import AdminApi
 from .core import Agent, Clock, Journal, RealClock, World
 from .vendors import face_class
-from .vendors.base import Face, build_settings
+from .serving.face import Face, build_settings
 
 log = logging.getLogger("ccsim")
 

@@ -10,7 +10,7 @@ import ipaddress
 import socket
 from typing import TYPE_CHECKING
 
-from .vendors.public_urls import is_wildcard
+from .serving.public_urls import is_wildcard
 
 if TYPE_CHECKING:
     from .app import Simulator

@@ -18,7 +18,7 @@ from .cli_help import HelpFormatter, add_log_level, add_parser
 from .process import tune_gc
 from .config import DEFAULT_PORT_BASE
 from .vendors import FACES, face_class
-from .vendors.base import SettingsError
+from .serving.face import SettingsError
 
 # Pre-wrapped: the help formatter keeps indented lines as they are.
 EPILOG_ENV = "\n".join(textwrap.fill(text, 78, initial_indent=f"  {name:<18} ", subsequent_indent=" " * 21)

@@ -20,9 +20,9 @@ from .core.memory import MemoryBudget
 from .safe_yaml import YamlError, line_of, plain
 from .user_text import clip, short_repr
 from .vendors import FACES, face_class
-from .vendors.base import SettingsError
-from .vendors.listeners import Limits
-from .vendors.public_urls import check_public_url, with_port
+from .serving.face import SettingsError
+from .serving.listeners import Limits
+from .serving.public_urls import check_public_url, with_port
 
 DEFAULT_PORT_BASE = 8800  # admin 8800, huawei 8801, ... (no "60" anywhere: see the NICE face)
 MAX_PORT = 65535
@@ -73,7 +73,7 @@ class Config:
     faces_enabled: list[str] = field(default_factory=lambda: list(FACES))
     journal_capacity: int = 50_000
     ended_contacts_kept: int = 10_000
-    limits: Limits = field(default_factory=Limits)  # every listener's (see vendors/listeners.py)
+    limits: Limits = field(default_factory=Limits)  # every listener's (see serving/listeners.py)
     memory: MemoryBudget = field(default_factory=MemoryBudget)  # every store's bytes (see core/memory.py)
     caller_locale: str = "en_US"
     agents: list[dict[str, Any]] = field(default_factory=list)

@@ -12,7 +12,7 @@ from typing import Any
 
 from .user_text import short_repr
 from .vendors import FACES, face_class
-from .vendors.base import SettingsError, build_settings
+from .serving.face import SettingsError, build_settings
 
 Problem = tuple[tuple[Any, ...], str]
 MAX_LISTED = 10  # names listed in a message; the rest are counted

@@ -16,8 +16,8 @@ from conftest import TEST_CONFIG
 from ccsim import config
 from ccsim.app import Simulator
 from ccsim.client import WireClient
-from ccsim.vendors.base import SettingsError
-from ccsim.vendors.listeners import serve_app
+from ccsim.serving.face import SettingsError
+from ccsim.serving.listeners import serve_app
 from ccsim.vendors.intermedia.wscall import render_body
 
 HALO_USERS = [{"id": 101, "name": "Carla Diaz", "client_name": "Acme Ltd", "phonenumber": "+442071234567",

@@ -16,7 +16,7 @@ from aiohttp import web
 from conftest import TEST_CONFIG
 from motion import PASSWORD, XCALLY_AGENTS, XCALLY_QUEUES, Motion
 from ccsim import config
-from ccsim.vendors.base import BodyTooLarge, read_body
+from ccsim.serving.journaling import BodyTooLarge, read_body
 
 LIMIT = 4096
 HUAWEI = "/agentgateway/resource/"

@@ -1,4 +1,4 @@
-"""Serving on every HTTP listener (issue 22, items 3 and 12; ccsim/vendors/http_serving.py):
+"""Serving on every HTTP listener (issue 22, items 3 and 12; ccsim/serving/http_serving.py):
 a request body that does not arrive within limits.body_timeout_seconds is answered 408 and its
 connection closed; a client that hangs up mid-body leaves no ERROR and no traceback in the log;
 a client that half-closes after a full request gets its answer. And a STOMP frame sent a byte at

@@ -1,4 +1,4 @@
-"""Face settings are checked against their dataclass annotations in one place (vendors/base.py
+"""Face settings are checked against their dataclass annotations in one place (serving/face.py
 build_settings), so `poll_hold_seconds: "10"` reads "must be a number", not a comparison error."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import typing
 import pytest
 
 from ccsim.vendors import FACES, face_class
-from ccsim.vendors.base import SettingsError, build_settings
-from ccsim.vendors.setting_types import accepts
+from ccsim.serving.face import SettingsError, build_settings
+from ccsim.serving.setting_types import accepts
 
 
 @pytest.mark.parametrize("face, values, message", [

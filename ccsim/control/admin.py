@@ -20,8 +20,8 @@ from ..core import Channel, ContactDataTooLarge, EndReason, Match, StoreFull, Un
 from ..core.masking import Masker, secrets_in
 from ..core.model import ContactState
 from ..dashboard import STREAM_PATH, UI_PREFIX, is_public
-from ..vendors.base import served_activity
-from ..vendors.listeners import serve_app
+from ..serving.journaling import served_activity
+from ..serving.listeners import serve_app
 from ..core import json_text
 from .guard import allowed_hosts, cross_site_refusal, json_only_refusal
 

@@ -3,7 +3,7 @@
 A step is a one-key mapping. Parsing (at load time) turns it into a Step whose `action` runs
 against a Run (runner.py). Parsers reject bad arguments with the file and line, so a scenario
 fails before it starts rather than halfway. Faces contribute `agent <id> <face> <op>` steps
-through their `steps_module` (see vendors/base.py).
+through their `steps_module` (see serving/face.py).
 """
 from __future__ import annotations
 

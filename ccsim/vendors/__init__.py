@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 
-from .base import Face
+from ..serving.face import Face
 
 # name -> "module:class". The order is the order of `ccsim serve`'s listing.
 FACES: dict[str, str] = {

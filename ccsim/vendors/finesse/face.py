@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ...core import Agent, Channel, Contact, Journal, World
 from ...core.bus import CoreEvent
 from ...core.masking import Masker
-from ..base import Face, SettingsError
+from ...serving.face import Face, SettingsError
 from . import protocol as p
 from .access import CommandAccess
 from .dialogs import DialogControl

@@ -14,7 +14,7 @@ from aiohttp import web
 from ...core import Agent, Channel, Contact, Journal, World
 from ...core.bus import CoreEvent
 from ...core.credentials import CredentialStream
-from ..base import HttpFace
+from ...serving.http_face import HttpFace
 from . import wire
 from .calls import CallControl
 from .retcodes import HuaweiError

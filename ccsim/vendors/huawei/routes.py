@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..base import AGENT, OP, TYPES, BodyTooLarge, client_gone, on_unread, read_body
+from ...serving.http_serving import client_gone, on_unread
+from ...serving.journaling import AGENT, OP, TYPES, BodyTooLarge, read_body
 from . import wire
 from .retcodes import HuaweiError
 from .session import AgentState, Session

@@ -88,7 +88,7 @@ class Session:
         self.wake.set()
 
     def take_back(self, event: dict[str, Any]) -> None:
-        """An event whose answer its client never read (vendors/http_serving.py): next again."""
+        """An event whose answer its client never read (serving/http_serving.py): next again."""
         self.events.appendleft(event)
         self.wake.set()
 

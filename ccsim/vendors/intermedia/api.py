@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..base import AGENT, OP, BodyTooLarge, read_body
+from ...serving.journaling import AGENT, OP, BodyTooLarge, read_body
 from .halo import Invalid, answered_event, check_body
 from ...core import json_text
 

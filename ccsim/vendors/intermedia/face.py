@@ -18,7 +18,8 @@ from aiohttp import web
 from ...core import Agent, Channel, Contact, Journal, World
 from ...core.bus import CoreEvent
 from ...core.clock import TimerHandle
-from ..base import HttpFace, SettingsError
+from ...serving.face import SettingsError
+from ...serving.http_face import HttpFace
 from .api import install
 from .halo import build_halo
 from .records import CallRecords

@@ -50,7 +50,7 @@ class IntermediaSettings:
     # INFERRED: such an agent ends the call after this long (null: the customer hangs up).
     talk_seconds: float | None = 120.0
     # INFERRED: where recordings are; {base} is this face's public URL, else its listener's (never
-    # 0.0.0.0: vendors/public_urls.py), which serves a short WAV there.
+    # 0.0.0.0: serving/public_urls.py), which serves a short WAV there.
     recording_url: str = "{base}/recordings/{CallID}.wav"
     # -- HaloPSA (the receiver) -------------------------------------------------------------------
     integration_username: str = "intermedia"  # seed 003: entered in Halo's integration setup

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..base import OP, TYPES, client_gone, on_unread
+from ...serving.http_serving import client_gone, on_unread
+from ...serving.journaling import OP, TYPES
 from .business_unit import business_unit
 from .platform import NiceError
 from ...core import json_text

@@ -16,8 +16,10 @@ from aiohttp import web
 
 from ...core import Agent, Contact, Journal, World
 from ...core.credentials import CredentialStream
-from ..base import AGENT, OP, BodyTooLarge, HttpFace, SettingsError, read_body
-from ..listeners import serve_app
+from ...serving.face import SettingsError
+from ...serving.http_face import HttpFace
+from ...serving.journaling import AGENT, OP, BodyTooLarge, read_body
+from ...serving.listeners import serve_app
 from .model import ApiSession, ids_without_60
 from .platform import NiceError, Platform
 from .settings import NiceSettings

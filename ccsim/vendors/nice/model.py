@@ -33,7 +33,7 @@ class ApiSession:
         self.wake.set()
 
     def take_back(self, events: list[dict[str, Any]]) -> None:
-        """Events whose answer its client never read (vendors/http_serving.py): next again."""
+        """Events whose answer its client never read (serving/http_serving.py): next again."""
         self.events[:0] = events
         self.wake.set()
 

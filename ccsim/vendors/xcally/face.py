@@ -12,7 +12,9 @@ from aiohttp import web
 from ...core import Agent, Channel, Journal, Queue, World, WorldError
 from ...core.bus import CoreEvent
 from ...core.clock import iso_time
-from ..base import OP, HttpFace, SettingsError
+from ...serving.face import SettingsError
+from ...serving.http_face import HttpFace
+from ...serving.journaling import OP
 from . import fields as f
 from .model import CORE_STRATEGY, STRATEGIES, Interaction, XAgent, XQueue
 from .notify import Notifications, socketio_guard

@@ -26,8 +26,8 @@ from aiohttp import web
 
 from ...core import Contact, EndReason
 from ...core.clock import TimerHandle
-from ..base import OP, body_for_journal, journal_headers, journaled_body, served_activity
-from ..listeners import serve_app
+from ...serving.journaling import OP, body_for_journal, journal_headers, journaled_body, served_activity
+from ...serving.listeners import serve_app
 from .routing import XcallyError
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from ...core import json_text
-from ..base import AGENT, OP, BodyTooLarge, read_body
+from ...serving.journaling import AGENT, OP, BodyTooLarge, read_body
 from . import fields as f
 from .model import XAgent
 from .routing import XcallyError

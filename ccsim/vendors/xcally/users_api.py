@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..base import AGENT
+from ...serving.journaling import AGENT
 from . import fields as f
 from .model import XAgent
 from .rest import ADMIN_ONLY, Rest, ids_in_query, json_body, listing

@@ -27,8 +27,8 @@ from typing import Any
 from ....core.clock import Clock
 from ....core.journal import Journal
 from ....core.memory import MemoryBudget
-from ...listeners import ConnectionGate, Limits
-from ...public_urls import listener_url
+from ....serving.listeners import ConnectionGate, Limits
+from ....serving.public_urls import listener_url
 from ..transport import CommandHandler, Message
 from .commands import StompHandler
 from .connection import StompConnection
