@@ -17,7 +17,7 @@ import asyncio
 import procs  # noqa: F401 (puts tests/ on the path)
 from kill_race import TARGETS, kill_race, race_config
 from ccsim.app import Simulator
-from ccsim.client import WireClient
+from ccsim.clients.wire import WireClient
 from ccsim.core import RealClock
 
 READERS = {"reads at once": 0.0, "reads 5 ms late": 0.005}

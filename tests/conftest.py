@@ -12,7 +12,7 @@ import pytest
 
 from ccsim import config
 from ccsim.app import Simulator
-from ccsim.client import WireClient, WireResponse
+from ccsim.clients.wire import WireClient, WireResponse
 from ccsim.conformance.emitted import journal_violations
 from ccsim.conformance.openapi import response_violations
 from ccsim.core import VirtualClock

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from conftest import TEST_CONFIG
 from ccsim import config
 from ccsim.app import Simulator
-from ccsim.client import WireClient
+from ccsim.clients.wire import WireClient
 from ccsim.vendors.huawei.client import HuaweiAgentClient
 from test_nice_face import NICE_AGENTS
 from test_nice_face import Client as NiceClient

@@ -9,7 +9,7 @@ from typing import Any
 from conftest import TEST_CONFIG
 from ccsim import config
 from ccsim.app import Simulator
-from ccsim.client import WireClient, WireResponse
+from ccsim.clients.wire import WireClient, WireResponse
 
 PASSWORD = "Passw0rd!"
 XCALLY_AGENTS = [

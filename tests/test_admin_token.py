@@ -17,9 +17,9 @@ from conftest import make_config
 from test_cli import CCSIM, _wait_for_urls
 from ccsim import contracts
 from ccsim.app import Simulator
-from ccsim.client import WireClient
+from ccsim.clients.wire import WireClient
 from ccsim.conformance.openapi import response_violations
-from ccsim.control.client import AdminClient, AdminError
+from ccsim.clients.admin import AdminClient, AdminError
 from ccsim.core import VirtualClock
 
 TOKEN = "tr41ner-only"

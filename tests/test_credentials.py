@@ -13,7 +13,7 @@ from itertools import combinations, pairwise
 from conftest import TEST_CONFIG
 from ccsim import config
 from ccsim.app import Simulator
-from ccsim.client import WireClient
+from ccsim.clients.wire import WireClient
 from ccsim.core import VirtualClock
 from ccsim.core.credentials import CredentialStream
 from ccsim.vendors.huawei.client import HuaweiAgentClient

@@ -8,7 +8,7 @@ import pytest
 
 from motion import Motion, xcally_config
 from ccsim.app import Simulator
-from ccsim.client import WireClient
+from ccsim.clients.wire import WireClient
 from ccsim.core import VirtualClock
 from ccsim.vendors.finesse.stomp.client import StompClient
 from ccsim.vendors.huawei.client import OPS, SIGN_IN_OPS, HuaweiAgentClient

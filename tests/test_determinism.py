@@ -6,7 +6,7 @@ from typing import Any
 
 from conftest import make_config
 from ccsim.app import Simulator
-from ccsim.client import WireClient
+from ccsim.clients.wire import WireClient
 from ccsim.core import VirtualClock
 from ccsim.vendors.huawei.client import HuaweiAgentClient
 

@@ -11,7 +11,7 @@ import aiohttp
 from conftest import TEST_CONFIG, make_config
 from ccsim import config
 from ccsim.app import Simulator
-from ccsim.client import WireClient
+from ccsim.clients.wire import WireClient
 from ccsim.core import RealClock
 from ccsim.vendors.huawei.client import HuaweiAgentClient
 from test_nice_face import NICE_AGENTS

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import make_config
 from ccsim.app import Simulator
-from ccsim.client import WireResponse
+from ccsim.clients.wire import WireResponse
 from ccsim.core.clock import IN_PROCESS_HEADER
 from ccsim.vendors.huawei.client import BASE, HuaweiAgentClient
 

@@ -15,7 +15,7 @@ from aiohttp import web
 from conftest import TEST_CONFIG
 from ccsim import config
 from ccsim.app import Simulator
-from ccsim.client import WireClient
+from ccsim.clients.wire import WireClient
 from ccsim.serving.face import SettingsError
 from ccsim.serving.listeners import serve_app
 from ccsim.vendors.intermedia.wscall import render_body

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from ccsim.app import Simulator
-from ccsim.client import WireClient
+from ccsim.clients.wire import WireClient
 from ccsim.conformance import check
 from ccsim.conformance.check import checked_faces, run_check
 from ccsim.control.admin import AdminApi
-from ccsim.control.client import AdminClient
+from ccsim.clients.admin import AdminClient
 from ccsim.core import Match
 from ccsim.core.masking import MASK, OTHER, Masker, is_secret_key, secrets_in
 from ccsim.scenario import loader

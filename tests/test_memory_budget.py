@@ -18,7 +18,7 @@ import pytest
 from conftest import TEST_CONFIG, Admin, simulator_problems
 from ccsim import config
 from ccsim.app import Simulator
-from ccsim.client import WireClient
+from ccsim.clients.wire import WireClient
 from ccsim.core import Journal, Match, VirtualClock
 from ccsim.vendors.huawei.client import HuaweiAgentClient
 

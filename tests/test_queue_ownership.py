@@ -16,7 +16,7 @@ from conftest import TEST_CONFIG
 from motion import XCALLY_AGENTS, XCALLY_QUEUES, Motion
 from ccsim import config
 from ccsim.app import Simulator
-from ccsim.client import WireClient
+from ccsim.clients.wire import WireClient
 from test_nice_face import NICE_AGENTS, Client
 
 INTERMEDIA_DESK = {"id": "desk1", "skills": ["sales"], "intermedia": {"number": "+442070000009",

@@ -23,7 +23,7 @@ import pytest
 from conftest import TEST_CONFIG, Admin
 from ccsim import config
 from ccsim.app import Simulator
-from ccsim.client import WireClient, WireResponse
+from ccsim.clients.wire import WireClient, WireResponse
 from ccsim.vendors.finesse.stomp.client import StompClient
 from ccsim.vendors.huawei.client import HuaweiAgentClient
 

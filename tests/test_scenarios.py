@@ -12,8 +12,8 @@ import pytest
 
 from conftest import make_config
 from ccsim.app import Simulator
-from ccsim.client import WireClient
-from ccsim.control.client import AdminClient
+from ccsim.clients.wire import WireClient
+from ccsim.clients.admin import AdminClient
 from ccsim.core import RealClock
 from ccsim.scenario import loader
 from ccsim.scenario.record import dump, scenario_from_journal

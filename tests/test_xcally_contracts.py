@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 
 from ccsim import config, contracts
 from ccsim.app import Simulator
-from ccsim.client import WireClient, WireResponse
+from ccsim.clients.wire import WireClient, WireResponse
 from ccsim.conformance.emitted import journal_violations
 from ccsim.core.clock import RealClock
 from ccsim.vendors.xcally import api as xapi

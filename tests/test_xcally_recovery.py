@@ -11,7 +11,7 @@ import pytest
 from motion import PASSWORD, Motion, xcally_config
 from ccsim import config
 from ccsim.app import Simulator
-from ccsim.client import WireClient
+from ccsim.clients.wire import WireClient
 
 NEW = "N3w#Passw0rd"
 

@@ -12,7 +12,7 @@ import pytest
 from motion import PASSWORD, Motion, xcally_config
 from ccsim import config
 from ccsim.app import Simulator
-from ccsim.client import WireClient
+from ccsim.clients.wire import WireClient
 
 OUT_OF_SCOPE = "a user with role user operates only on the agents of the queues it is enabled on"
 

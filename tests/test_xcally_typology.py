@@ -12,7 +12,7 @@ import pytest
 from motion import PASSWORD, Motion, xcally_config
 from ccsim import config
 from ccsim.app import Simulator
-from ccsim.client import WireClient
+from ccsim.clients.wire import WireClient
 from ccsim.conformance.emitted import journal_violations
 from ccsim.core import VirtualClock
 

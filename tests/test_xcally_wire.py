@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from motion import PASSWORD, Motion, xcally_config
 from ccsim import config
 from ccsim.app import Simulator
-from ccsim.client import WireClient
+from ccsim.clients.wire import WireClient
 from ccsim.conformance.emitted import journal_violations
 from ccsim.core import RealClock
 

@@ -23,7 +23,7 @@ from .emitted import entry_violations
 
 if TYPE_CHECKING:
     from ..config import Config
-    from ..control.client import AdminClient
+    from ..clients.admin import AdminClient
 
 
 @dataclass

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .. import contracts
+from ..clients.admin import MAX_WAIT_SECONDS
 from ..core import Channel, ContactDataTooLarge, EndReason, Match, StoreFull, UnknownId, WorldError
 from ..core.masking import Masker, secrets_in
 from ..core.model import ContactState
@@ -27,8 +28,6 @@ from .guard import allowed_hosts, cross_site_refusal, json_only_refusal
 
 if TYPE_CHECKING:
     from ..app import Simulator
-
-MAX_WAIT_SECONDS = 300.0
 
 
 class BadRequest(Exception):

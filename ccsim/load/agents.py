@@ -15,7 +15,7 @@ from typing import Any
 
 from ..core import Clock
 from ..scenario.runner import AgentDriver
-from ..client import WireClient
+from ..clients.wire import WireClient
 from ..vendors.finesse.steps import dialog_of
 from ..vendors.xcally.steps import API_KEY
 from .profile import LoadProfile

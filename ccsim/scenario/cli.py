@@ -7,8 +7,8 @@ import asyncio
 import sys
 from pathlib import Path
 
-from ..client import WireClient
-from ..control.client import AdminClient, AdminError
+from ..clients.wire import WireClient
+from ..clients.admin import AdminClient, AdminError
 from .loader import Scenario, ScenarioError, is_scenario_file, load
 from .record import dump, scenario_from_journal
 from .report import progress_line, summary, write_json, write_junit

@@ -10,10 +10,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..client import WireClient
+from ..clients.wire import WireClient
 from ..conformance.emitted import journal_violations
-from ..control.admin import MAX_WAIT_SECONDS
-from ..control.client import AdminClient, AdminError
+from ..clients.admin import MAX_WAIT_SECONDS, AdminClient, AdminError
 from ..core import Clock
 from ..core.clock import wall_seconds
 from .loader import Scenario

@@ -14,10 +14,10 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from ..app import Simulator
-from ..client import WireClient
+from ..clients.wire import WireClient
 from ..config import Config
 from ..conformance.invariants import View, Violation, violations
-from ..control.client import AdminClient
+from ..clients.admin import AdminClient
 from ..core import Clock, RealClock, VirtualClock
 from .loader import Scenario
 from .runner import Run, format_entry

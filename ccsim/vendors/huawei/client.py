@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...client import WireClient, WireResponse
+from ...clients.wire import WireClient, WireResponse
 
 BASE = "/agentgateway/resource/"
 

@@ -17,7 +17,7 @@ import base64
 import json
 from typing import Any
 
-from ...client import WireResponse
+from ...clients.wire import WireResponse
 from ...scenario.runner import Run
 from ...scenario.steps import DEFAULT_WITHIN, Action, ParseContext, StepFailed, seconds
 from .halo import halo_agents

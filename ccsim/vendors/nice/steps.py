@@ -14,7 +14,7 @@ import difflib
 import json
 from typing import Any
 
-from ...client import WireResponse
+from ...clients.wire import WireResponse
 from ...scenario.runner import AgentDriver, Run
 from ...scenario.steps import Action, ParseContext, StepFailed
 

@@ -16,8 +16,8 @@ import base64
 import difflib
 from typing import Any
 
-from ...client import WireResponse
-from ...control.admin import MAX_WAIT_SECONDS
+from ...clients.wire import WireResponse
+from ...clients.admin import MAX_WAIT_SECONDS
 from ...scenario.runner import AgentDriver, Run
 from ...scenario.steps import DEFAULT_WITHIN, Action, ParseContext, StepFailed, seconds
 from .settings import CHANNELS, DIGITAL, XcallySettings

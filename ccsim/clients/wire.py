@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 
-from .core.clock import IN_PROCESS_HEADER, Clock
+from ..core.clock import IN_PROCESS_HEADER, Clock
 
 
 @dataclass

@@ -4,7 +4,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..client import WireClient, WireResponse
+from .wire import WireClient, WireResponse
+
+# The longest wait the admin API holds a journal wait (GET /_ccsim/journal/wait?timeout=) for.
+MAX_WAIT_SECONDS = 300.0
 
 
 class AdminError(Exception):
