@@ -13,8 +13,8 @@ import pytest
 from ccsim import config
 from ccsim.app import Simulator
 from ccsim.clients.wire import WireClient, WireResponse
-from ccsim.conformance.emitted import journal_violations
-from ccsim.conformance.openapi import response_violations
+from ccsim.contracts.emitted import journal_violations
+from ccsim.contracts.openapi import response_violations
 from ccsim.core import VirtualClock
 from ccsim.vendors.huawei.client import HuaweiAgentClient
 

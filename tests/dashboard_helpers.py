@@ -10,7 +10,7 @@ import aiohttp
 from jsonschema import Draft202012Validator
 
 from ccsim import contracts
-from ccsim.conformance.openapi import CONTRACTS_URI
+from ccsim.contracts.openapi import CONTRACTS_URI
 
 # One event of the stream as contracts/admin/openapi.json describes it: {event, data, ...}, as an
 # event-stream parser (and Schemathesis) gives it; its data is JSON of the message schema.

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from docblocks import ROOT, Block, commands, expectation_lines, expects_something, missing, with_ports
 
-from ccsim.conformance.emitted import entry_violations
+from ccsim.contracts.emitted import entry_violations
 from ccsim.config import DEFAULT_PORT_BASE
 from ccsim.core import JournalEntry
 from ccsim.vendors import face_class

@@ -12,7 +12,7 @@ import pytest
 from conftest import JSON_TYPE, make_config
 from ccsim import config, contracts
 from ccsim.clients.wire import WireResponse
-from ccsim.conformance.openapi import response_violations
+from ccsim.contracts.openapi import response_violations
 from ccsim.control.guard import AllowedHosts, host_name
 
 TOKEN = "csrf-t0ken"

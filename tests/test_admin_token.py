@@ -18,7 +18,7 @@ from test_cli import CCSIM, _wait_for_urls
 from ccsim import contracts
 from ccsim.app import Simulator
 from ccsim.clients.wire import WireClient
-from ccsim.conformance.openapi import response_violations
+from ccsim.contracts.openapi import response_violations
 from ccsim.clients.admin import AdminClient, AdminError
 from ccsim.core import VirtualClock
 

@@ -62,7 +62,7 @@ def test_bundled_openapi_documents_are_self_contained():
     """What `bundled` gives Schemathesis: no reference outside the document, every ref resolvable."""
     import json as json_mod
 
-    from ccsim.conformance.openapi import bundled
+    from ccsim.contracts.openapi import bundled
 
     for name in ("admin", "nice", "intermedia", "huawei"):
         document = bundled(f"{name}/openapi.json")

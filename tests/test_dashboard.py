@@ -14,7 +14,7 @@ import pytest
 from ccsim import config
 from ccsim.app import Simulator
 from ccsim.clients.wire import WireClient
-from ccsim.conformance.emitted import journal_violations
+from ccsim.contracts.emitted import journal_violations
 from ccsim.core import RealClock
 from ccsim.vendors.huawei.client import HuaweiAgentClient
 

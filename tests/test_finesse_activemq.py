@@ -14,7 +14,7 @@ import stomp
 
 from activemq import ActiveMQ, running_broker
 from ccsim.app import Simulator
-from ccsim.conformance.emitted import journal_violations
+from ccsim.contracts.emitted import journal_violations
 from ccsim.core import RealClock
 from test_finesse_face import finesse_config
 

@@ -385,7 +385,7 @@ async def _read_frames(reader: asyncio.StreamReader, count: int) -> list[bytes]:
 
 async def test_the_embedded_brokers_journaled_frames_match_the_contracts():
     broker_module = pytest.importorskip("ccsim.vendors.finesse.stomp.broker")
-    from ccsim.conformance.emitted import entry_violations
+    from ccsim.contracts.emitted import entry_violations
     from ccsim.core import Journal, RealClock
 
     clock = RealClock()

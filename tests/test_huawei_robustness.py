@@ -103,7 +103,7 @@ async def test_every_huawei_answer_validates_against_the_openapi_document(sim, a
     """contracts/huawei/openapi.json takes its bodies from the exchange contracts: the answers of a
     call and of errors must validate against it as they do against those. (A path or method the
     face does not serve is in no operation of the document: its 404/405 is judged by the contracts.)"""
-    from ccsim.conformance.openapi import response_violations
+    from ccsim.contracts.openapi import response_violations
 
     await admin.inject("sales")
     await agent291.drain()

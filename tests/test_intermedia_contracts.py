@@ -18,8 +18,8 @@ import pytest
 
 from conftest import TEST_CONFIG
 from ccsim import config, contracts
-from ccsim.conformance.emitted import journal_violations
-from ccsim.conformance.openapi import response_violations
+from ccsim.contracts.emitted import journal_violations
+from ccsim.contracts.openapi import response_violations
 from ccsim.vendors.intermedia import api
 from ccsim.vendors.intermedia.settings import ANSWERED_RESPONSES, IVR_EVENTS
 from ccsim.vendors.intermedia.wscall import basic, event_op, render_body

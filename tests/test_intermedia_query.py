@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ccsim.conformance.openapi import response_violations
+from ccsim.contracts.openapi import response_violations
 from test_intermedia_face import BEARER, intermedia_config
 
 

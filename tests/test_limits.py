@@ -16,7 +16,7 @@ from conftest import TEST_CONFIG
 from ccsim import config
 from ccsim.app import Simulator
 from ccsim.clients.wire import WireClient
-from ccsim.conformance.emitted import journal_violations
+from ccsim.contracts.emitted import journal_violations
 from ccsim.core import RealClock
 from ccsim.vendors.huawei.client import HuaweiAgentClient
 

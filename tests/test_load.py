@@ -12,7 +12,7 @@ import random
 import pytest
 
 from ccsim.cli import main
-from ccsim.conformance.emitted import journal_violations
+from ccsim.contracts.emitted import journal_violations
 from ccsim.load.profile import Distribution, LoadProfile
 from ccsim.load.runner import run_load
 

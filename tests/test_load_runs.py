@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from ccsim.cli import main
-from ccsim.conformance.emitted import journal_violations
+from ccsim.contracts.emitted import journal_violations
 from ccsim.core import World
 from ccsim.load.profile import Distribution, LoadProfile
 from ccsim.load.runner import run_load

@@ -13,7 +13,7 @@ import pytest
 from kill_race import TARGETS, Target, answers, kill_race, race_config
 from ccsim.app import Simulator
 from ccsim.clients.wire import WireClient
-from ccsim.conformance.emitted import journal_violations
+from ccsim.contracts.emitted import journal_violations
 from ccsim.core import RealClock
 
 

@@ -21,8 +21,8 @@ from conftest import TEST_CONFIG, Admin
 from ccsim import config, contracts
 from ccsim.app import Simulator
 from ccsim.clients.wire import WireClient, WireResponse
-from ccsim.conformance.emitted import journal_violations
-from ccsim.conformance.openapi import response_violations
+from ccsim.contracts.emitted import journal_violations
+from ccsim.contracts.openapi import response_violations
 from ccsim.core import VirtualClock
 from ccsim.vendors.huawei.client import HuaweiAgentClient
 from ccsim.vendors.nice import api

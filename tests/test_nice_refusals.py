@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ccsim import contracts
-from ccsim.conformance.openapi import response_violations
+from ccsim.contracts.openapi import response_violations
 from test_nice_face import Client, sim_config  # noqa: F401 (the NICE agents' configuration)
 
 TOKEN_PATH = "/InContactAuthorizationServer/Token"

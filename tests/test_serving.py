@@ -20,7 +20,7 @@ from conftest import TEST_CONFIG
 from motion import XCALLY_AGENTS, XCALLY_QUEUES
 from ccsim import config
 from ccsim.app import Simulator
-from ccsim.conformance.emitted import journal_violations
+from ccsim.contracts.emitted import journal_violations
 from ccsim.core import RealClock
 from test_nice_face import NICE_AGENTS
 

@@ -13,7 +13,7 @@ import stomp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ccsim.conformance.emitted import journal_violations
+from ccsim.contracts.emitted import journal_violations
 from ccsim.core import Journal, Match, RealClock, VirtualClock
 from ccsim.core.clock import wall_seconds
 from ccsim.vendors.finesse.stomp import StompBroker, StompClient, StompClientError, inflight

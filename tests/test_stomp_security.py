@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from ccsim.app import Simulator
-from ccsim.conformance.emitted import journal_violations
+from ccsim.contracts.emitted import journal_violations
 from ccsim.core import Match, RealClock, VirtualClock
 from ccsim.vendors.finesse.settings import FinesseSettings
 from ccsim.vendors.finesse.stomp import StompBroker, StompClient, StompClientError

@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator
 from ccsim import config, contracts
 from ccsim.app import Simulator
 from ccsim.clients.wire import WireClient, WireResponse
-from ccsim.conformance.emitted import journal_violations
+from ccsim.contracts.emitted import journal_violations
 from ccsim.core.clock import RealClock
 from ccsim.vendors.xcally import api as xapi
 from ccsim.vendors.xcally import fields as xfields

@@ -10,7 +10,7 @@ import socketio
 
 from motion import PASSWORD, xcally_config
 from ccsim.app import Simulator
-from ccsim.conformance.emitted import journal_violations
+from ccsim.contracts.emitted import journal_violations
 from ccsim.core import RealClock
 from ccsim.fuzz.socketio import SocketInput, send_socketio
 

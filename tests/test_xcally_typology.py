@@ -13,7 +13,7 @@ from motion import PASSWORD, Motion, xcally_config
 from ccsim import config
 from ccsim.app import Simulator
 from ccsim.clients.wire import WireClient
-from ccsim.conformance.emitted import journal_violations
+from ccsim.contracts.emitted import journal_violations
 from ccsim.core import VirtualClock
 
 TELEPHONES = [{"internal": "2001", "name": "Desk 1"}, {"internal": "2002"}, {"internal": "2009", "registered": False}]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..core.journal import JournalEntry
-from .emitted import entry_violations
+from ..contracts.emitted import entry_violations
 
 if TYPE_CHECKING:
     from ..config import Config

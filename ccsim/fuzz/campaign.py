@@ -24,7 +24,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from ..conformance.check import check_config, check_session
-from ..conformance.emitted import entry_violations
+from ..contracts.emitted import entry_violations
 from ..core.clock import IN_PROCESS_HEADER, wall_seconds
 from ..scenario.explore import hypothesis_settings
 from ..scenario.session import Portal, Session

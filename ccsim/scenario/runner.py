@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..clients.wire import WireClient
-from ..conformance.emitted import journal_violations
+from ..contracts.emitted import journal_violations
 from ..clients.admin import MAX_WAIT_SECONDS, AdminClient, AdminError
 from ..core import Clock
 from ..core.clock import wall_seconds
