@@ -21,7 +21,7 @@ from ccsim.load.interval import ratio_interval  # noqa: E402
 from ccsim.load.prediction import FIGURES, predict  # noqa: E402
 from ccsim.load.profile import Distribution, LoadProfile  # noqa: E402
 from ccsim.load.report import MIN_CALLS_PER_BATCH  # noqa: E402
-from ccsim.scenario.steps import seconds  # noqa: E402
+from ccsim.core.durations import seconds  # noqa: E402
 
 
 def replay(profile: LoadProfile, seed: int) -> dict[str, list[tuple[float, float]]]:

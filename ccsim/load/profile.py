@@ -6,7 +6,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from ..scenario.steps import seconds
+from ..core.durations import seconds
 
 LOAD_FACES = ("huawei", "nice", "finesse", "xcally")  # faces with synthetic agents
 DEFAULT_FACES = ("huawei", "nice", "finesse")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config
+from ..core.durations import seconds
 from ..vendors import FACES, face_class
 from .loader import ScenarioError
 
@@ -85,18 +86,7 @@ def parse_step(item: Any, path: str, config: Config, line: int = 0) -> Step:
 
 
 # -- durations ---------------------------------------------------------------------------------
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}
-
-
-def seconds(value: Any) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    found = re.fullmatch(r"(\d+(?:\.\d+)?)(ms|s|m|h)?", str(value).strip())
-    if not found:
-        raise ValueError(f"{value!r} is not a duration (e.g. 500ms, 10s, 3m, 2h)")
-    return float(found.group(1)) * _UNITS[found.group(2)]
-
-
+# seconds() is core/durations.py's; the faces' steps import it from here.
 def _duration(ctx: ParseContext, value: Any, what: str) -> float:
     try:
         return seconds(value)
