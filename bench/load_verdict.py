@@ -1,8 +1,8 @@
 """How often `ccsim load` would judge a correct run wrong: a textbook FIFO M/G/N+G queue replayed
 call by call (the queue ccsim load's agents make: Poisson arrivals, the profile's talk, wrap-up
 and patience draws, N agents, first come first served, callers who give up leave), measured in
-the load report's batches and judged by its own code (prediction.py, interval.py). No wire, no
-simulator: thousands of runs in seconds, so the rate of false alarms can be counted.
+the load report's batches and judged by its own code (load/prediction.py, traffic/interval.py). No
+wire, no simulator: thousands of runs in seconds, so the rate of false alarms can be counted.
 
     .venv/bin/python bench/load_verdict.py --agents 20 --cps 0.4 --duration 4h --runs 2000
 
@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ccsim.load.interval import ratio_interval  # noqa: E402
+from ccsim.traffic.interval import ratio_interval  # noqa: E402
 from ccsim.load.prediction import FIGURES, predict  # noqa: E402
-from ccsim.load.profile import Distribution, LoadProfile  # noqa: E402
+from ccsim.traffic.profile import Distribution, LoadProfile  # noqa: E402
 from ccsim.load.report import MIN_CALLS_PER_BATCH  # noqa: E402
 from ccsim.core.durations import seconds  # noqa: E402
 

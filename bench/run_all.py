@@ -20,7 +20,7 @@ import rest_loop
 import startup
 from long_shift import baseline_rate
 from ccsim.core.clock import wall_seconds
-from ccsim.load.profile import Distribution, LoadProfile
+from ccsim.traffic.profile import Distribution, LoadProfile
 from ccsim.load.runner import run_load
 
 SHIFT_GOAL_SECONDS = 2.0

@@ -13,7 +13,7 @@ import pytest
 
 from ccsim.cli import main
 from ccsim.contracts.emitted import journal_violations
-from ccsim.load.profile import Distribution, LoadProfile
+from ccsim.traffic.profile import Distribution, LoadProfile
 from ccsim.load.runner import run_load
 
 

@@ -9,8 +9,8 @@ from fractions import Fraction
 
 import pytest
 
-from ccsim.load.erlang import ErlangC
-from ccsim.load.erlang_a import ErlangA
+from ccsim.traffic.erlang import ErlangC
+from ccsim.traffic.erlang_a import ErlangA
 
 
 def erlang_c_by_sum(agents: int, offered: float) -> float:

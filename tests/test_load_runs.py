@@ -17,7 +17,7 @@ import pytest
 from ccsim.cli import main
 from ccsim.contracts.emitted import journal_violations
 from ccsim.core import World
-from ccsim.load.profile import Distribution, LoadProfile
+from ccsim.traffic.profile import Distribution, LoadProfile
 from ccsim.load.runner import run_load
 
 

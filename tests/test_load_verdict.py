@@ -9,10 +9,10 @@ import math
 import pytest
 
 from ccsim.cli import main
-from ccsim.load.interval import Interval, ratio_interval, t_quantile
-from ccsim.load.measure import Batch, Measures
+from ccsim.traffic.interval import Interval, ratio_interval, t_quantile
+from ccsim.traffic.measure import Batch, Measures
 from ccsim.load.prediction import BASE_MARGIN, predict
-from ccsim.load.profile import Distribution, LoadProfile
+from ccsim.traffic.profile import Distribution, LoadProfile
 from ccsim.load.report import LoadReport
 
 

@@ -3,13 +3,10 @@ real wire protocols, measured as a contact center measures itself (service level
 of answer, abandon rate, occupancy), each figure with a confidence interval, and judged by the
 queueing model of the same queue (Erlang A; Erlang C when nobody hangs up).
 
-profile.py      the knobs (arrival rate and its ramps, agents, talk, wrap-up, patience) and their parsing
-erlang.py       Erlang C, and Erlang B's recursion in logs
-erlang_a.py     Erlang A (M/M/N+M): callers who give up
+The profile, the Erlang models, the confidence intervals and the measures are ccsim/traffic/'s.
+
 prediction.py   the model for a profile, its M/G/N approximation and the margin it is allowed
-interval.py     confidence intervals of ratios, from batches or seeds
 agents.py       the synthetic agents: configuration, sign-in steps, and how each answers and wraps up
-measure.py      what the run measures, from the world's bus, in batches
 report.py       the verdict: each figure, its interval, the prediction, and whether they agree
 report_text.py  the report as text
 runner.py       one load run (sign in, call, measure, report), or several seeds

@@ -18,7 +18,7 @@ from ..scenario.runner import AgentDriver
 from ..clients.wire import WireClient
 from ..vendors.finesse.steps import dialog_of
 from ..vendors.xcally.steps import API_KEY
-from .profile import LoadProfile
+from ..traffic.profile import LoadProfile
 
 QUEUE = "load"  # one queue that every agent serves: the pool the queueing model describes
 _FIRST_ID = {"huawei": 10000, "nice": 20000, "finesse": 30000, "xcally": 40000}

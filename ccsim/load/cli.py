@@ -9,7 +9,7 @@ import sys
 from ..cli_help import add_log_level, add_parser as add_help_parser
 from ..process import tune_gc
 from ..core.durations import seconds
-from .profile import DEFAULT_FACES, LOAD_FACES, Distribution, LoadProfile
+from ..traffic.profile import DEFAULT_FACES, LOAD_FACES, Distribution, LoadProfile
 from .prediction import BASE_MARGIN
 from .report_text import base_margin_text
 from .runner import run_seeds

@@ -18,9 +18,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .erlang import ErlangC
-from .erlang_a import ErlangA
-from .profile import LoadProfile
+from ..traffic.erlang import ErlangC
+from ..traffic.erlang_a import ErlangA
+from ..traffic.profile import LoadProfile
 
 FIGURES = ("service_level", "average_speed_of_answer", "abandon_rate", "occupancy")
 # (absolute, relative to the prediction): the larger of the two.

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .interval import CONFIDENCE
-from .measure import Measures
+from ..traffic.interval import CONFIDENCE
+from ..traffic.measure import Measures
 from .prediction import FIGURES, Prediction, predict
-from .profile import LoadProfile
+from ..traffic.profile import LoadProfile
 from .report_text import report_text
 
 # An interval from batches needs calls in every batch: with fewer, a batch's figure is mostly

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from .interval import CONFIDENCE
+from ..traffic.interval import CONFIDENCE
 from .prediction import BASE_MARGIN
 
 if TYPE_CHECKING:

@@ -17,8 +17,8 @@ from ..core.clock import wall_seconds
 from ..scenario import loader
 from ..scenario.session import Session
 from .agents import QUEUE, Bots, scenario_data
-from .measure import Measures, Meter
-from .profile import LoadProfile
+from ..traffic.measure import Measures, Meter
+from ..traffic.profile import LoadProfile
 from .report import LoadReport
 
 Progress = Callable[[str], None]

@@ -8,8 +8,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..scenario.steps import Action, ParseContext, StepFailed, seconds
-from .measure import Meter
-from .profile import Distribution, LoadProfile
+from ..traffic.measure import Meter
+from ..traffic.profile import Distribution, LoadProfile
 
 if TYPE_CHECKING:
     from ..scenario.runner import Run
