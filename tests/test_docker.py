@@ -149,7 +149,7 @@ def test_the_package_installs_as_the_dockerfile_installs_it_and_serves(image, tm
     copy (.dockerignore honoured); then the image's CMD and HEALTHCHECK from that environment."""
     app, env_dir = tmp_path / "app", tmp_path / "venv"
     copy_as_built(image, app)
-    assert (app / "ccsim" / "cli.py").is_file() and not (app / "tests").exists()
+    assert (app / "ccsim" / "cli" / "commands.py").is_file() and not (app / "tests").exists()
     assert not list(app.rglob("__pycache__"))
     [install] = [r for r in image.all("RUN") if "pip install" in r]
     pip_args = install.split("pip install", 1)[1].split("&&")[0].split()

@@ -1,35 +1,44 @@
-"""The `ccsim` command."""
+"""`ccsim serve`: its options, the configuration they make, and serving until Ctrl-C or SIGTERM."""
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
-import logging
+import os
 import signal
 import sys
 import textwrap
 from importlib.metadata import PackageNotFoundError, version
 
+from .. import config as config_mod
+from ..app import Simulator
+from ..cli_help import add_log_level, add_parser as add_help_parser
+from ..config import DEFAULT_PORT_BASE, ConfigError
+from ..core import RealClock
+from ..process import tune_gc
+from ..vendors import FACES, face_class
 from . import banner
-from . import config as config_mod
-from .config import ConfigError
-from .core import RealClock
-from .cli_help import HelpFormatter, add_log_level, add_parser
-from .process import tune_gc
-from .config import DEFAULT_PORT_BASE
-from .vendors import FACES, face_class
-from .serving.face import SettingsError
 
 # Pre-wrapped: the help formatter keeps indented lines as they are.
 EPILOG_ENV = "\n".join(textwrap.fill(text, 78, initial_indent=f"  {name:<18} ", subsequent_indent=" " * 21)
                        for name, text in config_mod.ENV_VARS.items())
 
 
-def _version() -> str:
+def ccsim_version() -> str:
     try:
         return version("ccsim")
     except PackageNotFoundError:
         return "unknown"
+
+
+def positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
 
 
 def _port_assignment(text: str) -> tuple[str, int]:
@@ -61,49 +70,8 @@ def _default_ports() -> str:
     return "\n".join(rows)
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="ccsim", formatter_class=HelpFormatter,
-        description="ccsim: a multi-vendor contact-center simulator and test double. `ccsim COMMAND --help` "
-                    "explains each command.",
-    )
-    parser.add_argument("--version", action="version", version=f"ccsim {_version()}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
-    _add_serve(sub)
-    _add_run(sub)
-
-    from .conformance.cli import add_parser as add_check_parser
-
-    add_check_parser(sub)
-
-    from .fuzz.cli import add_parser as add_fuzz_parser
-
-    add_fuzz_parser(sub)
-
-    from .load.cli import add_parser as add_load_parser
-
-    add_load_parser(sub)
-
-    from .healthcheck import add_parser as add_health_parser
-
-    add_health_parser(sub)
-    _add_record(sub)
-    return parser
-
-
-def _add_serve(sub: argparse._SubParsersAction) -> None:
-    serve = add_parser(
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    serve = add_help_parser(
         sub, "serve", help="serve every vendor face and the admin API",
         description="Serve every enabled vendor face, each on its own port, and the admin API (/_ccsim/...) "
                     "with the live dashboard (/_ccsim/ui/). Without --config, the demo configuration is used. "
@@ -138,56 +106,14 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--faces", metavar="LIST", help=f"comma-separated faces to serve (default: all: {','.join(FACES)})")
     serve.add_argument("--seed", type=int, metavar="N", help="seed of generated names, caller numbers and GUIDs "
                        f"(default: the configuration's, else {config_mod.Config.seed})")
-    serve.add_argument("--speed", type=_positive, default=1.0, metavar="X", help="the clock runs X times faster than "
+    serve.add_argument("--speed", type=positive, default=1.0, metavar="X", help="the clock runs X times faster than "
                        "the wall clock: ring timeouts, wrap-ups, rest periods, long-poll waits (default: %(default)g)")
     serve.add_argument("--scenarios", metavar="DIR", help="scenario folder the dashboard can play (default: its demo "
                        "scenarios, written for the demo configuration)")
     add_log_level(serve, "info")
 
 
-def _add_run(sub: argparse._SubParsersAction) -> None:
-    run = add_parser(
-        sub, "run", help="run YAML call scenarios and report",
-        description="Run scenario files, or every scenario in folders (recursively). Each scenario gets its own "
-                    "simulator on free ports and the virtual clock (hours of calls in seconds), unless --target "
-                    "points at a running `ccsim serve`. Every file is checked before anything runs. Exit status: "
-                    "0 when every scenario passed, 1 when one failed, 2 when a scenario is invalid.",
-        epilog="examples:\n"
-               "  ccsim run scenarios/\n"
-               "  ccsim run scenarios/huawei --junit report.xml\n"
-               "  ccsim run scenarios/huawei/inbound_manual_answer.yaml --speed 1        # at human pace\n"
-               "  ccsim run ccsim/dashboard/scenarios/huawei_call_answered.yaml \\\n"
-               "      --target http://127.0.0.1:8800               # on the demo, as its dashboard shows",
-    )
-    run.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
-    run.add_argument("--junit", metavar="FILE", help="write JUnit XML (one testcase per scenario)")
-    run.add_argument("--json", metavar="FILE", help="write the results as JSON")
-    run.add_argument("--target", metavar="ADMIN_URL", help="play on a running `ccsim serve` (its admin URL), reset "
-                     "first; the scenario's own agents and queues are then not applied (default: a simulator of "
-                     "its own for each scenario)")
-    run.add_argument("--speed", type=_positive, metavar="X", help="play on the real clock, X times faster than real "
-                     "time; 1 is human pace, for a demo (default: the virtual clock, as fast as it goes)")
-    add_log_level(run, "warning")
-
-
-def _add_record(sub: argparse._SubParsersAction) -> None:
-    record = add_parser(
-        sub, "record", help="turn a running simulator's journal into a scenario",
-        description="Export what happened on a running `ccsim serve` (a real client driven against it, calls "
-                    "injected through the admin API) as a scenario that, replayed with `ccsim run`, sends the "
-                    "same requests and expects the same answers and events: a regression test made from a "
-                    "manual session. Reset the simulator (POST /_ccsim/reset) before the session to record.",
-        epilog="example:\n  ccsim record -o login_and_call.yaml --name 'Login and one call'",
-    )
-    record.add_argument("--admin", default=f"http://127.0.0.1:{DEFAULT_PORT_BASE}", metavar="URL",
-                        help="admin URL of the running simulator")
-    record.add_argument("--output", "-o", metavar="FILE", help="write the scenario here (default: print it)")
-    record.add_argument("--name", default="Recorded session", help="the scenario's name")
-
-
-def _serve_config(args: argparse.Namespace) -> config_mod.Config:
-    import os
-
+def serve_config(args: argparse.Namespace) -> config_mod.Config:
     from_env = not args.config and os.environ.get("CCSIM_CONFIG")
     try:
         cfg = config_mod.load(args.config or os.environ.get("CCSIM_CONFIG") or None)
@@ -227,9 +153,7 @@ def _serve_config(args: argparse.Namespace) -> config_mod.Config:
     return cfg
 
 
-async def _serve(cfg: config_mod.Config, speed: float) -> None:
-    from .app import Simulator
-
+async def serve(cfg: config_mod.Config, speed: float) -> None:
     sim = Simulator(cfg, RealClock(speed))
     # Signals are ours before anything listens: a SIGTERM as soon as the listing says "Ctrl-C to
     # stop" (a supervisor, `docker stop`) stops cleanly instead of killing the process.
@@ -244,7 +168,7 @@ async def _serve(cfg: config_mod.Config, speed: float) -> None:
         raise ConfigError(f"cannot listen: {exc.strerror or exc} (another ccsim running? try --port-base)") from None
     for line in banner.warnings(sim):
         print(line, file=sys.stderr, flush=True)
-    for line in banner.lines(sim, _version()):
+    for line in banner.lines(sim, ccsim_version()):
         print(line, flush=True)
     print("Ctrl-C to stop.", flush=True)
     tune_gc()
@@ -253,49 +177,3 @@ async def _serve(cfg: config_mod.Config, speed: float) -> None:
     finally:
         await sim.stop()
         print("ccsim stopped.", flush=True)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=getattr(args, "log_level", "info").upper(), format="%(levelname)s %(name)s: %(message)s")
-    try:
-        if args.command == "serve":
-            asyncio.run(_serve(_serve_config(args), args.speed))
-            return 0
-        if args.command == "run":
-            from .scenario.cli import run_command
-
-            return run_command(args)
-        if args.command == "check":
-            from .conformance.cli import check_command
-
-            return check_command(args)
-        if args.command == "fuzz":
-            from .fuzz.cli import fuzz_command
-
-            return fuzz_command(args)
-        if args.command == "load":
-            from .load.cli import load_command
-
-            return load_command(args)
-        if args.command == "health":
-            from .healthcheck import health_command
-
-            return health_command(args)
-        if args.command == "record":
-            from .scenario.cli import record_command
-
-            return record_command(args)
-    except (ConfigError, SettingsError) as exc:
-        print(f"ccsim: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:  # `ccsim run ... | head`: the reader left; so do we, quietly
-        sys.stderr.close()
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

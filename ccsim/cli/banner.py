@@ -10,10 +10,10 @@ import ipaddress
 import socket
 from typing import TYPE_CHECKING
 
-from .serving.public_urls import is_wildcard
+from ..serving.public_urls import is_wildcard
 
 if TYPE_CHECKING:
-    from .app import Simulator
+    from ..app import Simulator
 
 
 def _loopback(host: str) -> bool:

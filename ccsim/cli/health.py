@@ -13,8 +13,8 @@ import sys
 import urllib.error
 import urllib.request
 
-from .cli_help import add_parser as add_help_parser
-from .config import DEFAULT_PORT_BASE
+from ..cli_help import add_parser as add_help_parser
+from ..config import DEFAULT_PORT_BASE
 
 
 def default_admin_url() -> str:
