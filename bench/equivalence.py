@@ -14,8 +14,9 @@ The fingerprint holds:
   5. the scenario loader's error for each of `BAD_STEPS`, as a bare sentence and as a mapping.
 Normalisation replaces what differs between two runs of the same code and nothing else: local
 addresses with their port (`HOST:PORT`: ports are picked free at run time), and the values of the
-keys in `VARYING_KEYS` (engine.io session ids are random; `elapsedMs` is wall-clock; XCALLY's
-`phoneBarRemoteControlPort` is a free port the phonebar listener got).
+keys in `VARYING_KEYS`: `sid`, the random engine.io session id of XCALLY's socket.io entries;
+`elapsedMs`, the wall-clock time an Intermedia webhook delivery took; `phoneBarRemoteControlPort`,
+the free port an XCALLY phonebar listener got. Two runs of the same code differ in nothing else.
 
 The package is a parameter because issue 24 renames `simulator` to `ccsim`: it is imported by
 name and its CLI run as `python -m <package>`, so the same script fingerprints both sides.
@@ -29,6 +30,7 @@ import asyncio
 import hashlib
 import importlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -195,11 +197,13 @@ def main(argv: list[str] | None = None) -> int:
         return compare(*args.compare)
     if not args.out:
         parser.error("--out F.json (or --compare A B) is required")
+    out, journals = args.out.resolve(), args.journals and args.journals.resolve()
+    os.chdir(ROOT)  # scenarios load by their paths under scenarios/, as `ccsim run scenarios/` does
     sys.path.insert(0, str(ROOT))  # the package of this checkout, even when run from elsewhere
     start = time.monotonic()
-    result = fingerprint(args.package, args.journals)
-    args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {args.out} in {time.monotonic() - start:.0f}s", file=sys.stderr)
+    result = fingerprint(args.package, journals)
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {out} in {time.monotonic() - start:.0f}s", file=sys.stderr)
     return 0
 
 
