@@ -18,6 +18,12 @@ keys in `VARYING_KEYS`: `sid`, the random engine.io session id of XCALLY's socke
 `elapsedMs`, the wall-clock time an Intermedia webhook delivery took; `phoneBarRemoteControlPort`,
 the free port an XCALLY phonebar listener got. Two runs of the same code differ in nothing else.
 
+`check` and `fuzz` run with Hypothesis's local constants off (without_local_constants): Hypothesis
+(6.131 on) now and then draws a literal found in the source of the loaded modules that are not in
+site-packages, i.e. of an editable ccsim. A rename or a move then changes what the same seed tries
+(XCALLY's fuzz counts changed with `simulator` -> `ccsim` alone), though ccsim behaves the same.
+Without them the runs are those of an installed ccsim, whose modules are in site-packages.
+
 The package is a parameter because issue 24 renames `simulator` to `ccsim`: it is imported by
 name and its CLI run as `python -m <package>`, so the same script fingerprints both sides.
 `--journals DIR` also writes each normalised journal as JSON lines, to find what a digest
@@ -32,6 +38,7 @@ import importlib
 import json
 import os
 import re
+import runpy
 import subprocess
 import sys
 import tempfile
@@ -39,7 +46,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from hypothesis.internal.conjecture import providers
+
+# The checkout fingerprinted: this script's, or the current folder when the script was copied elsewhere
+# (`git show d24-0-baseline:bench/equivalence.py > /tmp/equivalence.py`, run from another worktree).
+CHECKOUT = Path(__file__).resolve().parent.parent
+ROOT = CHECKOUT if (CHECKOUT / "scenarios").is_dir() else Path.cwd()
 LOCAL_ADDRESS = re.compile(r"(127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0):\d+")
 VARYING_KEYS = frozenset({"sid", "elapsedMs", "phoneBarRemoteControlPort"})
 VARIES = "<varies>"
@@ -58,6 +70,20 @@ agents: [{id: "291", skills: [sales], huawei: {password: "", phone: "40038"}}]
 steps:
   - %s
 """
+
+
+def without_local_constants() -> None:
+    """Hypothesis's pool of local constants kept empty in this process (see the docstring)."""
+    if not hasattr(providers, "_get_local_constants"):
+        raise SystemExit("bench/equivalence.py: this Hypothesis has no providers._get_local_constants to turn off")
+    providers._get_local_constants = providers.Constants
+
+
+def run_cli(package: str, args: list[str]) -> None:
+    """`python -m <package> <args>`, without local constants."""
+    without_local_constants()
+    sys.argv = [package, *args]
+    runpy.run_module(package, run_name="__main__", alter_sys=True)
 
 
 def normalised(value: Any) -> Any:
@@ -96,10 +122,10 @@ async def run_scenarios(package: str, journals: Path | None) -> dict[str, Any]:
 
 
 def cli_json(package: str, args: list[str]) -> tuple[int, Any]:
-    """`python -m <package> <args> --json F`: its exit code and F's JSON."""
+    """`python -m <package> <args> --json F` (without local constants): its exit code and F's JSON."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.json"
-        done = subprocess.run([sys.executable, "-m", package, *args, "--json", str(out)], cwd=ROOT,
+        done = subprocess.run([sys.executable, __file__, "--cli", package, *args, "--json", str(out)], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if not out.exists():
             raise SystemExit(f"{' '.join(args)} wrote no JSON (exit {done.returncode}):\n{done.stderr[-2000:]}")
@@ -124,6 +150,8 @@ def loader_errors(package: str) -> dict[str, str]:
 
 
 def fingerprint(package: str, journals: Path | None) -> dict[str, Any]:
+    without_local_constants()  # no scenario explores today; one that does then draws as the CLI does
+
     def timed(what: str, make: Any) -> Any:
         start = time.monotonic()
         print(f"{what}...", file=sys.stderr, flush=True)
@@ -187,6 +215,11 @@ def compare(first: Path, second: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--cli"]:  # how cli_json runs the package's CLI (in ROOT)
+        sys.path.insert(0, os.getcwd())
+        run_cli(argv[1], argv[2:])
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--package", default="simulator", help="the package to fingerprint (default: simulator)")
     parser.add_argument("--out", type=Path, help="write the fingerprint here")

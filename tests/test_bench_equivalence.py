@@ -1,11 +1,14 @@
 """bench/equivalence.py's --compare, on small fingerprints: equal files are `identical` (exit 0),
-different ones give a line per difference naming where it is (exit 1). The fingerprint itself
-is a benchmark (it runs every scenario, check, fuzz and load): the tests never take one."""
+different ones give a line per difference naming where it is (exit 1); its normalisation; and the
+Hypothesis hook it turns off. The fingerprint itself is a benchmark (it runs every scenario,
+check, fuzz and load): the tests never take one."""
 from __future__ import annotations
 
 import importlib.util
 import json
 from pathlib import Path
+
+from hypothesis.internal.conjecture import providers
 
 SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "equivalence.py"
 spec = importlib.util.spec_from_file_location("bench_equivalence", SCRIPT)
@@ -68,3 +71,11 @@ def test_normalising_replaces_local_addresses_and_varying_keys_only():
         "request": {"path": "http://HOST:PORT/x", "sid": "<varies>", "headers": {"Host": "HOST:PORT"}},
         "response": {"body": {"elapsedMs": "<varies>", "phoneBarRemoteControlPort": "<varies>", "port": 9888,
                               "to": "HOST:PORT", "at": "10.0.0.1:80"}}}
+
+
+def test_the_cli_runs_without_hypothesis_local_constants(monkeypatch):
+    # The installed Hypothesis must still have the hook the script empties (else it stops, saying so).
+    monkeypatch.setattr(providers, "_get_local_constants", providers._get_local_constants)  # restored after
+    assert len(providers._get_local_constants()) > 0  # this checkout's own literals, as an editable install
+    equivalence.without_local_constants()
+    assert len(providers._get_local_constants()) == 0
