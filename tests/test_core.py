@@ -50,6 +50,35 @@ async def test_virtual_clock_does_not_jump_while_something_is_in_flight():
     assert fired
 
 
+async def test_a_hold_keeps_time_still_while_a_long_poll_its_client_gave_up_on_still_waits():
+    # An in-process client's request parked in a long poll: the handler's wait releases the
+    # client's token with its own. The client then gives up (an ended run cancels its poller);
+    # the handler, which aiohttp does not cancel, keeps waiting for its 60 s. A hold (a driver in
+    # another thread between two steps) must still keep time still: `ccsim fuzz` took a NICE
+    # corpus of 6 or 7 requests, as this race went.
+    clock = VirtualClock()
+    start = clock.now()
+
+    async def client() -> None:
+        with clock.activity():
+            await asyncio.Event().wait()  # the answer it gives up on
+
+    async def handler() -> None:
+        with clock.activity(carries=1):
+            await clock.wait_for(asyncio.Event().wait(), 60)
+
+    clock.hold()
+    waiting, poll = asyncio.create_task(client()), asyncio.create_task(handler())
+    await asyncio.sleep(0.01)
+    waiting.cancel()
+    await asyncio.sleep(0.2)  # wall time, the loop idle: an autojump would have fired the poll's timer
+    assert clock.now() == start and not poll.done()
+    clock.release()
+    with pytest.raises(TimeoutError):
+        await poll
+    assert clock.now() == start + 60
+
+
 async def test_real_clock_speed_scales_timers():
     clock, fired = RealClock(speed=1000), asyncio.Event()
     clock.call_later(5, fired.set)  # 5 simulated seconds = 5 ms of wall time

@@ -218,6 +218,10 @@ class VirtualClock(Clock):
         self._timers: list[tuple[float, int, TimerHandle]] = []
         self._seq = itertools.count()
         self._active = 0
+        # Holds count apart from activity: a long poll its client gave up on (aiohttp does not cancel
+        # the handler) releases the client's carried token a second time while it waits, so
+        # `_active` dips below zero until it times out; a hold must keep time still even then.
+        self._holds = 0
         self._settle_rounds = settle_rounds
         self._wakeup: asyncio.Event | None = None
         self._runner: asyncio.Task | None = None
@@ -264,11 +268,14 @@ class VirtualClock(Clock):
             self._active += weight
 
     def hold(self) -> None:
-        self._active += 1
+        self._holds += 1
 
     def release(self) -> None:
-        self._active -= 1
+        self._holds -= 1
         self._poke()
+
+    def _busy(self) -> bool:
+        return self._active > 0 or self._holds > 0
 
     async def settle(self, rounds: int = 100) -> None:
         """Return once everything due at this instant has happened (chains of zero delays
@@ -333,19 +340,19 @@ class VirtualClock(Clock):
         loop = asyncio.get_running_loop()
         idle = 0
         for _ in range(self._settle_rounds):
-            if self._active > 0:
+            if self._busy():
                 return False
             await asyncio.sleep(0)
             idle = idle + 1 if _loop_idle(loop) else 0
             if idle == 2:
                 break
-        return self._active <= 0
+        return not self._busy()
 
     async def _autojump(self) -> None:
         assert self._wakeup is not None
         while True:
             self._drop_cancelled()
-            if not self._timers or self._active > 0:
+            if not self._timers or self._busy():
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
