@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         run_cli(argv[1], argv[2:])
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--package", default="simulator", help="the package to fingerprint (default: simulator)")
+    parser.add_argument("--package", default="ccsim", help="the package to fingerprint (default: ccsim)")
     parser.add_argument("--out", type=Path, help="write the fingerprint here")
     parser.add_argument("--journals", type=Path, help="also write each normalised journal under this folder")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"), help="compare two fingerprints")
