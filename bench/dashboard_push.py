@@ -35,8 +35,8 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from browser import CHROMIUM_ARGS  # noqa: E402
-from test_cli import _wait_for_urls  # noqa: E402
+from support.browser import CHROMIUM_ARGS  # noqa: E402
+from support.serve import _wait_for_urls  # noqa: E402
 from procs import percentile  # noqa: E402
 
 

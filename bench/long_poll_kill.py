@@ -8,14 +8,14 @@ Two kinds of poller: one that reads each answer as soon as its socket is readabl
 test), and one at work when the answer comes (it reads 5 ms later). What a poller read before
 it died is lost to any server (its kernel handed the bytes over); the busy poller never reads
 before the kill, so every loss it sees is one the server could have avoided. The harness is
-tests/kill_race.py, as tests/test_long_poll_kill.py uses it."""
+tests/support/kill_race.py, as tests/serving/test_long_poll_kill.py uses it."""
 from __future__ import annotations
 
 import argparse
 import asyncio
 
 import procs  # noqa: F401 (puts tests/ on the path)
-from kill_race import TARGETS, kill_race, race_config
+from support.kill_race import TARGETS, kill_race, race_config
 from ccsim.app import Simulator
 from ccsim.clients.wire import WireClient
 from ccsim.core import RealClock

@@ -19,7 +19,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tests"))
-from test_cli import _wait_for_urls  # noqa: E402  (how the tests read ccsim serve's URLs)
+from support.serve import _wait_for_urls  # noqa: E402  (how the tests read ccsim serve's URLs)
 
 
 def free_port() -> int:
