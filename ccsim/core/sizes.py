@@ -3,7 +3,7 @@ and of everything it holds, for the JSON-like values and plain records the store
 
 An estimate, and an honest one: every object is counted where it is held, so an object held
 twice (an interned key, a small int) is counted twice: the estimate errs high, never low
-(tests/test_memory_budget.py checks it against tracemalloc)."""
+(tests/app/test_memory_budget.py checks it against tracemalloc)."""
 from __future__ import annotations
 
 import enum
