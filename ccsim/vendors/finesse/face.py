@@ -69,7 +69,7 @@ class FinesseFace(DialogControl, Queries, CommandAccess, SupervisorActions, Face
     def make_transport(self, host: str, port: int) -> Transport:
         s = self.settings
         if s.transport == "activemq":
-            from .external import ActiveMqTransport
+            from .activemq import ActiveMqTransport
 
             if self.clock.virtual:
                 raise SettingsError("faces.finesse.transport activemq needs the real clock: a real broker runs in "
