@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from ...serving.bodies import BodyProblem, json_value
 from ...serving.journaling import AGENT, OP, BodyTooLarge, read_body
 from .halo import Invalid, answered_event, check_body
-from ...core import json_text
 
 if TYPE_CHECKING:
     from .face import IntermediaFace
@@ -52,14 +52,12 @@ def basic_credentials(request: web.Request) -> tuple[str, str] | None:
 
 
 async def json_of(request: web.Request) -> Any:
+    """The body's JSON value (strict UTF-8; an empty body is no JSON): BodyProblem if none."""
     try:
         raw = await read_body(request)
     except BodyTooLarge:  # with or without a Content-Length (chunked)
         raise TooLarge() from None
-    try:
-        return json_text.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise InvalidJson() from None
+    return json_value(raw, decode="utf-8")
 
 
 def query_problem(request: web.Request, *, flags: tuple[str, ...] = (), ids: tuple[str, ...] = ()) -> web.Response | None:
@@ -82,10 +80,6 @@ def query_problem(request: web.Request, *, flags: tuple[str, ...] = (), ids: tup
     return problem(errors) if errors else None
 
 
-class InvalidJson(Exception):
-    pass
-
-
 class TooLarge(Exception):
     pass
 
@@ -97,7 +91,7 @@ async def notify(face: "IntermediaFace", request: web.Request, ids: dict[str, st
         return unauthorized("Basic")
     try:
         fields = check_body(await json_of(request))
-    except InvalidJson:
+    except BodyProblem:
         return problem({"$": ["The body is not valid JSON."]})
     except Invalid as exc:
         return problem(exc.errors)
@@ -143,7 +137,7 @@ async def calllog_update(face: "IntermediaFace", request: web.Request, ids: dict
         return unauthorized("Bearer")
     try:
         items = await json_of(request)
-    except InvalidJson:
+    except BodyProblem:
         return problem({"$": ["The body is not valid JSON."]})
     if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
         return problem({"$": ["The body must be a non-empty array of CallLog objects."]})
