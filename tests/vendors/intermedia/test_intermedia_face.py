@@ -16,8 +16,9 @@ from ccsim.app import Simulator
 from ccsim.clients.wire import WireClient
 from ccsim.serving.face import SettingsError
 from ccsim.serving.listeners import serve_app
-from ccsim.vendors.intermedia.wscall import render_body
+from ccsim.vendors.intermedia.wire.webhooks import render_body
 from support.intermedia import BASIC, BEARER, intermedia_config
+
 
 class Capture:
     """A stand-in for a real HaloPSA: records what arrives; `hang` makes it never answer."""
@@ -200,4 +201,4 @@ def test_the_demo_points_the_webhook_at_its_own_receiver():
     sim = Simulator(config.load())
     face = sim.faces["intermedia"]
     assert [w.url for w in face.settings.webhooks] == [None]  # None: ccsim's own /api/notify/intermedia
-    assert face.desk_agents() and face.halo.users
+    assert face.desk.desk_agents() and face.halo.users
