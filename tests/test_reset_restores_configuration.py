@@ -202,7 +202,7 @@ def _without(row: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 
 DERIVED: dict[str, Callable[[Any], Any]] = {
-    "huawei": lambda f: (f.workno_of, f.failed_logins, sorted(f.locked)),
+    "huawei": lambda f: (f.gateway.workno_of, f.gateway.failed_logins, sorted(f.gateway.locked)),
     "finesse": lambda f: {u.login_id: (u.password, u.extension, u.team, u.wrap_up_mode, u.state, u.reason_code)
                           for u in f.users.values()},
     "nice": lambda f: (f.accounts, f.numbers, f.client_data),

@@ -1,9 +1,11 @@
 """Deliberately broken variants of ccsim's Huawei face: each must fail `ccsim check --face huawei`."""
 from __future__ import annotations
 
-from ...vendors.huawei import wire
-from ...vendors.huawei.face import HuaweiFace
-from ...vendors.huawei.session import AgentState
+from ...vendors.huawei import envelope
+from ...vendors.huawei.model.calls import Calls
+from ...vendors.huawei.model.gateway import Gateway
+from ...vendors.huawei.model.session import AgentState
+from ...vendors.huawei.model.states import AgentStates
 from ...vendors.huawei.retcodes import HuaweiError
 from ..mutants import Mutant, replace
 
@@ -36,7 +38,7 @@ def _cancel_work_as_cancel_busy(cancel_work):
     def mutated(self, session):
         if session.state is not AgentState.WORK:
             raise HuaweiError("100-009")
-        self.enter(session, AgentState.IDLE, "AgentState_CancelNotReady_Success")
+        self.gateway.enter(session, AgentState.IDLE, "AgentState_CancelNotReady_Success")
     return mutated
 
 
@@ -59,23 +61,23 @@ def _answer_without_a_call(answer):
 MUTANTS = [
     Mutant("sign-in status 5 without AgentState_Work", "huawei",
            "drops AgentState_Work, so a sign-in in wrap-up (status 5) lacks its documented event",
-           "huawei sign-in events", replace(HuaweiFace, "emit", _dropping("AgentState_Work"))),
+           "huawei sign-in events", replace(Gateway, "emit", _dropping("AgentState_Work"))),
     Mutant("not signed in answered 100-007", "huawei",
            "answers an agent that is not signed in with 100-007 (an exception) instead of 100-006",
-           "huawei retcodes", replace(HuaweiFace, "session_for", _not_signed_in_as_100_007)),
+           "huawei retcodes", replace(Gateway, "session_for", _not_signed_in_as_100_007)),
     Mutant("workNo as a number", "huawei",
            "sends an event's workNo as a JSON number; the documentation types it as a string",
-           "contracts", replace(wire, "event", _work_no_as_number)),
+           "contracts", replace(envelope, "event", _work_no_as_number)),
     Mutant("cancelwork says CancelNotReady", "huawei",
            "leaves wrap-up with AgentState_CancelNotReady_Success instead of AgentState_CancelWork_Success",
-           "huawei state events", replace(HuaweiFace, "cancel_work", _cancel_work_as_cancel_busy)),
+           "huawei state events", replace(AgentStates, "cancel_work", _cancel_work_as_cancel_busy)),
     Mutant("busy reason 200 refused", "huawei",
            "accepts saybusy reasons 201-250 only: off by one at the bottom of the documented 200-250",
-           "huawei retcodes", replace(HuaweiFace, "say_busy", _busy_reason_from_201)),
+           "huawei retcodes", replace(AgentStates, "say_busy", _busy_reason_from_201)),
     Mutant("answer without AgentEvent_Talking", "huawei",
            "connects an answered call without sending AgentEvent_Talking",
-           "huawei call events", replace(HuaweiFace, "emit", _dropping("AgentEvent_Talking"))),
+           "huawei call events", replace(Gateway, "emit", _dropping("AgentEvent_Talking"))),
     Mutant("answer with nothing ringing succeeds", "huawei",
            "answers retcode 0 to an answer when no call rings, instead of 200-002",
-           "huawei retcodes", replace(HuaweiFace, "answer", _answer_without_a_call)),
+           "huawei retcodes", replace(Calls, "answer", _answer_without_a_call)),
 ]

@@ -8,7 +8,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...core.clock import Clock, TimerHandle
+from ....core.clock import Clock, TimerHandle
 
 
 class AgentState(enum.IntEnum):
@@ -27,6 +27,9 @@ PRESENCE = {
     AgentState.SIGNED_OUT: "offline", AgentState.BUSY: "busy", AgentState.IDLE: "idle",
     AgentState.WORK: "wrapup", AgentState.REST: "rest",
 }
+
+# Sign-in status -> events after AgentOther_InService, AgentState_Ready (the seed's table).
+LOGIN_STATUS = {3: AgentState.BUSY, 4: AgentState.IDLE, 5: AgentState.WORK}
 
 
 @dataclass

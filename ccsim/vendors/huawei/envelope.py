@@ -1,11 +1,13 @@
-"""Huawei wire formats: the response envelope, events, and request-field parsing."""
+"""Huawei wire formats: the response envelope, events, and request-field parsing.
+
+Pure data in and out (no aiohttp, no serving): the model builds events with it, the wire adapter
+envelopes and fields. The JSON body itself is parsed by wire/dispatch.py (serving/bodies.py)."""
 from __future__ import annotations
 
 import ipaddress
 from typing import Any
 
 from .retcodes import SUCCESS, HuaweiError
-from ...core import json_text
 
 CONTENT_TYPE = "application/json;charset=UTF-8"
 
@@ -33,19 +35,6 @@ def is_json_media_type(content_type: str | None) -> bool:
     subtype without case, parameters (charset) ignored, a wildcard matches; none is not JSON."""
     kind, _, subtype = (content_type or "").split(";", 1)[0].strip().lower().partition("/")
     return kind in ("application", "*") and subtype in ("json", "*")
-
-
-def parse_json_body(raw: bytes, retcode: str) -> dict[str, Any]:
-    """The body as a JSON object; an empty body is {}. Anything else fails with `retcode`."""
-    if not raw.strip():
-        return {}
-    try:
-        body = json_text.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise HuaweiError(retcode, "The message body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise HuaweiError(retcode, "The message body must be a JSON object.")
-    return body
 
 
 # Field parsers. Huawei's own sample sends booleans and ints as strings ("false", "4"),
