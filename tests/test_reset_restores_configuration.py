@@ -233,9 +233,9 @@ CASES: dict[str, tuple[Callable[[Ctx], Awaitable[None]], Callable[[Ctx], Awaitab
 
 
 def test_every_face_has_a_case():
-    from ccsim.vendors import FACES
+    from ccsim import registry
 
-    assert set(CASES) == set(FACES)
+    assert set(CASES) == set(registry.names())
 
 
 @pytest.mark.parametrize("face", CASES)

@@ -53,11 +53,7 @@ class Call:
 class NiceFace(Platform, HttpFace):
     voice_needs_idle = True
     name = "nice"
-    port_offset = 3
     Settings = NiceSettings
-    description = "NICE CXone Agent API (/inContactAPI/services/vN.0/agent-sessions) and token service"
-    steps_module = "ccsim.vendors.nice.steps"
-    conformance_module = "ccsim.conformance.nice"
 
     def __init__(self, world: World, journal: Journal, settings: NiceSettings):
         super().__init__(world, journal, settings)

@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..invariants import View
+from ....conformance.invariants import View
 from .replay import OPEN_COMMANDS, answer_window, dialog_id_of, event_tokens, field_of, is_command, is_event, sender_of
 
 SUPERVISOR_CODE = {"UCCE": "999", "UCCX": "33"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..invariants import View, invariant
+from ....conformance.invariants import View, invariant
 from .clients import (CONTACT_EVENTS, CONTACT_IN_PATH, FACE, MAX_POLL_SECONDS, SESSION_OPS, Api, World, body_of,
                       caller, events_of, flag, kind, label, later_events, params, replay, session_of, settings,
                       status, token_client)

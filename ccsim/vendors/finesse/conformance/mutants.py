@@ -1,10 +1,10 @@
 """Deliberately broken variants of ccsim's Finesse face: each must fail `ccsim check --face finesse`."""
 from __future__ import annotations
 
-from ...vendors.finesse import face as face_module
-from ...vendors.finesse import protocol
-from ...vendors.finesse.face import FinesseFace
-from ..mutants import Mutant, replace
+from ....conformance.mutants import Mutant, replace
+from .. import face as face_module
+from .. import protocol
+from ..face import FinesseFace
 
 
 def _logout_from_ready(check):

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..invariants import View
+from ....conformance.invariants import View
 
 # Cisco Finesse UCCE user-state transitions (reference finesse.md §6.1); staying in a state
 # (a GetState, a reason-code change, a pending NOT_READY) is always allowed.

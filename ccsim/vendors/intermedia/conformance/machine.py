@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
-from ..machine import FaceMachine
+from ....conformance.machine import FaceMachine
 
 ANN = {"number": "+442070000001", "email": "ann@example.com"}
 BOB = {"number": "+442070000002", "email": "Bob@Example.com"}

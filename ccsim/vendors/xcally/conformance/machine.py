@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 
-from ..machine import FaceMachine
+from ....conformance.machine import FaceMachine
 
 AGENTS = ["ann", "ben"]  # on chat and mail
 VOICE_AGENTS = ["ann", "cy"]  # on the voice queue, with their phonebars' remote control

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 
-from ..machine import FaceMachine
+from ....conformance.machine import FaceMachine
 
 AGENTS = ["291", "292"]
 CONFIG = {

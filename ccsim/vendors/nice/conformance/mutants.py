@@ -1,11 +1,11 @@
 """Deliberately broken variants of ccsim's NICE CXone face: each must fail `ccsim check --face nice`."""
 from __future__ import annotations
 
-from ...vendors.nice import api, platform
-from ...vendors.nice.events import event as make_event
-from ...vendors.nice.face import NiceFace
-from ...vendors.nice.platform import NiceError
-from ..mutants import Mutant, replace
+from ....conformance.mutants import Mutant, replace
+from .. import api, platform
+from ..events import event as make_event
+from ..face import NiceFace
+from ..platform import NiceError
 
 
 def _unknown_session_as_ended(api_session):

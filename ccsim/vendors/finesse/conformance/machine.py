@@ -8,7 +8,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 
-from ..machine import FaceMachine
+from ....conformance.machine import FaceMachine
 
 AGENTS = ["1001", "1002"]
 SUPERVISOR = "9001"  # team 1: 1001's supervisor, not 1002's (team 2)

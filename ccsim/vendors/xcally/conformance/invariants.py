@@ -7,7 +7,7 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from ..invariants import View, invariant
+from ....conformance.invariants import View, invariant
 
 DIGITAL = ("chat", "mail", "sms", "openchannel", "fax", "whatsapp")
 CHECKED = ("chat", "mail")  # the channels the check's configuration has queues on

@@ -1,11 +1,11 @@
 """Deliberately broken variants of ccsim's Huawei face: each must fail `ccsim check --face huawei`."""
 from __future__ import annotations
 
-from ...vendors.huawei import wire
-from ...vendors.huawei.face import HuaweiFace
-from ...vendors.huawei.session import AgentState
-from ...vendors.huawei.retcodes import HuaweiError
-from ..mutants import Mutant, replace
+from ....conformance.mutants import Mutant, replace
+from .. import wire
+from ..face import HuaweiFace
+from ..session import AgentState
+from ..retcodes import HuaweiError
 
 
 def _dropping(event_type: str):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..invariants import View, invariant
+from ....conformance.invariants import View, invariant
 from . import authority, replay
 
 Walk = Callable[[View], Any]  # a walk of the journal: problems per invariant name

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from ..invariants import View, invariant
+from ....conformance.invariants import View, invariant
 
 # Halo's end-user phone fields (reference intermedia.md §3.2): "All Phone numbers will be checked."
 PHONE_FIELDS = ("phonenumber_preferred", "phonenumber", "homenumber", "mobilenumber", "mobilenumber2",

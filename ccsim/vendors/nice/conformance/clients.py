@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ..invariants import View
+from ....conformance.invariants import View
 
 FACE = "nice"
 # The face's settings as ccsim names them (config faces.nice), with ccsim's defaults.

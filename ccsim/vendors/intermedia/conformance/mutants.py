@@ -2,10 +2,10 @@
 `ccsim check --face intermedia`."""
 from __future__ import annotations
 
-from ...vendors.intermedia import api, halo, wscall
-from ...vendors.intermedia.face import IntermediaFace
-from ...vendors.intermedia.settings import USER_PHONE_FIELDS
-from ..mutants import Mutant, replace
+from ....conformance.mutants import Mutant, replace
+from .. import api, halo, wscall
+from ..face import IntermediaFace
+from ..settings import USER_PHONE_FIELDS
 
 
 def _email_before_number(match_agent):

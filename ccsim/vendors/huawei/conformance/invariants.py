@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..invariants import View, invariant
+from ....conformance.invariants import View, invariant
 
 SIGN_IN_OPS = {"login", "loginex", "forcelogin", "forceloginex"}
 SIGN_OUT_OPS = {"logout", "forcelogout", "forcelogoutwithreason"}

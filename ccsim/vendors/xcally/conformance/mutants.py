@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import string
 
-from ...vendors.xcally import fields
-from ...vendors.xcally.routing import Routing
-from ...vendors.xcally.voice import VoiceRules
-from ..mutants import Mutant, replace
+from ....conformance.mutants import Mutant, replace
+from .. import fields
+from ..routing import Routing
+from ..voice import VoiceRules
 
 
 def _limits_off_by_one(which):
