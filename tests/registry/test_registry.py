@@ -19,6 +19,7 @@ from ccsim import contracts, registry
 from ccsim.contracts import emitted
 from ccsim.core import JournalEntry
 from ccsim.registry import PER_CHANNEL_PAUSE, RegistryError, UnknownVendor, Vendor
+from ccsim.scenario import loader
 from ccsim.scenario.loader import ScenarioError
 from ccsim.scenario.steps import parse_step
 from ccsim.serving.face import Face
@@ -84,6 +85,14 @@ def toy_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.syspath_prepend(str(root))
         yield root
+
+
+@pytest.fixture(autouse=True)
+def only_the_built_in_vendors_after() -> Iterator[None]:
+    """A test that registers and then fails leaves no vendor behind for the next."""
+    yield
+    for name in set(registry.names()) - set(BUILT_IN):
+        registry.unregister(name)
 
 
 # -- the built-in declarations ----------------------------------------------------------------------
@@ -196,17 +205,24 @@ def test_an_outcome_by_the_entry_face(monkeypatch: pytest.MonkeyPatch, toy_packa
 
 
 # -- what asks the registry --------------------------------------------------------------------------------
-def test_a_face_step_is_a_registered_vendor_s(toy_package: Path):
+def test_a_face_step_is_a_registered_vendor_s(toy_package: Path, tmp_path: Path):
     config = config_mod.Config()
     with pytest.raises(ScenarioError) as caught:
         parse_step({"toy hello": None}, "<t>", config, 4)
     assert str(caught.value) == ("<t>:4: unknown step 'toy hello'; steps are: customer calls, customer hangs up, "
                                  "customer abandons, calls arrive, wait, repeat, concurrently, expect ..., "
                                  "agent <id> <face> <operation>")
+    # Six faces' default memory budgets are over the default ceiling: the toy is served alone.
+    (tmp_path / "toy-config.yaml").write_text("enable: [toy]\n", encoding="utf-8")
+    scenario = "name: toy\nconfig: toy-config.yaml\nsteps:\n  - toy hello\n  - expect toy hello: {}\n"
+    with pytest.raises(ScenarioError, match="^toy.yaml:4: unknown step 'toy hello'; steps are: "):
+        loader.loads(scenario, path="toy.yaml", base_dir=tmp_path)
     with registry.registered(TOY):
         steps = TOY.steps_module()
         assert parse_step({"toy hello": None}, "<t>", config, 4).action is steps.HELLO
         assert parse_step("expect toy hello", "<t>", config, 5).action is steps.HELLO
+        loaded = loader.loads(scenario, path="toy.yaml", base_dir=tmp_path)
+        assert [s.action for s in loaded.steps] == [steps.HELLO, steps.HELLO]
 
 
 def test_the_configuration_takes_a_registered_vendor_s_sections(toy_package: Path):
