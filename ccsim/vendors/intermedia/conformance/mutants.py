@@ -2,10 +2,12 @@
 `ccsim check --face intermedia`."""
 from __future__ import annotations
 
+import dataclasses
+
 from ....conformance.mutants import Mutant, replace
-from .. import api, halo, wscall
-from ..face import IntermediaFace
+from ..model import halo
 from ..settings import USER_PHONE_FIELDS
+from ..wire import halo_api, webhooks
 
 
 def _email_before_number(match_agent):
@@ -30,12 +32,12 @@ def _one_phone_field_short(match_user):
 
 
 def _wrong_password_a_bad_request(notify):
-    async def mutated(face, request, ids):
-        if api.basic_credentials(request) not in (None, (face.settings.integration_username,
-                                                         face.settings.integration_password)):
-            request[api.OP] = "notify"
-            return api.problem({"$": ["The username or password is wrong."]})
-        return await notify(face, request, ids)
+    async def mutated(call):
+        settings = call.face.settings
+        if halo_api.basic_credentials(call.request) not in (None, (settings.integration_username,
+                                                                   settings.integration_password)):
+            return halo_api.problem({"$": ["The username or password is wrong."]})
+        return await notify(call)
     return mutated
 
 
@@ -71,9 +73,11 @@ def _recording_link_every_time(link_ticket):
 
 
 def _patch_routes(notify_of):
-    """`api.ROUTES` holds the handler itself: replace the notify route's handler."""
+    """`halo_api.HALO_ROUTES` holds the handler itself (the face builds its table from them when it
+    starts): replace the notify route's handler."""
     def make(routes):
-        return [(m, p, notify_of(h) if h is api.notify else h) for m, p, h in routes]
+        return tuple(dataclasses.replace(r, handler=notify_of(r.handler)) if r.handler is halo_api.notify else r
+                     for r in routes)
     return make
 
 
@@ -89,16 +93,16 @@ MUTANTS = [
            "halo call log", replace(halo.Halo, "match_user", _one_phone_field_short)),
     Mutant("wrong password answered 400", "intermedia",
            "answers wrong Basic credentials 400 (a validation problem) instead of 401",
-           "halo webhook answers", replace(api, "ROUTES", _patch_routes(_wrong_password_a_bad_request))),
+           "halo webhook answers", replace(halo_api, "HALO_ROUTES", _patch_routes(_wrong_password_a_bad_request))),
     Mutant("WSCall sent twice", "intermedia",
            "sends every Agent Answers Call WSCall twice for one answer",
-           "intermedia answered-call webhook", replace(IntermediaFace, "fire", _every_wscall_twice)),
+           "intermedia answered-call webhook", replace(webhooks.WebhookSender, "fire", _every_wscall_twice)),
     Mutant("UserNumber unquoted", "intermedia",
            "puts the UserNumber in the WSCall body as a JSON number; the seed's body quotes every value",
-           "contracts", replace(wscall, "render_body", _user_number_unquoted)),
+           "contracts", replace(webhooks, "render_body", _user_number_unquoted)),
     Mutant("no call screen for an email match", "intermedia",
            "shows the call to a Halo agent matched by number only, not to one matched by email",
-           "halo call log", replace(api, "answered_event", _no_call_screen_for_email_matches)),
+           "halo call log", replace(halo_api, "answered_event", _no_call_screen_for_email_matches)),
     Mutant("recording link at every logging", "intermedia",
            "adds the recording link to the ticket each time the call is logged to it, not once",
            "halo recording link", replace(halo.Halo, "link_ticket", _recording_link_every_time)),

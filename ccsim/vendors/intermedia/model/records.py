@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...core.memory import Ledger
-from ...core.sizes import deep_size
+from ....core.memory import Ledger
+from ....core.sizes import deep_size
 
 RowKey = int  # a call log row, by its id
 CallKey = str  # a CallID, by the ccsim contact it was given to (a string, so never a row's key)

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ...core.sizes import deep_size
+from ....core import Agent
+from ....core.sizes import deep_size
+from ..settings import USER_PHONE_FIELDS, IntermediaSettings
 from .records import CallRecords
-from .settings import USER_PHONE_FIELDS
-
-if TYPE_CHECKING:
-    from .face import IntermediaFace
 
 REQUIRED = ("CallID", "AgentNumber", "UserNumber")
 OPTIONAL = ("AgentEmail", "RecordingUrl")  # INFERRED: tolerated when missing (reference checklist 3)
@@ -147,16 +145,9 @@ def halo_agents(intermedia: list[tuple[str, str, dict[str, Any]]], configured: l
             for n, (agent_id, name, cfg) in enumerate(intermedia, start=1)]
 
 
-def build_halo(face: "IntermediaFace") -> Halo:
-    """Halo's records from the settings and the Intermedia agents, kept in the face's records."""
-    agents = halo_agents([(a.id, a.name, cfg) for a, cfg in face.intermedia_agents()], face.settings.halo_agents)
-    return Halo(agents, [dict(u) for u in face.settings.halo_users], face.records)
-
-
-def answered_event(face: "IntermediaFace", row: dict[str, Any], agent: HaloAgent) -> None:
-    """What the matched agent sees in Halo: the new call screen, or a notification to open it."""
-    kind = face.settings.answered_response.replace("_", "-")
-    face.journal.record(face.name, "halo-ui", kind, agent=agent.agent,
-                        response={"body": {"agent_id": agent.id, "calllog_id": row["id"],
-                                           "response": face.settings.answered_response,
-                                           "callerid": row["callerid"], "user_id": row["user_id"]}})
+def build_halo(intermedia: list[tuple[Agent, dict[str, Any]]], settings: IntermediaSettings,
+               records: CallRecords) -> Halo:
+    """Halo's records from the settings and the Intermedia agents (desk.intermedia_agents), kept
+    in the face's records."""
+    agents = halo_agents([(a.id, a.name, cfg) for a, cfg in intermedia], settings.halo_agents)
+    return Halo(agents, [dict(u) for u in settings.halo_users], records)

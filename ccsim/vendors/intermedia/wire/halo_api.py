@@ -15,20 +15,40 @@ import base64
 import io
 import re
 import wave
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
-from ...serving.journaling import AGENT, OP, BodyTooLarge, read_body
-from .halo import Invalid, answered_event, check_body
-from ...core import json_text
+from ....core import Journal
+from ....core.clock import Clock
+from ....serving.bodies import BodyProblem, json_value
+from ....serving.journaling import AGENT, OP, BodyTooLarge, read_body
+from ....serving.routes import Found, Route
+from ..model.halo import Halo, HaloAgent, Invalid, check_body
+from ..model.records import CallRecords
+from ..settings import IntermediaSettings
 
-if TYPE_CHECKING:
-    from .face import IntermediaFace
 
-Handler = Callable[["IntermediaFace", web.Request, dict[str, str]], Awaitable[web.StreamResponse]]
+class Receiver(Protocol):
+    """What Halo's handlers work on: the face's, read per request (a reset makes new records)."""
+
+    name: str
+    settings: IntermediaSettings
+    halo: Halo
+    records: CallRecords
+    clock: Clock
+    journal: Journal
+
+
+@dataclass(frozen=True)
+class HaloCall:
+    """One routed request: the handler's one argument."""
+
+    request: web.Request
+    params: dict[str, str]  # the route's named groups
+    face: Receiver
 
 
 def problem(errors: dict[str, list[str]], title: str = "One or more validation errors occurred.") -> web.Response:
@@ -52,14 +72,12 @@ def basic_credentials(request: web.Request) -> tuple[str, str] | None:
 
 
 async def json_of(request: web.Request) -> Any:
+    """The body's JSON value (strict UTF-8; an empty body is no JSON): BodyProblem if none."""
     try:
         raw = await read_body(request)
     except BodyTooLarge:  # with or without a Content-Length (chunked)
         raise TooLarge() from None
-    try:
-        return json_text.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise InvalidJson() from None
+    return json_value(raw, decode="utf-8")
 
 
 def query_problem(request: web.Request, *, flags: tuple[str, ...] = (), ids: tuple[str, ...] = ()) -> web.Response | None:
@@ -82,22 +100,18 @@ def query_problem(request: web.Request, *, flags: tuple[str, ...] = (), ids: tup
     return problem(errors) if errors else None
 
 
-class InvalidJson(Exception):
-    pass
-
-
 class TooLarge(Exception):
     pass
 
 
 # -- the webhook ------------------------------------------------------------------------------------
-async def notify(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
-    request[OP] = "notify"
+async def notify(call: HaloCall) -> web.StreamResponse:
+    face, request = call.face, call.request
     if basic_credentials(request) != (face.settings.integration_username, face.settings.integration_password):
         return unauthorized("Basic")
     try:
         fields = check_body(await json_of(request))
-    except InvalidJson:
+    except BodyProblem:
         return problem({"$": ["The body is not valid JSON."]})
     except Invalid as exc:
         return problem(exc.errors)
@@ -113,37 +127,37 @@ async def notify(face: "IntermediaFace", request: web.Request, ids: dict[str, st
 
 
 # -- the Halo API the integration writes to ------------------------------------------------------------
-def bearer_ok(face: "IntermediaFace", request: web.Request) -> bool:
+def bearer_ok(face: Receiver, request: web.Request) -> bool:
     return request.headers.get("Authorization", "") == f"Bearer {face.settings.api_token}"
 
 
-async def calllog_list(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
-    request[OP] = "calllog-list"
+async def calllog_list(call: HaloCall) -> web.StreamResponse:
+    face, request = call.face, call.request
     if not bearer_ok(face, request):
         return unauthorized("Bearer")
     # The rows kept (memory.records_bytes).
     return query_problem(request, flags=("showall",)) or web.json_response(list(face.halo.calls.values()))
 
 
-async def calllog_get(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
-    request[OP] = "calllog-get"
+async def calllog_get(call: HaloCall) -> web.StreamResponse:
+    face, request = call.face, call.request
     if not bearer_ok(face, request):
         return unauthorized("Bearer")
     refused = query_problem(request, flags=("includedetails",))
     if refused is not None:
         return refused
-    row = face.halo.calls.get(int(ids["id"]))
+    row = face.halo.calls.get(int(call.params["id"]))
     return web.json_response(row) if row is not None else web.Response(status=404)
 
 
-async def calllog_update(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
+async def calllog_update(call: HaloCall) -> web.StreamResponse:
     """Halo's POST takes an array; an item with an id updates that row (ticket_id, summary, note)."""
-    request[OP] = "calllog-update"
+    face, request = call.face, call.request
     if not bearer_ok(face, request):
         return unauthorized("Bearer")
     try:
         items = await json_of(request)
-    except InvalidJson:
+    except BodyProblem:
         return problem({"$": ["The body is not valid JSON."]})
     if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
         return problem({"$": ["The body must be a non-empty array of CallLog objects."]})
@@ -172,8 +186,8 @@ async def calllog_update(face: "IntermediaFace", request: web.Request, ids: dict
     return web.json_response(saved[0] if len(saved) == 1 else saved, status=201)
 
 
-async def actions_list(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
-    request[OP] = "actions-list"
+async def actions_list(call: HaloCall) -> web.StreamResponse:
+    face, request = call.face, call.request
     if not bearer_ok(face, request):
         return unauthorized("Bearer")
     refused = query_problem(request, ids=("ticket_id",))
@@ -184,10 +198,18 @@ async def actions_list(face: "IntermediaFace", request: web.Request, ids: dict[s
     return web.json_response({"record_count": len(actions), "actions": actions})
 
 
+def answered_event(face: Receiver, row: dict[str, Any], agent: HaloAgent) -> None:
+    """What the matched agent sees in Halo: the new call screen, or a notification to open it."""
+    kind = face.settings.answered_response.replace("_", "-")
+    face.journal.record(face.name, "halo-ui", kind, agent=agent.agent,
+                        response={"body": {"agent_id": agent.id, "calllog_id": row["id"],
+                                           "response": face.settings.answered_response,
+                                           "callerid": row["callerid"], "user_id": row["user_id"]}})
+
+
 # -- the Intermedia side's recordings ----------------------------------------------------------------------
-async def recording(face: "IntermediaFace", request: web.Request, ids: dict[str, str]) -> web.StreamResponse:
-    request[OP] = "recording"
-    if not face.records.gave(ids["call"]):
+async def recording(call: HaloCall) -> web.StreamResponse:
+    if not call.face.records.gave(call.params["call"]):
         return web.Response(status=404)
     return web.Response(body=silent_wav(), content_type="audio/wav")
 
@@ -203,29 +225,33 @@ def silent_wav(seconds: float = 1.0, rate: int = 8000) -> bytes:
     return buffer.getvalue()
 
 
-ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
-    ("POST", re.compile(r"/api/notify/intermedia/?", re.I), notify),
-    ("GET", re.compile(r"/api/calllog/?", re.I), calllog_list),
-    ("POST", re.compile(r"/api/calllog/?", re.I), calllog_update),
-    ("GET", re.compile(r"/api/calllog/(?P<id>[0-9]{1,18})/?", re.I), calllog_get),
-    ("GET", re.compile(r"/api/actions/?", re.I), actions_list),
-    ("GET", re.compile(r"/recordings/(?P<call>[^/]+)\.wav", re.I), recording),
-]
+# Regexes matched in full against the path as it came (no `//` collapsed; each carries its own `/?`).
+# The face builds its RouteTable from HALO_ROUTES when it starts.
+HALO_ROUTES: tuple[Route, ...] = tuple(
+    Route(method, re.compile(pattern, re.I), op, handler) for method, pattern, op, handler in (
+        ("POST", r"/api/notify/intermedia/?", "notify", notify),
+        ("GET", r"/api/calllog/?", "calllog-list", calllog_list),
+        ("POST", r"/api/calllog/?", "calllog-update", calllog_update),
+        ("GET", r"/api/calllog/(?P<id>[0-9]{1,18})/?", "calllog-get", calllog_get),
+        ("GET", r"/api/actions/?", "actions-list", actions_list),
+        ("GET", r"/recordings/(?P<call>[^/]+)\.wav", "recording", recording),
+    ))
 
 
-def install(app: web.Application, face: "IntermediaFace") -> None:
-    async def dispatch(request: web.Request) -> web.StreamResponse:
-        for method, pattern, handler in ROUTES:
-            found = pattern.fullmatch(request.path)
-            if found and request.method == method:
-                try:
-                    return await handler(face, request, found.groupdict())
-                except TooLarge:
-                    return web.Response(status=413)
-        request[OP] = "unrouted"
-        allowed = sorted({method for method, pattern, _ in ROUTES if pattern.fullmatch(request.path)})
-        if allowed:  # ASP.NET routing: the path exists, not with this method (INFERRED)
-            return web.Response(status=405, headers={"Allow": ", ".join(allowed)})
+async def dispatch(face: Receiver, request: web.Request, found: Found) -> web.StreamResponse:
+    request[OP] = found.route.op
+    try:
+        return await found.route.handler(HaloCall(request, found.params, face))
+    except TooLarge:
+        return web.Response(status=413)
+
+
+class HaloAnswers:
+    """When no route is the request's: an empty 404, or (ASP.NET routing: the path exists, not with
+    this method; INFERRED) an empty 405 with Allow."""
+
+    def not_found(self, request: web.Request) -> web.StreamResponse:
         return web.Response(status=404)
 
-    app.router.add_route("*", r"/{tail:[\s\S]*}", dispatch)
+    def method_not_allowed(self, request: web.Request, allowed: tuple[str, ...]) -> web.StreamResponse:
+        return web.Response(status=405, headers={"Allow": ", ".join(allowed)})

@@ -11,16 +11,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 import aiohttp
 
-from ...core.clock import wall_seconds
-from .settings import Webhook
-from ...core import json_text
-
-if TYPE_CHECKING:
-    from .face import IntermediaFace
+from ....core import Journal, json_text
+from ....core.clock import Clock, wall_seconds
+from ..settings import IntermediaSettings, Webhook
 
 FIELDS = ("CallID", "AgentNumber", "AgentEmail", "UserNumber", "RecordingUrl")
 ANSWER_LIMIT = 2048  # characters of the receiver's answer kept in the journal
@@ -43,12 +41,18 @@ def basic(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
-class WsCalls:
-    def _init_wscalls(self: "IntermediaFace") -> None:
-        self._http: aiohttp.ClientSession | None = getattr(self, "_http", None)  # kept across resets
-        self.deliveries: set[asyncio.Task] = getattr(self, "deliveries", set())
+class WebhookSender:
+    """The face's WSCalls: one HTTP client session, kept across resets, and the deliveries still
+    out (stop() cancels them). `settings` is the face's, set again at each reset."""
 
-    def fire(self: "IntermediaFace", event: str, values: dict[str, str], agent: str | None, contact: str) -> None:
+    def __init__(self, face: str, settings: IntermediaSettings, journal: Journal, clock: Clock,
+                 own_url: Callable[[], str | None]):
+        self.face, self.settings, self.journal, self.clock = face, settings, journal, clock
+        self.own_url = own_url  # the face's listener: the closed loop's receiver
+        self._http: aiohttp.ClientSession | None = None
+        self.deliveries: set[asyncio.Task] = set()
+
+    def fire(self, event: str, values: dict[str, str], agent: str | None, contact: str) -> None:
         """Every webhook of `event`, each in the background (the call flow does not wait)."""
         for webhook in self.settings.webhooks:
             if webhook.event == event:
@@ -56,14 +60,14 @@ class WsCalls:
                 self.deliveries.add(task)
                 task.add_done_callback(self.deliveries.discard)
 
-    def webhook_target(self: "IntermediaFace", webhook: Webhook) -> tuple[str, str, str]:
-        url = webhook.url or f"{self.url}/api/notify/intermedia"
+    def webhook_target(self, webhook: Webhook) -> tuple[str, str, str]:
+        url = webhook.url or f"{self.own_url()}/api/notify/intermedia"
         username = self.settings.integration_username if webhook.username is None else webhook.username
         password = self.settings.integration_password if webhook.password is None else webhook.password
         return url, username, password
 
-    async def _deliver(self: "IntermediaFace", webhook: Webhook, event: str, values: dict[str, str],
-                       agent: str | None, contact: str) -> None:
+    async def _deliver(self, webhook: Webhook, event: str, values: dict[str, str], agent: str | None,
+                       contact: str) -> None:
         url, username, password = self.webhook_target(webhook)
         body = render_body(values)
         headers = {"Authorization": basic(username, password), "Content-Type": "application/json"}
@@ -86,12 +90,12 @@ class WsCalls:
                 outcome["error"] = "cancelled: the simulator stopped"
             outcome["elapsedMs"] = int((wall_seconds() - started) * 1000)
             if epoch == self.journal.epoch:  # else it belongs to the simulator before a reset
-                self.journal.record(self.name, "webhook", event_op(event), agent=agent,
+                self.journal.record(self.face, "webhook", event_op(event), agent=agent,
                                     request={"method": "POST", "url": url, "event": event, "contact": contact,
                                              "headers": headers, "body": _parsed(body), "raw": body},
                                     response=outcome)
 
-    async def close_wscalls(self: "IntermediaFace") -> None:
+    async def close(self) -> None:
         for task in list(self.deliveries):
             task.cancel()
         await asyncio.gather(*self.deliveries, return_exceptions=True)
