@@ -14,28 +14,38 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import protocol as p
+from .. import protocol as p
+from .connector import Connector
+from .dialogs import Dialogs
 from .users import IN_CALL, User
 
 if TYPE_CHECKING:
-    from .face import FinesseFace
+    from ..settings import FinesseSettings
 
 SUPERVISOR_REASON_CODE = {"UCCE": "999", "UCCX": "33"}
 OFF_CALL = ("NOT_READY", "READY", "WORK", "WORK_READY")
 
 
 class SupervisorActions:
-    def supervisor_code(self: "FinesseFace") -> str:
+    def __init__(self, connector: Connector, dialogs: Dialogs):
+        self.connector = connector
+        self.dialogs = dialogs
+
+    @property
+    def settings(self) -> FinesseSettings:  # the connector's: a reset gives it the settings made afresh
+        return self.connector.settings
+
+    def supervisor_code(self) -> str:
         return SUPERVISOR_REASON_CODE[self.settings.deployment]
 
-    def supervise(self: "FinesseFace", supervisor: User, user: User, command: p.Command) -> None:
+    def supervise(self, supervisor: User, user: User, command: p.Command) -> None:
         """`supervisor` sent `command` for `user`, an agent of its team."""
         name = command.name
         if name in ("MakeNotReadyWithReason", "logoutwithreason"):
             raise p.ProtocolError("INVALID_INPUT", "a supervisor sends no reason code: Finesse applies "
                                   f"{self.supervisor_code()}", user.login_id, name)
         if name == "GetState":
-            self.send_state(user)
+            self.connector.send_state(user)
             return
         target = {"MakeReady": "READY", "MakeNotReady": "NOT_READY", "Logout": "LOGOUT"}[name]
         allowed = {"READY": ("NOT_READY", "WORK", "WORK_READY"), "NOT_READY": ("READY", "WORK", "WORK_READY"),
@@ -45,19 +55,17 @@ class SupervisorActions:
                                   f"{user.state}", user.login_id, name)
         code = self.supervisor_code()
         if target == "LOGOUT" and user.state in IN_CALL:
-            self._supervisor_logout_in_call(user, code)
+            self._logout_in_call(user, code)
             return
         user.cancel_wrap_timer()
         if target == "LOGOUT":
-            self._sign_out(user, code)
+            self.connector.sign_out(user, code)
         else:
-            self._set_state(user, target, code if target == "NOT_READY" else "")
+            self.connector.set_state(user, target, code if target == "NOT_READY" else "")
 
-    def _supervisor_logout_in_call(self: "FinesseFace", user: User, code: str) -> None:
+    def _logout_in_call(self, user: User, code: str) -> None:
         if self.settings.supervisor_logout_in_call == "now":
-            user.after_call, user.after_call_reason = "NOT_READY", "-1"  # not offered its ringing call again
-            self.drop_all(user)
-            self._sign_out(user, code)
+            self.dialogs.sign_out_now(user, code)  # not offered its ringing call again
             return
         user.after_call, user.after_call_reason, user.pending = "LOGOUT", code, "LOGOUT"
-        self.send_state(user)  # signed out when its calls end (dialogs.py, _leave)
+        self.connector.send_state(user)  # signed out when its calls end (dialogs.py, leave)

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ...core.clock import TimerHandle
-from .protocol import ProtocolError
+from ....core.clock import TimerHandle
+from ..protocol import ProtocolError
 
 IN_CALL = ("RESERVED", "RESERVED_OUTBOUND_PREVIEW", "TALKING", "HOLD")
 WRAP_UP = ("WORK", "WORK_READY")

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...core import World
-from ...core.bus import CoreEvent
+from ....core import World
+from ....core.bus import CoreEvent
 
 
 @dataclass

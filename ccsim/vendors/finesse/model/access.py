@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import protocol as p
-from .transport import Message
+from .. import protocol as p
+from .connector import Connector
 from .users import User
 
 if TYPE_CHECKING:
-    from .face import FinesseFace
+    from ..settings import FinesseSettings
 
 OPEN_COMMANDS = frozenset({"Hello", "Beat", "Connect"})
 # What a supervisor may send for a team member (Finesse User API: READY, NOT_READY, LOGOUT; and
@@ -33,16 +33,24 @@ SUPERVISOR_COMMANDS = frozenset({"MakeReady", "MakeNotReady", "MakeNotReadyWithR
 
 
 class CommandAccess:
-    def bound_to(self: "FinesseFace", sender: str | None) -> list[User]:
-        """The users a client connection bound with Connect."""
-        return [u for u in self.users.values() if sender is not None and u.session == sender]
+    """`sender` names the client connection a command came from (transport.Message.sender)."""
 
-    def acting_supervisor(self: "FinesseFace", user: User | None, command: p.Command, message: Message) -> User | None:
+    def __init__(self, connector: Connector):
+        self.connector = connector
+
+    @property
+    def settings(self) -> FinesseSettings:  # the connector's: a reset gives it the settings made afresh
+        return self.connector.settings
+
+    def bound_to(self, sender: str | None) -> list[User]:
+        """The users a client connection bound with Connect."""
+        return [u for u in self.connector.users.values() if sender is not None and u.session == sender]
+
+    def acting_supervisor(self, user: User | None, command: p.Command, sender: str | None) -> User | None:
         """The supervisor acting on `user` with this command; None when the agent acts itself (or
         nobody is checked). ProtocolError when the sender may not send it."""
         if user is None or command.name in OPEN_COMMANDS:
             return None
-        sender = message.sender
         if sender is not None and user.session == sender:
             return None
         check = self.settings.commands_from == "bound_connection"
@@ -58,10 +66,10 @@ class CommandAccess:
         raise p.ProtocolError("AUTHORIZATION_FAILURE", f"this client did not bind {user.login_id} with Connect#"
                               f"{user.login_id}: it may not send its commands", user.login_id, command.name)
 
-    def answered_on(self: "FinesseFace", user: User | None, message: Message) -> User | None:
+    def answered_on(self, user: User | None, sender: str | None) -> User | None:
         """Whose topic hears an Error for a command that names `user`: the sender's."""
         if self.settings.commands_from == "anyone":
             return user if user is not None and user.destination else None
-        if user is not None and user.destination and message.sender is not None and user.session == message.sender:
+        if user is not None and user.destination and sender is not None and user.session == sender:
             return user
-        return next((u for u in self.bound_to(message.sender) if u.destination), None)
+        return next((u for u in self.bound_to(sender) if u.destination), None)

@@ -7,7 +7,7 @@ the bridge between its threads and the simulator's event loop.
 Threads (all started by this transport, all gone after stop()):
 
 * stomp.py's receiver thread, one per connection ("ccsim-<name>-stomp-rx"): reads frames and
-  calls the listener. Each MESSAGE is handed to the event loop with call_soon_threadsafe;
+  calls the listener (activemq_listener.py). Each MESSAGE is handed to the event loop with call_soon_threadsafe;
   handlers always run on the loop.
 * stomp.py's heartbeat thread, one per connection (named by stomp.py "StompHeartbeat...").
 * one sender thread ("ccsim-<name>-stomp-tx") that performs every write this transport makes
@@ -71,7 +71,7 @@ from typing import Any
 
 from ...core.clock import Clock
 from ...core.journal import Journal
-from . import broker_address
+from .activemq_listener import LISTENER, ConnectFailed, Listener, close, connect_blocking, force_close, new_connection
 from .amq_frames import sender_of, text_of
 from .transport import CommandHandler, Message
 
@@ -93,73 +93,6 @@ class _Outgoing:
     destination: str
     body: str
     jms_type: str | None
-
-
-class _ConnectFailed(Exception):
-    pass
-
-
-class _Listener:
-    """stomp.py listener for one connection. Runs on stomp.py's receiver thread; must never
-    raise (an exception there makes stomp.py's receive loop spin)."""
-
-    def __init__(self, owner: ActiveMqTransport, conn: Any, loop: asyncio.AbstractEventLoop):
-        self.owner, self.conn, self.loop = owner, conn, loop
-        self.connected: asyncio.Future = loop.create_future()
-        self.lost: asyncio.Future = loop.create_future()
-
-    def _call(self, fn: Callable[..., Any], *args: Any) -> None:
-        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is listening
-            self.loop.call_soon_threadsafe(fn, *args)
-
-    def on_connected(self, frame: Any) -> None:
-        try:
-            # Registered under a name sorted after stomp.py's own listener, so its heartbeat
-            # thread (if any) exists now: remember it, to join it on stop().
-            hb = getattr(self.conn, "heartbeat_thread", None)
-            if hb is not None:
-                self.owner._track(hb)
-            self._call(_settle, self.connected, None)
-        except Exception:  # pragma: no cover
-            log.exception("finesse/activemq: on_connected")
-
-    def on_error(self, frame: Any) -> None:
-        try:
-            headers = dict(getattr(frame, "headers", {}) or {})
-            text = headers.get("message") or text_of(getattr(frame, "body", b""))
-            log.warning("finesse/activemq: ERROR frame from the broker: %s", text)
-            self._call(_settle, self.connected, _ConnectFailed(f"broker refused the connection: {text}"))
-        except Exception:  # pragma: no cover
-            log.exception("finesse/activemq: on_error")
-
-    def on_disconnected(self) -> None:
-        try:
-            self._call(_settle, self.connected, _ConnectFailed("connection closed before CONNECTED"))
-            self._call(_settle, self.lost, None)
-            self.owner._connection_gone(self.conn)
-        except Exception:  # pragma: no cover
-            log.exception("finesse/activemq: on_disconnected")
-
-    def on_message(self, frame: Any) -> None:
-        try:
-            self.owner._received(frame)
-        except Exception:  # pragma: no cover
-            log.exception("finesse/activemq: on_message")
-
-    def on_heartbeat_timeout(self) -> None:
-        # Called directly (not through getattr) by stomp.py's heartbeat thread, after it has
-        # closed the socket; on_disconnected follows from the receiver thread.
-        log.warning("finesse/activemq: no heartbeat from %s: connection dropped", self.owner.url)
-
-
-def _settle(fut: asyncio.Future, value: Any) -> None:
-    if fut.done():
-        return
-    if isinstance(value, BaseException):
-        fut.set_exception(value)
-        fut.exception()  # mark retrieved: a failure nobody awaits any more is not an error
-    else:
-        fut.set_result(value)
 
 
 class ActiveMqTransport:
@@ -249,7 +182,7 @@ class ActiveMqTransport:
         if conn is not None:
             # A sender still alive is stuck writing to a broker that does not read: no DISCONNECT
             # then (it would wait for the same socket); closing the socket frees the sender.
-            await self._close(conn, graceful=not (self._sender and self._sender.is_alive()))
+            await close(conn, self.clock, self.stop_timeout, graceful=not (self._sender and self._sender.is_alive()))
         with self._cv:
             self._conn = None
         await self._join(self._threads, self.stop_timeout)
@@ -299,8 +232,8 @@ class ActiveMqTransport:
         while not self._stopping:
             try:
                 listener = await self._connect()
-            except Exception as exc:  # _ConnectFailed, or a bug: either way keep trying
-                if not isinstance(exc, _ConnectFailed):
+            except Exception as exc:  # ConnectFailed, or a bug: either way keep trying
+                if not isinstance(exc, ConnectFailed):
                     log.exception("finesse/activemq: unexpected error while connecting")
                 self.failed_attempts += 1
                 if not down_since_warned or str(exc) != warned_reason:  # once, and again when the cause changes
@@ -342,69 +275,29 @@ class ActiveMqTransport:
             await self.clock.sleep(delay)
             delay = min(delay * 2, self.reconnect_max)
 
-    async def _connect(self) -> _Listener:
+    async def _connect(self) -> Listener:
         assert self._loop is not None
-        stomp = self._stomp
-        hb = max(0, self.heartbeat_ms)
-        conn = stomp.Connection(
-            [(self.host, self.port)], heartbeats=(hb, hb), heart_beat_receive_scale=self.heartbeat_grace,
-            auto_content_length=False, auto_decode=False,
-            # One TCP attempt per call, no sleeping inside stomp.py: the backoff is ours, on the clock.
-            reconnect_attempts_max=1, reconnect_sleep_initial=0.0, reconnect_sleep_jitter=0.0,
-            timeout=self.connect_timeout)
-        conn.transport.override_threading(self._make_thread)
-        listener = _Listener(self, conn, self._loop)
-        conn.set_listener("zz-ccsim", listener)  # after stomp.py's "protocol-listener"
+        conn = new_connection(self._stomp, self.host, self.port, heartbeat_ms=self.heartbeat_ms,
+                              heartbeat_grace=self.heartbeat_grace, timeout=self.connect_timeout,
+                              make_thread=self._make_thread)
+        listener = Listener(self, conn, self._loop)
+        conn.set_listener(LISTENER, listener)
         self._attempt = conn
-        self._pending_connect = asyncio.ensure_future(asyncio.to_thread(self._connect_blocking, conn))
+        self._pending_connect = asyncio.ensure_future(asyncio.to_thread(
+            connect_blocking, self._stomp, conn, self.host, self.port, self.login, self.passcode))
         try:
             await asyncio.shield(self._pending_connect)
             await self.clock.wait_for(asyncio.shield(listener.connected), self.connect_timeout)
         except Exception as exc:  # refused, reset, ERROR frame, no CONNECTED in time, ...
-            await self._close(conn, listener)
+            await close(conn, self.clock, self.stop_timeout, listener)
             if self._attempt is conn:
                 self._attempt = None
             if isinstance(exc, TimeoutError):
                 reason = f"no CONNECTED frame within {self.connect_timeout:g}s"
             else:
                 reason = str(exc) or type(exc).__name__
-            raise _ConnectFailed(reason) from None
+            raise ConnectFailed(reason) from None
         return listener
-
-    def _connect_blocking(self, conn: Any) -> None:
-        """Worker thread: TCP connect and CONNECT frame (stomp.py starts its receiver thread)."""
-        reason = broker_address.unresolved(self.host, self.port)
-        if reason is not None:
-            raise _ConnectFailed(reason)
-        with broker_address.capture_cause() as cause:
-            try:
-                conn.connect(self.login, self.passcode, wait=False)
-            except self._stomp.exception.ConnectFailedException:
-                raise _ConnectFailed(f"cannot connect: {cause()}") from None
-
-    async def _close(self, conn: Any, listener: _Listener | None = None, graceful: bool = True) -> None:
-        """Close one connection cleanly (DISCONNECT, wait for the broker's receipt), or by force."""
-        listener = listener or conn.get_listener("zz-ccsim")
-        if graceful and conn.is_connected():
-            await asyncio.to_thread(self._disconnect_blocking, conn)
-            if listener is not None and not listener.lost.done():
-                with contextlib.suppress(Exception):
-                    await self.clock.wait_for(asyncio.shield(listener.lost), self.stop_timeout)
-        if conn.transport.socket is not None or conn.transport.running:
-            await asyncio.to_thread(self._force_close, conn)
-
-    @staticmethod
-    def _disconnect_blocking(conn: Any) -> None:
-        try:
-            if conn.is_connected():
-                conn.disconnect()  # DISCONNECT with a receipt; stomp.py closes the socket on the receipt
-        except Exception as exc:
-            log.debug("finesse/activemq: DISCONNECT failed: %s", exc)
-
-    @staticmethod
-    def _force_close(conn: Any) -> None:
-        with contextlib.suppress(Exception):
-            conn.transport.disconnect_socket()
 
     # -- threads -------------------------------------------------------------------------
     def _make_thread(self, target: Callable[[], None]) -> threading.Thread:
@@ -488,7 +381,7 @@ class ActiveMqTransport:
                 with self._cv:
                     if self._conn is conn:
                         self._conn = None
-                self._force_close(conn)  # make sure the receiver notices and reports it lost
+                force_close(conn)  # make sure the receiver notices and reports it lost
                 continue
             with self._cv:
                 if self._outbox and self._outbox[0] is item:
