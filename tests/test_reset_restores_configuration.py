@@ -205,7 +205,7 @@ DERIVED: dict[str, Callable[[Any], Any]] = {
     "huawei": lambda f: (f.workno_of, f.failed_logins, sorted(f.locked)),
     "finesse": lambda f: {u.login_id: (u.password, u.extension, u.team, u.wrap_up_mode, u.state, u.reason_code)
                           for u in f.model.connector.users.values()},
-    "nice": lambda f: (f.accounts, f.numbers, f.client_data),
+    "nice": lambda f: (f.accounts.usernames, f.accounts.numbers, f.accounts.client_data),
     # Times and bound ports are the clock's and the OS's, not the configuration's.
     "xcally": lambda f: ([_without(a.to_json(f.iso), "createdAt", "updatedAt", "phoneBarRemoteControlPort")
                           for a in f.agents.values()], [q.to_json() for q in f.queues.values()],

@@ -7,73 +7,59 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
-from ...serving.http_serving import client_gone, on_unread
-from ...serving.journaling import OP, TYPES
-from .business_unit import business_unit
-from .platform import NiceError
-from ...core import json_text
+from ....core import json_text
+from ....serving.http_serving import client_gone, on_unread
+from ....serving.journaling import OP, TYPES
+from ....serving.routes import Route
+from ..business_unit import business_unit
+from ..errors import NiceError
+from .call import NiceCall, reply
 
-if TYPE_CHECKING:
-    from .face import Call, NiceFace
-
+# ASCII only: "v٢٣.0" is no version, and no "ſ" stands for an "s" (re's Unicode case folding).
+API_PREFIX = re.compile(r"^/incontactapi/services/v[0-9]+(?:\.[0-9]+)?/", re.IGNORECASE | re.ASCII)
 MAX_POLL_SECONDS = 60
-ROUTES: list[tuple[str, re.Pattern[str], str, Any]] = []
 
 
-def route(method: str, template: str, op: str):
-    pattern = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$", re.IGNORECASE)
-
-    def register(fn):
-        ROUTES.append((method, pattern, op, fn))
-        return fn
-
-    return register
-
-
-def _accepted(face: "NiceFace", call: "Call", body: Any = None) -> web.Response:
-    return face.reply(call.request, {} if body is None else body, 202)
+def _accepted(call: NiceCall, body: Any = None) -> web.Response:
+    return reply(call.request, {} if body is None else body, 202)
 
 
 # -- sessions ------------------------------------------------------------------------------------------
-@route("POST", "agent-sessions", "start-session")
-async def start_session(face: "NiceFace", call: "Call") -> web.Response:
+async def start_session(call: NiceCall) -> web.Response:
     station_id = str(call.params.get("stationId") or "")
     station_phone = str(call.params.get("stationPhoneNumber") or "")
     if not station_id and not station_phone:
         raise NiceError(400, "InvalidParameter", "stationId or stationPhoneNumber is required")
-    api = face.start_session(call.agent_id, call.role, station_id, station_phone)
-    return _accepted(face, call, {"sessionId": api.id})
+    api = call.sessions.start_session(call.agent_id, call.role, station_id, station_phone)
+    return _accepted(call, {"sessionId": api.id})
 
 
-@route("POST", "agent-sessions/join", "join-session")
-async def join_session(face: "NiceFace", call: "Call") -> web.Response:
+async def join_session(call: NiceCall) -> web.Response:
     as_agent = str(call.params.get("asAgentId") or "")
-    if as_agent and as_agent != face.agent_number(call.agent_id):
+    if as_agent and as_agent != call.accounts.agent_number(call.agent_id):
         raise NiceError(403, "Forbidden", "an agent can join only its own session")
-    session = face.sessions.get(call.agent_id)
+    session = call.sessions.by_agent.get(call.agent_id)
     if session is None:
         raise NiceError(409, "NoSession", "the agent has no session to join (start one first)")
-    api = face.start_session(call.agent_id, call.role, session.station_id, session.station_phone)
-    return _accepted(face, call, {"sessionId": api.id})
+    api = call.sessions.start_session(call.agent_id, call.role, session.station_id, session.station_phone)
+    return _accepted(call, {"sessionId": api.id})
 
 
-@route("DELETE", "agent-sessions/{session}", "end-session")
-async def end_session(face: "NiceFace", call: "Call") -> web.Response:
-    api = face.api_session(call)
+async def end_session(call: NiceCall) -> web.Response:
+    api = call.api_session()
     if api.ended:
         raise NiceError(409, "SessionEnded", "this agent session has already ended")
     call.flag("ignorePersonalQueue")
-    face.end_session(api, force=call.flag("forceLogoff") or call.flag("forceLogOff"), end_contacts=call.flag("endContacts"))
-    return _accepted(face, call)
+    call.contacts.end_session(api, force=call.flag("forceLogoff") or call.flag("forceLogOff"), end_contacts=call.flag("endContacts"))
+    return _accepted(call)
 
 
-@route("GET", "agent-sessions/{session}/get-next-event", "get-next-event")
-async def get_next_event(face: "NiceFace", call: "Call") -> web.StreamResponse:
-    api = face.api_session(call)
+async def get_next_event(call: NiceCall) -> web.StreamResponse:
+    api = call.api_session()
     try:
         timeout = int(str(call.params.get("timeout", MAX_POLL_SECONDS)))
     except ValueError:
@@ -85,113 +71,107 @@ async def get_next_event(face: "NiceFace", call: "Call") -> web.StreamResponse:
             raise NiceError(409, "SessionEnded", "the agent session has ended")
         api.wake.clear()
         try:
-            await face.clock.wait_for(api.wake.wait(), timeout)
+            await call.face.clock.wait_for(api.wake.wait(), timeout)
         except TimeoutError:
             pass
     if not api.events or client_gone(call.request):  # nobody to hand them to: they wait for the next poll
-        return face.reply(call.request, None, 304)
+        return reply(call.request, None, 304)
     events, api.events = api.events, []
     call.request[TYPES] = tuple(e["Type"] for e in events)
     on_unread(call.request, lambda: api.take_back(events))
-    return face.reply(call.request, {"sessionId": api.id, "events": events}, 200)
+    return reply(call.request, {"sessionId": api.id, "events": events}, 200)
 
 
 # -- agent state -------------------------------------------------------------------------------------------
-@route("POST", "agent-sessions/{session}/state", "set-state")
-async def set_state(face: "NiceFace", call: "Call") -> web.Response:
-    session = face.agent_session(call)
+async def set_state(call: NiceCall) -> web.Response:
+    session = call.agent_session()
     state, reason = str(call.params.get("state", "")), str(call.params.get("reason") or "")
     if state not in ("Available", "Unavailable"):
         raise NiceError(400, "InvalidParameter", "state must be Available or Unavailable")
-    if state == "Unavailable" and reason and reason not in face.settings.unavailable_codes:
+    if state == "Unavailable" and reason and reason not in call.settings.unavailable_codes:
         raise NiceError(400, "InvalidParameter", f"{reason!r} is not an unavailable code "
-                                                 f"({', '.join(face.settings.unavailable_codes)})")
+                                                 f"({', '.join(call.settings.unavailable_codes)})")
     wanted = (state, reason if state == "Unavailable" else "")
     if session.in_progress() or session.acw:
         session.after_contact = wanted  # takes effect when the contacts are over
     else:
-        face.set_state(session, *wanted)
-    return _accepted(face, call)
+        call.sessions.set_state(session, *wanted)
+    return _accepted(call)
 
 
 # -- agent leg -----------------------------------------------------------------------------------------------
-@route("POST", "agent-sessions/{session}/agent-phone/{action}", "agent-phone")
-async def agent_phone(face: "NiceFace", call: "Call") -> web.Response:
-    session, action = face.agent_session(call), call.ids["action"].lower()
+async def agent_phone(call: NiceCall) -> web.Response:
+    session, action = call.agent_session(), call.ids["action"].lower()
     if action in ("dial", "end", "mute", "unmute"):
         call.request[OP] = f"agent-phone/{action}"
     if action == "dial":
-        api = face.api_session(call)
-        if api.role == "bar" and not face.settings.bar_can_dial_agent_leg:
+        api = call.api_session()
+        if api.role == "bar" and not call.settings.bar_can_dial_agent_leg:
             raise NiceError(403, "Forbidden", "the agent leg is connected from MAX, not from this client")
-        face.dial_leg(session)
+        call.contacts.dial_leg(session)
     elif action == "end":
-        face.end_leg(session)
+        call.contacts.end_leg(session)
     elif action in ("mute", "unmute"):
         if session.leg_status != "Active":
             raise NiceError(409, "NoAgentLeg", "there is no active agent leg to mute")
         session.muted = action == "mute"
-        face.emit(session, "Mute", AgentMuted=session.muted)
+        call.sessions.emit(session, "Mute", AgentMuted=session.muted)
     else:
         raise NiceError(404, "NotFound", f"no agent-phone action {action!r}")
-    return _accepted(face, call)
+    return _accepted(call)
 
 
 # -- interactions ---------------------------------------------------------------------------------------------
-@route("POST", "agent-sessions/{session}/interactions/{contact}/{action}", "interaction")
-async def interaction(face: "NiceFace", call: "Call") -> web.Response:
-    session, action, target = face.agent_session(call), call.ids["action"].lower(), call.ids["contact"]
+async def interaction(call: NiceCall) -> web.Response:
+    session, action, target = call.agent_session(), call.ids["action"].lower(), call.ids["contact"]
     if action in ("accept", "reject", "hold", "resume", "end", "disposition"):
         call.request[OP] = f"interactions/{action}"
     if action == "accept":
-        face.accept(session, target, by_bar=face.api_session(call).role == "bar")
+        call.contacts.accept(session, target, by_bar=call.api_session().role == "bar")
     elif action == "reject":
-        contact = face._contact(session, target)
+        contact = call.contacts.contact(session, target)
         if contact.status != "Incoming":
             raise NiceError(409, "InvalidState", f"contact {target} is {contact.status}, not Incoming")
-        face.refuse(session, contact)
+        call.contacts.refuse(session, contact)
     elif action in ("hold", "resume"):
-        face.hold(session, target, holding=action == "hold")
+        call.contacts.hold(session, target, holding=action == "hold")
     elif action == "end":
-        face.end_contact(session, face._contact(session, target))
+        call.contacts.end_contact(session, call.contacts.contact(session, target))
     elif action == "disposition":
-        contact = face._contact(session, target)
+        contact = call.contacts.contact(session, target)
         disposition = str(call.params.get("primaryDispositionId") or "")
         if not disposition:
             raise NiceError(400, "InvalidParameter", "primaryDispositionId is required")
-        if disposition not in face.settings.disposition_ids:
+        if disposition not in call.settings.disposition_ids:
             raise NiceError(400, "InvalidParameter", f"unknown disposition {disposition}")
         if contact.status != "Disconnected" or contact.final:
             raise NiceError(409, "InvalidState", "a disposition is set during after-call work")
-        face.finish(session, contact)
+        call.contacts.finish(session, contact)
     else:
         raise NiceError(404, "NotFound", f"no interaction action {action!r}")
-    return _accepted(face, call)
+    return _accepted(call)
 
 
-@route("POST", "agent-sessions/{session}/dial-phone", "dial-phone")
-async def dial_phone(face: "NiceFace", call: "Call") -> web.Response:
-    session = face.agent_session(call)
+async def dial_phone(call: NiceCall) -> web.Response:
+    session = call.agent_session()
     number = str(call.params.get("phoneNumber") or "")
     if not re.fullmatch(r"\+?[0-9*#]{1,30}", number):
         raise NiceError(400, "InvalidParameter", "phoneNumber is required: digits, * or #")
     if not str(call.params.get("skillId") or ""):
         raise NiceError(400, "InvalidParameter", "skillId is required")
-    face.dial_out(session, number, str(call.params["skillId"]))
-    return _accepted(face, call)
+    call.contacts.dial_out(session, number, str(call.params["skillId"]))
+    return _accepted(call)
 
 
 # -- client data (MAX settings: AutoAccept) --------------------------------------------------------------------
-@route("GET", "agents/client-data", "get-client-data")
-async def get_client_data(face: "NiceFace", call: "Call") -> web.Response:
-    agent_id = _own_agent(face, call)
-    data = {"AutoAccept": face.auto_accept_of(agent_id), **face.client_data.get(agent_id, {})}
-    return face.reply(call.request, {"Data": json.dumps(data)}, 200)
+async def get_client_data(call: NiceCall) -> web.Response:
+    agent_id = _own_agent(call)
+    data = {"AutoAccept": call.accounts.auto_accept_of(agent_id), **call.accounts.client_data.get(agent_id, {})}
+    return reply(call.request, {"Data": json.dumps(data)}, 200)
 
 
-@route("PUT", "agents/client-data", "put-client-data")
-async def put_client_data(face: "NiceFace", call: "Call") -> web.Response:
-    agent_id = _own_agent(face, call)
+async def put_client_data(call: NiceCall) -> web.Response:
+    agent_id = _own_agent(call)
     raw = call.params.get("dataSet")
     try:
         data = json_text.loads(raw) if isinstance(raw, str) else raw
@@ -199,32 +179,48 @@ async def put_client_data(face: "NiceFace", call: "Call") -> web.Response:
         data = None
     if not isinstance(data, dict):
         raise NiceError(400, "InvalidParameter", "dataSet must be a JSON object (as a string)")
-    face.client_data.setdefault(agent_id, {}).update(data)
-    session = face.sessions.get(agent_id)
+    call.accounts.client_data.setdefault(agent_id, {}).update(data)
+    session = call.sessions.by_agent.get(agent_id)
     if session is not None and "AutoAccept" in data:
         session.auto_accept = bool(data["AutoAccept"])
-    return _accepted(face, call)
+    return _accepted(call)
 
 
 # -- what the agent SDK reads at start-up (reference §5.2) ------------------------------------------------------
-@route("GET", "business-unit", "get-business-unit")
-async def get_business_unit(face: "NiceFace", call: "Call") -> web.Response:
-    return face.reply(call.request, {"businessUnits": [business_unit(face.settings)]}, 200)
+async def get_business_unit(call: NiceCall) -> web.Response:
+    return reply(call.request, {"businessUnits": [business_unit(call.settings)]}, 200)
 
 
-@route("GET", "agents/{agent}/indicators", "get-agent-indicators")
-async def get_agent_indicators(face: "NiceFace", call: "Call") -> web.Response:
+async def get_agent_indicators(call: NiceCall) -> web.Response:
     """The agent's indicators (icons a script lights in MAX): ccsim's scripts light none (INFERRED)."""
     wanted = call.ids["agent"]
     if not re.fullmatch(r"[0-9]+", wanted):  # the SDK sends "undefined" before it knows the agent
         raise NiceError(400, "InvalidParameter", f"agentId must be a number, not {wanted!r}")
-    if wanted != face.agent_number(call.agent_id):
+    if wanted != call.accounts.agent_number(call.agent_id):
         raise NiceError(403, "Forbidden", "an agent can read only its own indicators")
-    return face.reply(call.request, {"indicators": []}, 200)
+    return reply(call.request, {"indicators": []}, 200)
 
 
-def _own_agent(face: "NiceFace", call: "Call") -> str:
-    wanted = str(call.params.get("agentId") or face.agent_number(call.agent_id))
-    if wanted != face.agent_number(call.agent_id):
+def _own_agent(call: NiceCall) -> str:
+    wanted = str(call.params.get("agentId") or call.accounts.agent_number(call.agent_id))
+    if wanted != call.accounts.agent_number(call.agent_id):
         raise NiceError(403, "Forbidden", "an agent can read and change only its own client data")
     return call.agent_id
+
+
+# In the order they are tried (the first whose path and method match wins; a wrong method is 404).
+# The face builds its RouteTable from API_ROUTES when it starts, so that a mutant may replace it.
+API_ROUTES: tuple[Route, ...] = (
+    Route("POST", "agent-sessions", "start-session", start_session),
+    Route("POST", "agent-sessions/join", "join-session", join_session),
+    Route("DELETE", "agent-sessions/{session}", "end-session", end_session),
+    Route("GET", "agent-sessions/{session}/get-next-event", "get-next-event", get_next_event),
+    Route("POST", "agent-sessions/{session}/state", "set-state", set_state),
+    Route("POST", "agent-sessions/{session}/agent-phone/{action}", "agent-phone", agent_phone),
+    Route("POST", "agent-sessions/{session}/interactions/{contact}/{action}", "interaction", interaction),
+    Route("POST", "agent-sessions/{session}/dial-phone", "dial-phone", dial_phone),
+    Route("GET", "agents/client-data", "get-client-data", get_client_data),
+    Route("PUT", "agents/client-data", "put-client-data", put_client_data),
+    Route("GET", "business-unit", "get-business-unit", get_business_unit),
+    Route("GET", "agents/{agent}/indicators", "get-agent-indicators", get_agent_indicators),
+)

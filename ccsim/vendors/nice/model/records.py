@@ -7,7 +7,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...core.clock import TimerHandle
+from ....core.clock import TimerHandle
 
 
 def ids_without_60(start: int):
