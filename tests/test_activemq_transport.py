@@ -1,4 +1,4 @@
-"""The Finesse face's external-broker transport (ccsim/vendors/finesse/external.py) against a
+"""The Finesse face's external-broker transport (ccsim/vendors/finesse/activemq.py) against a
 real ActiveMQ: Debian's package, one JVM for the whole module (tests/activemq.py), stopped and
 restarted by the reconnection tests. stomp.py clients play the agent application.
 
@@ -51,7 +51,7 @@ def journal(clock: RealClock) -> Journal:
 @pytest.fixture
 async def make_transport(broker: ActiveMQ, clock: RealClock, journal: Journal) -> AsyncIterator[Callable[..., Any]]:
     """Builds ActiveMqTransport instances on the broker's STOMP port; all stopped at the end."""
-    from ccsim.vendors.finesse.external import ActiveMqTransport
+    from ccsim.vendors.finesse.activemq import ActiveMqTransport
 
     made: list[ActiveMqTransport] = []
 
@@ -389,7 +389,7 @@ async def test_credentials_are_sent_and_a_refused_login_is_retried(broker: Activ
                                                                    caplog: pytest.LogCaptureFixture):
     """A broker that requires a login (its own JVM): a wrong passcode is refused with an ERROR
     frame, logged and retried with backoff (nothing raised); the right one connects."""
-    from ccsim.vendors.finesse.external import ActiveMqTransport
+    from ccsim.vendors.finesse.activemq import ActiveMqTransport
 
     caplog.set_level(logging.WARNING, logger="ccsim.finesse.activemq")
     secured = ActiveMQ(users={"ccsim": "s3cret"})
@@ -422,7 +422,7 @@ async def test_credentials_are_sent_and_a_refused_login_is_retried(broker: Activ
 
 def test_refuses_the_virtual_clock():
     from ccsim.core import VirtualClock
-    from ccsim.vendors.finesse.external import ActiveMqTransport
+    from ccsim.vendors.finesse.activemq import ActiveMqTransport
 
     with pytest.raises(ValueError, match="real clock"):
         ActiveMqTransport(VirtualClock(), host="127.0.0.1", port=61613)

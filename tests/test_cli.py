@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ccsim.vendors import FACES
+from ccsim import registry
 
 CCSIM = [sys.executable, "-m", "ccsim"]
 
@@ -82,7 +82,7 @@ def test_serve_answers_on_the_demo_config_and_stops_on_sigterm():
     proc = subprocess.Popen([*CCSIM, "serve", "--port-base", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         urls = _wait_for_urls(proc, time.monotonic() + 30)
-        assert set(urls) == {"admin", "dashboard", *FACES}
+        assert set(urls) == {"admin", "dashboard", *registry.names()}
         assert urls["dashboard"] == urls["admin"] + "/_ccsim/ui/"
         health = json.load(urllib.request.urlopen(urls["admin"] + "/_ccsim/health", timeout=10))
         assert health["status"] == "ok" and health["clock"]["kind"] == "real"

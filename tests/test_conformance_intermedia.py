@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ccsim.conformance.intermedia import MUTANTS
+from ccsim.vendors.intermedia.conformance import MUTANTS
 
 from conformance_helpers import assert_check_passes, assert_mutant_killed
 

@@ -54,7 +54,7 @@ async def test_finesse_each_command_needs_the_agents_own_password_and_events_rea
     await alan.send("Connect#1002", "ws2,pw")  # Ada's password, Alan's account
     assert (await alan.event())[1:4] == ["Error", "Connect", "SUBSCRIPTION_FAILED"]
     await alan.send("Login#1002", "pw,2002")
-    assert (await alan.quiet()) and sim.faces["finesse"].users["1002"].state == "LOGOUT"
+    assert (await alan.quiet()) and sim.faces["finesse"].model.connector.users["1002"].state == "LOGOUT"
     await alan.send("Connect#1001", "ws2,alan-pw")  # Alan's password, Ada's account
     assert (await alan.event())[3] == "SUBSCRIPTION_FAILED"
     await alan.send("Connect#1002", "ws2,alan-pw")
@@ -79,14 +79,14 @@ async def test_finesse_a_desktop_sends_commands_only_for_the_agent_it_bound(app_
         assert (await alan.event())[:4] == ["1001", "Error", jms_type.split("#")[0], "AUTHORIZATION_FAILURE"]
         await stranger.send(jms_type, body)  # it bound nobody: it hears nothing, and nothing happens
     assert await stranger.quiet() and await ada.quiet(), "the refusals reached another desktop"
-    assert sim.faces["finesse"].users["1001"].state == "RESERVED"
+    assert sim.faces["finesse"].model.connector.users["1001"].state == "RESERVED"
     await ada.send("AnswerCall#1001", dialog)  # Ada's own desktop still can
     assert [e[1:3] for e in await ada.events(2)] == [["InboundCall", "ACTIVE"], ["State", "TALKING"]]
     # A new connection must bind again: Connect from it takes the agent over, the old one loses it.
     again = await make("ws1")
     await again.send("Connect#1001", "ws1,pw")
     await ada.send("HoldCall#1001", dialog)  # refused; its connection bound nobody now, so nobody hears it
-    assert await again.quiet() and sim.faces["finesse"].users["1001"].state == "TALKING"
+    assert await again.quiet() and sim.faces["finesse"].model.connector.users["1001"].state == "TALKING"
     await again.send("HoldCall#1001", dialog)
     assert (await again.event())[1:3] == ["InboundCall", "HELD"]
 

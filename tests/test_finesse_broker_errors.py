@@ -10,7 +10,7 @@ import socket
 import pytest
 
 from ccsim.core import RealClock
-from ccsim.vendors.finesse.external import ActiveMqTransport
+from ccsim.vendors.finesse.activemq import ActiveMqTransport
 
 
 def closed_port() -> int:

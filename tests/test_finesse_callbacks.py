@@ -36,8 +36,8 @@ async def test_only_the_agent_on_the_call_schedules_its_callback(app_factory, si
         await alan.send(jms_type, body)
         assert (await alan.event())[:4] == ["1002", "Error", jms_type.split("#")[0], "INVALID_DIALOG_ID"]
     assert await ada.quiet(1)
-    face = sim.faces["finesse"]
-    assert face.dialogs[dialog].callback is None and "BAResponse" not in face.dialogs[dialog].variables
+    known = sim.faces["finesse"].model.dialogs.by_id
+    assert known[dialog].callback is None and "BAResponse" not in known[dialog].variables
     # Ada's own, but naming another extension than hers: WRONG_EXTENSION.
     await ada.send("SHCEDULECALLBACK#1001", f"2002,{dialog},{WHEN},5551234")
     assert (await ada.event())[3] == "WRONG_EXTENSION"
@@ -45,7 +45,7 @@ async def test_only_the_agent_on_the_call_schedules_its_callback(app_factory, si
     assert (await ada.event())[3] == "WRONG_EXTENSION"
     await ada.send("SHCEDULECALLBACK#1001", f"2001,{dialog},{WHEN},5551234")
     assert (await ada.event())[1:3] == ["Control", "CALLBACK_SCHEDULED"]
-    assert face.dialogs[dialog].callback == {"callbackTime": WHEN, "callbackNumber": "5551234"}
+    assert known[dialog].callback == {"callbackTime": WHEN, "callbackNumber": "5551234"}
 
 
 async def test_the_agent_who_took_the_call_may_still_set_it_after_the_call(app_factory, sim, admin):  # noqa: F811
@@ -90,8 +90,7 @@ async def test_dialogs_that_are_over_are_kept_as_long_as_ended_contacts(app_fact
         await ada.events(2)
         await admin.hangup(contact.id)
         await ada.events(2)
-    face = sim.faces["finesse"]
-    assert list(face.dialogs) == dialogs[-3:]
+    assert list(sim.faces["finesse"].model.dialogs.by_id) == dialogs[-3:]
     await ada.send("SHCEDULECALLBACK#1001", f"2001,{dialogs[0]},{WHEN},")
     assert (await ada.event())[3] == "INVALID_DIALOG_ID"
     await ada.send("SHCEDULECALLBACK#1001", f"2001,{dialogs[-1]},{WHEN},")

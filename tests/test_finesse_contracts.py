@@ -45,7 +45,7 @@ def test_there_is_a_contract_for_every_event_the_face_emits():
     # Event names written in the face's code: p.event(x, "Name"), p.listing(x, "Name"), name="Name",
     # ("Name", "No...Found") and the names the protocol helpers hard-code.
     code = "".join((Path(p.__file__).parent / f).read_text(encoding="utf-8")
-                   for f in ("face.py", "dialogs.py", "queries.py", "protocol.py"))
+                   for f in ("face.py", "model/connector.py", "model/dialogs.py", "model/queries.py", "protocol.py"))
     found = set(re.findall(r"p\.(?:event|listing)\([^,()]+,\s*\"(\w+)\"", code))
     found |= set(re.findall(r"\bname(?:=|: str = )\"(\w+)\"", code))
     found |= set(re.findall(r"\(\"(\w+)\", \"No\w+Found\"\)", code))

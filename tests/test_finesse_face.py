@@ -224,7 +224,8 @@ async def test_force_logout_of_a_ringing_agent_gives_the_call_to_someone_else(ap
     await app.send("force_logout#1001")
     dropped, not_ready, logout = await app.events(3)
     assert dropped[1:3] == ["InboundCall", "DROPPED"] and not_ready[2] == "NOT_READY" and logout[2:4] == ["LOGOUT", "20002"]
-    assert sim.world.contacts[contact["id"]].agent != "1001" and not sim.faces["finesse"].users["1001"].dialogs
+    assert sim.world.contacts[contact["id"]].agent != "1001"
+    assert not sim.faces["finesse"].model.connector.users["1001"].dialogs
 
 
 async def test_consult_then_transfer(app_factory, admin, sim):

@@ -47,7 +47,8 @@ async def test_a_supervisors_not_ready_and_logout_carry_999_on_ucce(app_factory,
     await grace.send("Logout#1001")  # a supervisor may sign an agent out from READY, even on UCCE
     assert state(await ada.event()) == ("1001", "LOGOUT", "999", "")
     assert sim.world.agents["1001"].presence == "offline"
-    assert sim.faces["finesse"].users["9001"].reason_code == "-1"  # the supervisor's own state is untouched
+    # The supervisor's own state is untouched.
+    assert sim.faces["finesse"].model.connector.users["9001"].reason_code == "-1"
 
 
 @pytest.mark.parametrize("sim_config", [supervised_config(deployment="UCCX")])
@@ -70,7 +71,7 @@ async def test_what_a_supervisor_may_not_do(app_factory, sim):  # noqa: F811
         error = await grace.event()
         assert error[:4] == [jms_type.split("#")[1], "Error", jms_type.split("#")[0], code], error
     assert await ada.quiet(1) and await alan.quiet(1)
-    assert sim.faces["finesse"].users["1001"].state == "READY"
+    assert sim.faces["finesse"].model.connector.users["1001"].state == "READY"
     sim.world.inject("sales", caller="+15550100")
     dialog = (await ada.events(2))[1][4].split(":")[1]
     await ada.send("AnswerCall#1001", dialog)

@@ -18,7 +18,7 @@ from ccsim.app import Simulator
 from ccsim.clients.wire import WireClient
 from ccsim.serving.face import SettingsError
 from ccsim.serving.listeners import serve_app
-from ccsim.vendors.intermedia.wscall import render_body
+from ccsim.vendors.intermedia.wire.webhooks import render_body
 
 HALO_USERS = [{"id": 101, "name": "Carla Diaz", "client_name": "Acme Ltd", "phonenumber": "+442071234567",
                "mobilenumber": "+447700900123"}]
@@ -219,4 +219,4 @@ def test_the_demo_points_the_webhook_at_its_own_receiver():
     sim = Simulator(config.load())
     face = sim.faces["intermedia"]
     assert [w.url for w in face.settings.webhooks] == [None]  # None: ccsim's own /api/notify/intermedia
-    assert face.desk_agents() and face.halo.users
+    assert face.desk.desk_agents() and face.halo.users

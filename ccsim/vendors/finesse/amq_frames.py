@@ -1,4 +1,4 @@
-"""What ccsim reads from the MESSAGE frames an external ActiveMQ delivers (external.py): the
+"""What ccsim reads from the MESSAGE frames an external ActiveMQ delivers (activemq.py): the
 text of a body, and which client connection sent the message."""
 from __future__ import annotations
 

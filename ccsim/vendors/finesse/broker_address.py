@@ -5,7 +5,7 @@ at every retry, then raises ConnectFailedException without the cause; ccsim's ow
 call that "connection refused" whatever it was (in the compose file, the broker's name not yet
 resolvable). So the broker's name is resolved first, and an unknown name is said as such; and
 the cause of a failed connect is taken from stomp.py's record, which is then dropped: ccsim says
-it once (external.py), not at every retry.
+it once (activemq.py), not at every retry.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """What the Finesse face needs from a message transport, and nothing more.
 
 Two implementations: the embedded STOMP broker (stomp/broker.py; the default, nothing to
-install) and an external ActiveMQ reached with stomp.py (external.py). The face consumes the
+install) and an external ActiveMQ reached with stomp.py (activemq.py). The face consumes the
 command queue and publishes events to per-client topics; it never sees frames or sockets.
 
 Destinations are STOMP-style names: "/queue/Connector1", "/topic/<client destination>".

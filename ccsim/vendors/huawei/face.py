@@ -24,13 +24,9 @@ from .wire.routes import PREFIX, ROUTES
 class HuaweiFace(HttpFace):
     voice_needs_idle = True
     name = "huawei"
-    port_offset = 1
     # A work number signs one agent in; the phone is the one the agent's calls ring (INFERRED).
     distinct_agent_keys = {"workno": "id", "phone": None}
     Settings = HuaweiSettings
-    description = "Huawei CC-Gateway agent REST API (/agentgateway/resource/...)"
-    steps_module = "ccsim.vendors.huawei.steps"
-    conformance_module = "ccsim.conformance.huawei"
 
     def __init__(self, world: World, journal: Journal, settings: HuaweiSettings):
         super().__init__(world, journal, settings)

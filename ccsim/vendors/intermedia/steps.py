@@ -20,9 +20,9 @@ from typing import Any
 from ...clients.wire import WireResponse
 from ...scenario.runner import Run
 from ...scenario.steps import DEFAULT_WITHIN, Action, ParseContext, StepFailed, seconds
-from .halo import halo_agents
+from .model.halo import halo_agents
 from .settings import IVR_EVENTS, IntermediaSettings
-from .wscall import FIELDS, event_op
+from .wire.webhooks import FIELDS, event_op
 
 DEFAULTS = IntermediaSettings()
 
