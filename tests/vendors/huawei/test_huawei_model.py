@@ -2,6 +2,9 @@
 as the wire adapter makes them, and the events, states and presences it leaves."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from ccsim.core import Agent, EndReason, Queue, VirtualClock, World
@@ -81,3 +84,12 @@ def test_a_reset_forgets_sessions_and_takes_the_settings_it_is_given():
     gateway.reset(HuaweiSettings(success_message="success"))
     assert gateway.sessions == {} and not session.signed_in and not session.events
     assert gateway.settings.success_message == "success" and gateway.workno_of == {"291": "291", "292": "292"}
+
+
+def test_the_model_loads_no_wire():
+    """Importing the model (and what it imports) loads no aiohttp and nothing of ccsim's serving or clients."""
+    code = ("import sys, ccsim.vendors.huawei.model.gateway; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'aiohttp' or m.startswith(('ccsim.serving', "
+            "'ccsim.clients', 'ccsim.vendors.huawei.wire', 'ccsim.vendors.huawei.face'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
