@@ -47,10 +47,10 @@ async def requests(n: int) -> dict[str, float]:
 
             out = {"baseline": await timed(n, lambda: get(baseline_url))}
             out["agentstatus"] = await timed(n, lambda: get(base + "onlineagent/291/agentstatus", headers))
-            face = sim.faces["huawei"]
-            session_291 = face.sessions["291"]
+            gateway = sim.faces["huawei"].gateway
+            session_291 = gateway.sessions["291"]
             for _ in range(n + 60):
-                face.emit(session_291, "AgentState_Ready")
+                gateway.emit(session_291, "AgentState_Ready")
             out["agentevent"] = await timed(n, lambda: get(base + "agentevent/291", headers))
     finally:
         await sim.stop()

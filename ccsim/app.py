@@ -10,7 +10,7 @@ from faker import Faker
 from .config import Config, build_agents, build_queues
 from .control.admin import AdminApi
 from .core import Agent, Clock, Journal, RealClock, World
-from .vendors import face_class
+from . import registry
 from .serving.face import Face, build_settings
 
 log = logging.getLogger("ccsim")
@@ -31,7 +31,8 @@ class Simulator:
             self.world.add_queue(queue)
         self.faces: dict[str, Face] = {}
         for name in config.faces_enabled:
-            self.faces[name] = face = face_class(name)(self.world, self.journal, self.configured_settings(name))
+            face_class = registry.get(name).face_class()
+            self.faces[name] = face = face_class(self.world, self.journal, self.configured_settings(name))
             face.limits = config.limits
             face.port_base = config.port_base
         self.admin = AdminApi(self)
@@ -43,7 +44,8 @@ class Simulator:
         try:
             self.urls["admin"] = await self.admin.start(self.config.admin_host, self.config.port_for("admin", 0))
             for name, face in self.faces.items():
-                self.urls[name] = url = await face.start(self.config.host, self.config.port_for(name, face.port_offset))
+                port = self.config.port_for(name, registry.get(name).port_offset)
+                self.urls[name] = url = await face.start(self.config.host, port)
                 if url.startswith("http"):  # URLs handed to clients are HTTP ones
                     face.public_url = self.config.public_url_for(name, int(url.rsplit(":", 1)[1]))
         except BaseException:
@@ -67,7 +69,7 @@ class Simulator:
 
     def configured_settings(self, face: str) -> Any:
         """A face's settings as configured, made afresh (nothing shared with the configuration)."""
-        return build_settings(face_class(face).Settings, copy.deepcopy(self.config.faces.get(face)), face)
+        return build_settings(registry.get(face).face_class().Settings, copy.deepcopy(self.config.faces.get(face)), face)
 
     def reset(self) -> None:
         """Back to the configured start state: sessions, contacts, pending timers and journal
@@ -86,7 +88,7 @@ class Simulator:
         return {
             "status": "ok",
             "clock": {"kind": "virtual" if self.clock.virtual else "real", "now": self.clock.now_iso()},
-            "faces": {name: {"url": face.advertised_url(), "description": face.description}
+            "faces": {name: {"url": face.advertised_url(), "description": registry.get(name).description}
                       for name, face in self.faces.items()},
             "journal": {"entries": len(self.journal), "dropped": self.journal.dropped,
                         "capacity": self.journal.capacity},

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from . import config_checks, safe_yaml
+from . import config_checks, registry, safe_yaml
 from .contracts import validator
 from .core import Agent, Channel, Queue
 from .core.memory import MemoryBudget
 from .safe_yaml import YamlError, line_of, plain
 from .user_text import clip, short_repr
-from .vendors import FACES, face_class
 from .serving.face import SettingsError
 from .serving.listeners import Limits
 from .serving.public_urls import check_public_url, with_port
@@ -70,7 +69,7 @@ class Config:
     public_url: str | None = None
     public_urls: dict[str, str] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)  # "admin" or a face name -> port
-    faces_enabled: list[str] = field(default_factory=lambda: list(FACES))
+    faces_enabled: list[str] = field(default_factory=lambda: list(registry.names()))
     journal_capacity: int = 50_000
     ended_contacts_kept: int = 10_000
     limits: Limits = field(default_factory=Limits)  # every listener's (see serving/listeners.py)
@@ -137,13 +136,14 @@ def short_schema_message(error: Any) -> str:
 
 def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
     _schema_errors(data, source)
+    faces = registry.names()
     for kind in ("agents", "queues"):
         for i, item in enumerate(data.get(kind, [])):
-            extra = set(item) - _ITEM_KEYS[kind] - set(FACES)
+            extra = set(item) - _ITEM_KEYS[kind] - set(faces)
             if extra:
                 raise _error(data, source, (kind, i, sorted(extra)[0]),
-                             f"{kind}[{i}]: unknown key(s) {', '.join(sorted(extra))} (faces: {', '.join(FACES)})")
-    unknown_faces = set(data.get("faces", {})) - set(FACES)
+                             f"{kind}[{i}]: unknown key(s) {', '.join(sorted(extra))} (faces: {', '.join(faces)})")
+    unknown_faces = set(data.get("faces", {})) - set(faces)
     if unknown_faces:
         raise _error(data, source, ("faces", sorted(unknown_faces)[0]),
                      f"faces: unknown face(s) {', '.join(sorted(unknown_faces))}")
@@ -153,7 +153,7 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
         raise _error(data, source, ("limits",), f"limits: {exc}") from None
     try:
         memory = MemoryBudget(**data.get("memory", {}))
-        memory.check(faces=len([f for f in FACES if f in data.get("enable", FACES)]))
+        memory.check(faces=len([f for f in faces if f in data.get("enable", faces)]))
     except ValueError as exc:  # the message names the setting (memory.<name>)
         raise _error(data, source, ("memory",), str(exc)) from None
     for where, message in config_checks.settings_problems(data):
@@ -175,8 +175,8 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
     if "public_url" in data:
         cfg.set_public_url(data["public_url"], source=f"{source}: public_url")
     for face, url in data.get("public_urls", {}).items():
-        if face not in FACES:
-            raise ConfigError(f"{source}: public_urls: unknown face {face!r} (faces: {', '.join(FACES)})")
+        if face not in faces:
+            raise ConfigError(f"{source}: public_urls: unknown face {face!r} (faces: {', '.join(faces)})")
         cfg.set_public_url(url, face, source=f"{source}: public_urls.{face}")
     if "host" in data:
         cfg.host = data["host"]
@@ -185,7 +185,7 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Config:
     if "admin_allowed_hosts" in data:
         cfg.admin_allowed_hosts = list(data["admin_allowed_hosts"])
     if "enable" in data:
-        cfg.faces_enabled = [f for f in FACES if f in data["enable"]]
+        cfg.faces_enabled = [f for f in faces if f in data["enable"]]
     return cfg
 
 
@@ -252,8 +252,7 @@ def _env_int(env: dict[str, str] | os._Environ[str], name: str) -> int:
 
 def highest_port_offset() -> int:
     """The furthest any listener is from the port base (a face, or the last of its extra ports)."""
-    return max(max([cls.port_offset] + [first + count - 1 for first, count in cls.extra_port_offsets.values()])
-               for cls in map(face_class, FACES))
+    return max(max(vendor.listener_offsets()) for vendor in registry.vendors())
 
 
 def port_base_problem(base: int) -> str | None:
@@ -274,7 +273,7 @@ def build_agents(cfg: Config, faker: Any) -> list[Agent]:
     agents = []
     for item in cfg.agents:
         # Copies: what a face does to an agent's section never reaches the configuration (a reset rebuilds from it).
-        faces = {name: copy.deepcopy(item[name] or {}) for name in FACES if name in item}
+        faces = {name: copy.deepcopy(item[name] or {}) for name in registry.names() if name in item}
         agents.append(Agent(
             id=str(item["id"]),
             name=item.get("name") or faker.name(),
@@ -296,7 +295,7 @@ def build_queues(cfg: Config) -> list[Queue]:
             number=str(item.get("number", "")),
             overflow=str(item["overflow"]) if item.get("overflow") else None,
             strategy=str(item.get("strategy", "longest_idle")),
-            faces={name: copy.deepcopy(item[name] or {}) for name in FACES if name in item},
+            faces={name: copy.deepcopy(item[name] or {}) for name in registry.names() if name in item},
         )
         for item in cfg.queues
     ]

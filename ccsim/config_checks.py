@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from . import registry
 from .user_text import short_repr
-from .vendors import FACES, face_class
 from .serving.face import SettingsError, build_settings
 
 Problem = tuple[tuple[Any, ...], str]
@@ -35,7 +35,7 @@ def settings_problems(data: dict[str, Any]) -> Iterator[Problem]:
     """faces.<name> mappings the face's settings dataclass refuses (types, ranges, choices)."""
     for name, values in data.get("faces", {}).items():
         try:
-            build_settings(face_class(name).Settings, values, name)
+            build_settings(registry.get(name).face_class().Settings, values, name)
         except SettingsError as exc:
             yield ("faces", name, *([exc.setting] if exc.setting else [])), str(exc)
 
@@ -62,8 +62,8 @@ def _unknown_overflow(data: dict[str, Any]) -> Iterator[Problem]:
 
 def _shared_agent_values(data: dict[str, Any]) -> Iterator[Problem]:
     agents = data.get("agents", [])
-    for face in FACES:
-        for key, default in face_class(face).distinct_agent_keys.items():
+    for face in registry.names():
+        for key, default in registry.get(face).face_class().distinct_agent_keys.items():
             owners: dict[str, str] = {}
             for index, agent in enumerate(agents):
                 if face not in agent:

@@ -10,6 +10,7 @@ import ipaddress
 import socket
 from typing import TYPE_CHECKING
 
+from .. import registry
 from ..serving.public_urls import is_wildcard
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def lines(sim: "Simulator", version: str) -> list[str]:
     out.append(f"  admin       {urls['admin']}/_ccsim/health" + ("  (token required)" if token else ""))
     out.append(f"  dashboard   {urls['admin']}/_ccsim/ui/" + ("#token=<token>" if token else ""))
     for name, face in sim.faces.items():
-        out.append(f"  {name:<11} {urls[name]}  {face.description}")
+        out.append(f"  {name:<11} {urls[name]}  {registry.get(name).description}")
         if face.public_url:
             out.append(f"    clients are given: {face.public_url}")
         for label, url in face.extra_urls().items():

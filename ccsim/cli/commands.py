@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 
+from .. import registry
 from ..cli_help import HelpFormatter, add_log_level, add_parser
 from ..config import DEFAULT_PORT_BASE, ConfigError
 from ..conformance.cli import add_parser as add_check_parser, check_command
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_run(sub: argparse._SubParsersAction) -> None:
+    first = registry.names()[0]  # the examples' vendor: the scenario folders are named after the faces
     run = add_parser(
         sub, "run", help="run YAML call scenarios and report",
         description="Run scenario files, or every scenario in folders (recursively). Each scenario gets its own "
@@ -46,9 +48,9 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
                     "0 when every scenario passed, 1 when one failed, 2 when a scenario is invalid.",
         epilog="examples:\n"
                "  ccsim run scenarios/\n"
-               "  ccsim run scenarios/huawei --junit report.xml\n"
-               "  ccsim run scenarios/huawei/inbound_manual_answer.yaml --speed 1        # at human pace\n"
-               "  ccsim run ccsim/dashboard/scenarios/huawei_call_answered.yaml \\\n"
+               f"  ccsim run scenarios/{first} --junit report.xml\n"
+               f"  ccsim run scenarios/{first}/inbound_manual_answer.yaml --speed 1        # at human pace\n"
+               f"  ccsim run ccsim/dashboard/scenarios/{first}_call_answered.yaml \\\n"
                "      --target http://127.0.0.1:8800               # on the demo, as its dashboard shows",
     )
     run.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
@@ -78,7 +80,12 @@ def _add_record(sub: argparse._SubParsersAction) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        parser = build_parser()
+    except registry.RegistryError as exc:  # no vendor, or a broken declaration (a stale install: make venv)
+        print(f"ccsim: {exc}", file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     logging.basicConfig(level=getattr(args, "log_level", "info").upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "serve":
@@ -96,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             return health_command(args)
         if args.command == "record":
             return record_command(args)
-    except (ConfigError, SettingsError) as exc:
+    except (ConfigError, SettingsError, registry.RegistryError) as exc:
         print(f"ccsim: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

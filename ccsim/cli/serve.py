@@ -11,12 +11,12 @@ import textwrap
 from importlib.metadata import PackageNotFoundError, version
 
 from .. import config as config_mod
+from .. import registry
 from ..app import Simulator
 from ..cli_help import add_log_level, add_parser as add_help_parser
 from ..config import DEFAULT_PORT_BASE, ConfigError
 from ..core import RealClock
 from ..process import tune_gc
-from ..vendors import FACES, face_class
 from . import banner
 
 # Pre-wrapped: the help formatter keeps indented lines as they are.
@@ -44,33 +44,41 @@ def positive(text: str) -> float:
 def _port_assignment(text: str) -> tuple[str, int]:
     name, sep, port = text.partition("=")
     if not sep or not port.isdigit():
-        raise argparse.ArgumentTypeError(f"expected NAME=PORT (e.g. huawei=8000), got {text!r}")
-    if name not in FACES and name != "admin":
-        raise argparse.ArgumentTypeError(f"unknown face {name!r}; known: admin, {', '.join(FACES)}")
+        raise argparse.ArgumentTypeError(f"expected NAME=PORT (e.g. {registry.names()[0]}=8000), got {text!r}")
+    if name not in registry.names() and name != "admin":
+        raise argparse.ArgumentTypeError(f"unknown face {name!r}; known: admin, {', '.join(registry.names())}")
     return name, int(port)
 
 
 def _public_url(text: str) -> tuple[str | None, str]:
     name, sep, url = text.partition("=")
-    if sep and name in FACES:
+    if sep and name in registry.names():
         return name, url
     if sep and "://" not in name:
-        raise argparse.ArgumentTypeError(f"unknown face {name!r}; known: {', '.join(FACES)}")
+        raise argparse.ArgumentTypeError(f"unknown face {name!r}; known: {', '.join(registry.names())}")
     return None, text
 
 
 def _default_ports() -> str:
     """`ccsim serve --help`'s list of every listener at the default port base."""
     rows = [f"  admin       {DEFAULT_PORT_BASE} (bound to 127.0.0.1)"]
-    for name in FACES:
-        cls = face_class(name)
-        rows.append(f"  {name:<11} {DEFAULT_PORT_BASE + cls.port_offset}")
-        for label, (first, count) in cls.extra_port_offsets.items():
+    for vendor in registry.vendors():
+        rows.append(f"  {vendor.name:<11} {DEFAULT_PORT_BASE + vendor.port_offset}")
+        for label, (first, count) in vendor.extra_ports.items():
             rows.append(f"  {'':<11} {DEFAULT_PORT_BASE + first}-{DEFAULT_PORT_BASE + first + count - 1}  {label}")
     return "\n".join(rows)
 
 
+def _two_faces_example() -> str:
+    """The example serving two faces: the first and the third (their ports are not neighbours)."""
+    shown = registry.vendors()[::2][:2]
+    command = f"  ccsim serve --port-base 9000 --faces {','.join(v.name for v in shown)}"
+    ports = " and ".join(str(9000 + v.port_offset) for v in shown)
+    return f"{command:<50}  # {'two faces' if len(shown) == 2 else 'one face'}, on {ports}"
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    first = registry.names()[0]  # the examples' face
     serve = add_help_parser(
         sub, "serve", help="serve every vendor face and the admin API",
         description="Serve every enabled vendor face, each on its own port, and the admin API (/_ccsim/...) "
@@ -82,7 +90,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                + "\n\nenvironment variables (options override them; they override the configuration file):\n"
                + EPILOG_ENV + "\n\nexamples:\n"
                "  ccsim serve                                       # the demo: ccsim/demo.yaml\n"
-               "  ccsim serve --port-base 9000 --faces huawei,nice  # two faces, on 9001 and 9003\n"
+               + _two_faces_example() + "\n"
                "  ccsim serve --host 0.0.0.0 --admin-token s3cret   # other machines may call in\n"
                "  ccsim serve --port-base 0 --speed 10              # free ports; timers 10 times faster",
     )
@@ -97,13 +105,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--port-base", type=int, metavar="N", help="the admin API listens on N, each face on N + its "
                        f"offset (below); 0 picks free ports (default: {DEFAULT_PORT_BASE})")
     serve.add_argument("--port", action="append", type=_port_assignment, default=[], metavar="NAME=PORT",
-                       help="fix one listener's port, e.g. --port huawei=8000; repeatable (default: from --port-base)")
+                       help=f"fix one listener's port, e.g. --port {first}=8000; repeatable (default: from --port-base)")
     serve.add_argument("--public-url", action="append", type=_public_url, default=[], metavar="URL",
                        help="scheme and host clients use to reach ccsim behind a proxy or NAT, e.g. "
                        "http://ccsim.example.com (each face adds its port); FACE=URL sets one face's whole base "
                        "URL; repeatable. URLs ccsim hands to clients use it (default: $CCSIM_PUBLIC_URL, else the "
                        "request's Host)")
-    serve.add_argument("--faces", metavar="LIST", help=f"comma-separated faces to serve (default: all: {','.join(FACES)})")
+    serve.add_argument("--faces", metavar="LIST",
+                       help=f"comma-separated faces to serve (default: all: {','.join(registry.names())})")
     serve.add_argument("--seed", type=int, metavar="N", help="seed of generated names, caller numbers and GUIDs "
                        f"(default: the configuration's, else {config_mod.Config.seed})")
     serve.add_argument("--speed", type=positive, default=1.0, metavar="X", help="the clock runs X times faster than "
@@ -146,10 +155,10 @@ def serve_config(args: argparse.Namespace) -> config_mod.Config:
         cfg.scenarios_dir = args.scenarios
     if args.faces:
         wanted = [f.strip() for f in args.faces.split(",") if f.strip()]
-        unknown = [f for f in wanted if f not in FACES]
+        unknown = [f for f in wanted if f not in registry.names()]
         if unknown:
-            raise ConfigError(f"--faces: unknown face(s) {', '.join(unknown)}; known: {', '.join(FACES)}")
-        cfg.faces_enabled = [f for f in FACES if f in wanted]
+            raise ConfigError(f"--faces: unknown face(s) {', '.join(unknown)}; known: {', '.join(registry.names())}")
+        cfg.faces_enabled = [f for f in registry.names() if f in wanted]
     return cfg
 
 

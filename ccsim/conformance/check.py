@@ -12,7 +12,6 @@ that invariant declared: it fails at the same step, for the same reason.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -25,12 +24,12 @@ from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from .. import config as config_mod
+from .. import registry
 from ..core.clock import wall_seconds
 from ..scenario.explore import hypothesis_settings
 from ..scenario.loader import Scenario
 from ..scenario.session import InvariantBroken, Portal, Session
 from ..scenario.steps import StepFailed
-from ..vendors import FACES, face_class
 from .invariants import load_all
 from .machine import CheckContext, FaceMachine
 
@@ -39,14 +38,14 @@ DEFAULT_STEPS = 20
 
 
 def checked_faces() -> list[str]:
-    return [f for f in FACES if face_class(f).conformance_module]
+    return [v.name for v in registry.vendors() if v.conformance]
 
 
 def machine_class(face: str) -> type[FaceMachine]:
-    module = face_class(face).conformance_module
-    if not module:
+    package = registry.get(face).conformance_package()
+    if package is None:
         raise ValueError(f"{face} has no conformance check")
-    return importlib.import_module(module).Machine
+    return package.Machine
 
 
 def check_config(face: str) -> config_mod.Config:

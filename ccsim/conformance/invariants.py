@@ -8,16 +8,16 @@ not yet delivered) is a violation only when `view.final` is true, at the end of 
 
 Each invariant names its source (a seed document or a reference section), shown by
 `ccsim check --list` and in docs/conformance.md. Faces register theirs in their conformance
-module (ccsim/conformance/<face>/), imported by `load_all()`.
+package (ccsim/vendors/<face>/conformance/, named by its declaration), imported by `load_all()`.
 """
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .. import registry
 from ..core.journal import JournalEntry
 from ..contracts.emitted import entry_violations
 
@@ -76,13 +76,9 @@ def invariant(name: str, *, face: str | None, source: str) -> Callable[[Check], 
 
 
 def load_all() -> dict[str, Invariant]:
-    """Every invariant: the generic ones here and each face's (importing its conformance module)."""
-    from ..vendors import FACES, face_class
-
-    for face in FACES:
-        module = face_class(face).conformance_module
-        if module:
-            importlib.import_module(module)
+    """Every invariant: the generic ones here and each face's (importing its conformance package)."""
+    for vendor in registry.vendors():
+        vendor.conformance_package()
     return INVARIANTS
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any, ContextManager
 from unittest import mock
 
+from .. import registry
+
 
 @dataclass(frozen=True)
 class Mutant:
@@ -36,9 +38,5 @@ def replace(owner: Any, attribute: str, make: Callable[[Any], Any]) -> Callable[
 
 
 def mutants_of(face: str) -> list[Mutant]:
-    import importlib
-
-    from ..vendors import face_class
-
-    module = face_class(face).conformance_module
-    return list(importlib.import_module(module).MUTANTS) if module else []
+    package = registry.get(face).conformance_package()
+    return list(package.MUTANTS) if package is not None else []

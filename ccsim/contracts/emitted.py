@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from .. import contracts
 from ..core import Journal, JournalEntry
+from ..registry import on_change
 
 
 # Kinds where ccsim is the client: what it emitted is the request (the answer is the peer's).
@@ -51,7 +51,7 @@ def entry_violations(entry: JournalEntry) -> list[str]:
 
 @lru_cache(maxsize=None)
 def _has_contract(relative: str) -> bool:
-    return (contracts.contracts_dir() / Path(relative)).is_file()
+    return contracts.exists(relative)
 
 
 def _errors(relative: str, emitted: Any) -> tuple[str, ...]:
@@ -70,3 +70,12 @@ def _errors_of_text(relative: str, text: str) -> tuple[str, ...]:
 
 def journal_violations(journal: Journal) -> list[str]:
     return [p for entry in journal.query() for p in entry_violations(entry)]
+
+
+def _forget() -> None:
+    """A vendor came or went: its contracts may be new, or gone."""
+    _has_contract.cache_clear()
+    _errors_of_text.cache_clear()
+
+
+on_change(_forget)

@@ -34,6 +34,14 @@ _STEP_NAMES = ["customer calls", "customer hangs up", "customer abandons", "call
                "concurrently", "expect ...", "agent <id> <face> <operation>"]
 
 
+def unknown_step(text: str) -> str:
+    """The one sentence for a step no parser knows, whether the schema (its shape) or the step
+    library (a face's name it does not know) finds it."""
+    hint = difflib.get_close_matches(text, _STEP_NAMES, n=1, cutoff=0.6)
+    return f"unknown step {short_repr(text)}" + (f"; did you mean {hint[0]!r}?" if hint else
+                                                 f"; steps are: {', '.join(_STEP_NAMES)}")
+
+
 def _specific(error: Any) -> tuple[Any, Any]:
     """Inside oneOf/anyOf, the alternative's error that got furthest into the document; and the
     nearest enclosing error about the same value whose schema describes what is expected."""
@@ -52,9 +60,7 @@ def _schema_message(error: Any) -> str:
     where = _where(error.absolute_path)
     path = list(error.absolute_path)
     if error.validator == "pattern" and ("propertyNames" in error.schema_path or (path and isinstance(path[-1], int))):
-        hint = difflib.get_close_matches(error.instance, _STEP_NAMES, n=1, cutoff=0.6)
-        return f"unknown step {short_repr(error.instance)}" + (f"; did you mean {hint[0]!r}?" if hint else
-                                                               f"; steps are: {', '.join(_STEP_NAMES)}")
+        return unknown_step(error.instance)
     if described is not None:
         return f"{where}: {short_repr(error.instance)} is not valid: {described.schema['description']}"
     message = config_mod.short_schema_message(error)

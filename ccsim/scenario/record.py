@@ -8,13 +8,12 @@ tells which events a response delivered (`recorded_events`). Time between action
 """
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import yaml
 
+from .. import registry
 from ..core.masking import MASK, OTHER
-from ..vendors import FACES, face_class
 
 # What a step sends in place of a secret the recording only shows as OTHER: as wrong as it was.
 WRONG_SECRET = "not-the-password"
@@ -24,7 +23,7 @@ RECORDED_SECRET = "Rec0rded#Pass"
 
 
 def _face_module(face: str) -> Any:
-    return importlib.import_module(face_class(face).steps_module) if face in FACES else None
+    return registry.get(face).steps_module() if face in registry.names() else None
 
 
 def _world_steps(entry: dict[str, Any]) -> list[dict[str, Any]]:

@@ -3,22 +3,21 @@
 A step is a one-key mapping. Parsing (at load time) turns it into a Step whose `action` runs
 against a Run (runner.py). Parsers reject bad arguments with the file and line, so a scenario
 fails before it starts rather than halfway. Faces contribute `agent <id> <face> <op>` steps
-through their `steps_module` (see serving/face.py).
+through the steps module their declaration names (see ccsim/registry.py).
 """
 from __future__ import annotations
 
 import asyncio
 import difflib
-import importlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .. import registry
 from ..config import Config
 from ..core.durations import seconds
-from ..vendors import FACES, face_class
-from .loader import ScenarioError
+from .loader import ScenarioError, unknown_step
 
 if TYPE_CHECKING:
     from .runner import Run
@@ -55,12 +54,14 @@ class ParseContext:
 
 
 Parser = Callable[[re.Match[str], Any, ParseContext], Action]
-_PARSERS: list[tuple[re.Pattern[str], Parser]] = []
+Guard = Callable[[re.Match[str]], bool]
+_PARSERS: list[tuple[re.Pattern[str], Guard | None, Parser]] = []
 
 
-def step(pattern: str) -> Callable[[Parser], Parser]:
+def step(pattern: str, *, when: Guard | None = None) -> Callable[[Parser], Parser]:
+    """Register a parser for the sentences `pattern` matches whole (and `when` accepts, if given)."""
     def register(parser: Parser) -> Parser:
-        _PARSERS.append((re.compile(pattern), parser))
+        _PARSERS.append((re.compile(pattern), when, parser))
         return parser
 
     return register
@@ -75,14 +76,11 @@ def parse_step(item: Any, path: str, config: Config, line: int = 0) -> Step:
     line = getattr(item, "line", None) or line
     [(text, args)] = item.items() if isinstance(item, dict) else [(item, None)]
     ctx = ParseContext(path, line, config)
-    for pattern, parser in _PARSERS:
+    for pattern, when, parser in _PARSERS:
         found = pattern.fullmatch(text)
-        if found:
+        if found and (when is None or when(found)):
             return Step(text, line, parser(found, args, ctx))
-    known = ["customer calls", "customer hangs up", "customer abandons", "calls arrive", "customers call", "wait", "repeat",
-             "concurrently", "expect events for <agent>", "expect agent <agent> state", "<face> <op>"]
-    hint = difflib.get_close_matches(text, known, n=1)
-    raise ctx.error(f"unknown step {text!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+    raise ctx.error(unknown_step(text))
 
 
 # -- durations ---------------------------------------------------------------------------------
@@ -180,23 +178,23 @@ def _concurrently(m: re.Match[str], args: list[list[Any]], ctx: ParseContext) ->
 @step(r"agent (\S+) (\S+) (.+)")
 def _agent_step(m: re.Match[str], args: Any, ctx: ParseContext) -> Action:
     agent, face, op = m.groups()
-    if face not in FACES:
-        raise ctx.error(f"agent step: unknown face {face!r}; known: {', '.join(FACES)}")
+    if face not in registry.names():
+        raise ctx.error(f"agent step: unknown face {face!r}; known: {', '.join(registry.names())}")
     entry = next((a for a in ctx.config.agents if str(a["id"]) == agent), None)
     if entry is None:
         raise ctx.error(f"agent {agent} is not in the scenario's agents")
     if face not in entry:
         raise ctx.error(f"agent {agent} has no {face} section (credentials) in the scenario's agents")
-    module = importlib.import_module(face_class(face).steps_module)
-    return module.parse(agent, op, args, ctx)
+    return registry.get(face).steps_module().parse(agent, op, args, ctx)
 
 
-@step(r"(expect )?(%s) (.+)" % "|".join(map(re.escape, FACES)))
+# A face's name is one word; RESERVED keeps the library's own first words out of it (registry.py).
+@step(r"(expect )?([a-z][a-z0-9_]*) (.+)", when=lambda m: m.group(2) in registry.names())
 def _face_step(m: re.Match[str], args: Any, ctx: ParseContext) -> Action:
     """`<face> <op>` and `expect <face> <what>`: steps of a face not played by one agent (an
     administrator's action, a report read back), from its steps module's parse_face_step."""
     expect, face, op = m.groups()
-    parse_face = getattr(importlib.import_module(face_class(face).steps_module), "parse_face_step", None)
+    parse_face = getattr(registry.get(face).steps_module(), "parse_face_step", None)
     if parse_face is None:
         raise ctx.error(f"{face} has no face steps; its steps are `agent <id> {face} <op>`")
     return parse_face(f"expect {op}" if expect else op, args, ctx)

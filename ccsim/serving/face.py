@@ -50,18 +50,11 @@ def build_settings(cls: type, values: dict[str, Any] | None, face: str) -> Any:
 
 
 class Face:
-    name: ClassVar[str]
-    port_offset: ClassVar[int]  # default port = port base + offset
-    # The face's other listeners, by label: (first offset, how many) from the port base.
-    extra_port_offsets: ClassVar[dict[str, tuple[int, int]]] = {}
+    """What ccsim serves of one vendor. Its port offsets, description, scenario steps and
+    conformance check are its folder's declaration's (vendor.py; see ccsim/registry.py)."""
+
+    name: ClassVar[str]  # its declaration's name
     Settings: ClassVar[type]
-    description: ClassVar[str] = ""
-    # The module whose parse(agent, op, args, ctx) makes this face's `agent <id> <face> <op>`
-    # scenario steps (see ccsim/scenario/steps.py).
-    steps_module: ClassVar[str]
-    # The package with this face's conformance check for `ccsim check` (a FaceMachine named
-    # Machine, the face's invariants, its MUTANTS); see ccsim/conformance/.
-    conformance_module: ClassVar[str | None] = None
     # True when this face takes a voice contact only while it has set the agent's presence to
     # "idle": routing then finds its voice agents in the world's idle index (see World).
     voice_needs_idle: ClassVar[bool] = False

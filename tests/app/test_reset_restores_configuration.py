@@ -203,10 +203,10 @@ def _without(row: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 
 DERIVED: dict[str, Callable[[Any], Any]] = {
-    "huawei": lambda f: (f.workno_of, f.failed_logins, sorted(f.locked)),
+    "huawei": lambda f: (f.gateway.workno_of, f.gateway.failed_logins, sorted(f.gateway.locked)),
     "finesse": lambda f: {u.login_id: (u.password, u.extension, u.team, u.wrap_up_mode, u.state, u.reason_code)
                           for u in f.model.connector.users.values()},
-    "nice": lambda f: (f.accounts, f.numbers, f.client_data),
+    "nice": lambda f: (f.accounts.usernames, f.accounts.numbers, f.accounts.client_data),
     # Times and bound ports are the clock's and the OS's, not the configuration's.
     "xcally": lambda f: ([_without(a.to_json(f.iso), "createdAt", "updatedAt", "phoneBarRemoteControlPort")
                           for a in f.agents.values()], [q.to_json() for q in f.queues.values()],
@@ -234,9 +234,9 @@ CASES: dict[str, tuple[Callable[[Ctx], Awaitable[None]], Callable[[Ctx], Awaitab
 
 
 def test_every_face_has_a_case():
-    from ccsim.vendors import FACES
+    from ccsim import registry
 
-    assert set(CASES) == set(FACES)
+    assert set(CASES) == set(registry.names())
 
 
 @pytest.mark.parametrize("face", CASES)

@@ -15,7 +15,7 @@ from ccsim.core import Agent, ContactState, Queue, VirtualClock, World
 from ccsim.core.routing_errors import KEPT, RoutingErrors
 from ccsim.scenario import loader
 from ccsim.scenario.runner import run_scenario
-from ccsim.vendors import FACES
+from ccsim import registry
 from ccsim.vendors.huawei.face import HuaweiFace
 
 
@@ -123,7 +123,7 @@ def test_the_errors_kept_are_bounded():
 
 
 # -- every face, over the wire ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("face", sorted(FACES))
+@pytest.mark.parametrize("face", sorted(registry.names()))
 async def test_a_face_raising_inside_routing_gets_no_500_and_fails_the_suite(face, sim, admin, monkeypatch):
     policy = sim.world.policies[face]
     monkeypatch.setattr(policy, "eligible", lambda agent, contact: True)

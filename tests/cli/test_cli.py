@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from support.serve import CCSIM, _wait_for_urls, run
 
-from ccsim.vendors import FACES
+from ccsim import registry
 
 
 def test_help_explains_every_serve_option():
@@ -46,7 +46,7 @@ def test_serve_answers_on_the_demo_config_and_stops_on_sigterm():
     proc = subprocess.Popen([*CCSIM, "serve", "--port-base", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         urls = _wait_for_urls(proc, time.monotonic() + 30)
-        assert set(urls) == {"admin", "dashboard", *FACES}
+        assert set(urls) == {"admin", "dashboard", *registry.names()}
         assert urls["dashboard"] == urls["admin"] + "/_ccsim/ui/"
         health = json.load(urllib.request.urlopen(urls["admin"] + "/_ccsim/health", timeout=10))
         assert health["status"] == "ok" and health["clock"]["kind"] == "real"

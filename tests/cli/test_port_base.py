@@ -15,7 +15,7 @@ from support.world import TEST_CONFIG
 from support.xcally import PASSWORD, Motion
 from support.ports import free_base
 from ccsim import config
-from ccsim.vendors import FACES, face_class
+from ccsim import registry
 from support.serve import CCSIM, _banner_urls, _read_banner
 
 @pytest.fixture
@@ -54,8 +54,8 @@ async def test_phonebars_listen_from_the_port_base_unless_the_agent_gives_its_ow
 def test_help_lists_every_listener_with_its_port():
     out = subprocess.run([*CCSIM, "serve", "--help"], capture_output=True, text=True, timeout=60).stdout
     assert "admin       8800" in out
-    for name in FACES:
-        assert f"{name:<11} {8800 + face_class(name).port_offset}" in out
+    for name in registry.names():
+        assert f"{name:<11} {8800 + registry.get(name).port_offset}" in out
     assert "8810-8899  phonebars' remote control" in out
 
 
@@ -80,8 +80,8 @@ def test_two_demos_on_different_port_bases_both_serve():
         for base, proc, banner in served:
             urls = _banner_urls(banner)
             assert urls["admin"] == f"http://127.0.0.1:{base}"
-            assert {name: int(urls[name].rsplit(":", 1)[1]) - base for name in FACES} == \
-                {name: face_class(name).port_offset for name in FACES}
+            assert {name: int(urls[name].rsplit(":", 1)[1]) - base for name in registry.names()} == \
+                {name: registry.get(name).port_offset for name in registry.names()}
             phonebar = next(line.split(": ", 1)[1] for line in banner if "phonebar of anna" in line)
             assert phonebar == f"http://127.0.0.1:{base + 10}"
             with urllib.request.urlopen(phonebar + "/api/calls", timeout=10) as resp:

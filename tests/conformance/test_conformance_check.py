@@ -17,7 +17,7 @@ from support.serve import CCSIM, _wait_for_urls
 
 from ccsim import cli
 from ccsim.conformance.check import checked_faces, print_config
-from ccsim.conformance.huawei import MUTANTS as HUAWEI_MUTANTS
+from ccsim.vendors.huawei.conformance import MUTANTS as HUAWEI_MUTANTS
 from ccsim.scenario import loader
 from ccsim.scenario.loader import ScenarioError
 from ccsim.scenario.runner import run_scenario

@@ -13,7 +13,7 @@ import pytest
 
 from ccsim.conformance.check import checked_faces
 from ccsim.fuzz.campaign import PROFILES, fuzz_face
-from ccsim.vendors.huawei import wire
+from ccsim.vendors.huawei.wire import dispatch
 
 
 @pytest.mark.parametrize("face", checked_faces())
@@ -29,14 +29,14 @@ def test_the_short_profile_passes_on_every_face(face):
 
 
 def test_a_face_that_crashes_on_bad_json_fails_the_campaign(monkeypatch):
-    real = wire.parse_json_body
+    real = dispatch.json_body
 
     def fragile(raw: bytes, retcode: str = "000-002"):
         if raw.strip() and not raw.strip().startswith(b"{"):
             raise KeyError("a body that is not an object")  # a bug: not a HuaweiError
         return real(raw, retcode)
 
-    monkeypatch.setattr(wire, "parse_json_body", fragile)
+    monkeypatch.setattr(dispatch, "json_body", fragile)
     result = asyncio.run(fuzz_face("huawei", inputs=200, seed=0))
     # Huawei answers its internal errors as a retcode envelope: the journal and the log tell.
     assert not result.passed and result.failures["contract"] > 0 and result.failures["traceback"] > 0

@@ -10,7 +10,7 @@ import pytest
 
 import ccsim.app  # noqa: F401  (imported once here: the in-process runs then reuse it)
 import ccsim.pytest_plugin
-from ccsim.vendors import FACES
+from ccsim import registry
 
 pytest_plugins = ["pytester"]
 
@@ -260,8 +260,8 @@ def test_ccsim_config_fixture_can_be_overridden(project):
     pytester = project(test_override="""
         def test_override(ccsim):
             assert [a["id"] for a in ccsim.state()["agents"]] == ["42"]
-            from ccsim.vendors import FACES
-            assert set(ccsim.urls) == {"admin", *FACES}
+            from ccsim import registry
+            assert set(ccsim.urls) == {"admin", *registry.names()}
     """)
     pytester.makeconftest("""
         import pytest
@@ -363,7 +363,7 @@ def test_the_server_stops_cleanly(project):
     """)
     result = pytester.runpytest("-s", "-W", "error")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines([f"CHECKED {len(FACES) + 1} urls; still open: []; ccsim threads: []"])
+    result.stdout.fnmatch_lines([f"CHECKED {len(registry.names()) + 1} urls; still open: []; ccsim threads: []"])
 
 
 SCENARIO = """\

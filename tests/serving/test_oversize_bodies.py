@@ -59,7 +59,7 @@ async def test_huawei_answers_an_oversize_body_sized_or_chunked_with_the_operati
         assert resp.status == 200 and resp.body["retcode"] == retcode, resp.body
         assert resp.body["message"].endswith("The message body is too large."), resp.body
     assert answers[0].body == answers[1].body
-    assert sim.faces["huawei"].sessions == {}
+    assert sim.faces["huawei"].gateway.sessions == {}
     assert [e.request["body"] for e in sim.journal.query()] == [None, None]  # journaled without a body
 
 

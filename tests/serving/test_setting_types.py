@@ -7,7 +7,7 @@ import typing
 
 import pytest
 
-from ccsim.vendors import FACES, face_class
+from ccsim import registry
 from ccsim.serving.face import SettingsError, build_settings
 from ccsim.serving.setting_types import accepts
 
@@ -27,16 +27,16 @@ from ccsim.serving.setting_types import accepts
 ])
 def test_every_setting_is_checked_against_its_annotation(face, values, message):
     with pytest.raises(SettingsError) as caught:
-        build_settings(face_class(face).Settings, values, face)
+        build_settings(registry.get(face).face_class().Settings, values, face)
     assert str(caught.value).startswith(message)
     assert caught.value.setting == next(iter(values))
 
 
 def test_settings_of_the_right_types_are_taken_as_they_are():
-    settings = build_settings(face_class("huawei").Settings, {"poll_hold_seconds": 5, "ring_timeout_seconds": 1.5,
+    settings = build_settings(registry.get("huawei").face_class().Settings, {"poll_hold_seconds": 5, "ring_timeout_seconds": 1.5,
                                                              "unreachable_numbers": ["5550100"]}, "huawei")
     assert settings.poll_hold_seconds == 5 and settings.unreachable_numbers == ["5550100"]
-    intermedia = build_settings(face_class("intermedia").Settings, {"answer_after_seconds": None}, "intermedia")
+    intermedia = build_settings(registry.get("intermedia").face_class().Settings, {"answer_after_seconds": None}, "intermedia")
     assert intermedia.answer_after_seconds is None
 
 
@@ -44,16 +44,16 @@ def test_settings_of_the_right_types_are_taken_as_they_are():
                                  "https://", "https://halo.example.com:99999/", "https://halo example.com/", 42])
 def test_an_intermedia_webhook_that_is_not_an_http_url_is_refused(url):
     with pytest.raises(SettingsError, match="webhook url must be an http:// or https:// URL"):
-        build_settings(face_class("intermedia").Settings, {"webhooks": [{"url": url}]}, "intermedia")
-    good = build_settings(face_class("intermedia").Settings,
+        build_settings(registry.get("intermedia").face_class().Settings, {"webhooks": [{"url": url}]}, "intermedia")
+    good = build_settings(registry.get("intermedia").face_class().Settings,
                           {"webhooks": [{"url": "https://halo.example.com/api/notify/intermedia"}]}, "intermedia")
     assert good.webhooks[0].url == "https://halo.example.com/api/notify/intermedia"
 
 
 def test_every_default_of_every_face_has_its_annotated_type():
     """Checking against annotations refuses nothing a face itself would use: its own defaults."""
-    for name in FACES:
-        settings_class = face_class(name).Settings
+    for name in registry.names():
+        settings_class = registry.get(name).face_class().Settings
         hints = typing.get_type_hints(settings_class)
         defaults = settings_class()
         wrong = [f.name for f in dataclasses.fields(settings_class) if not accepts(hints[f.name], getattr(defaults, f.name))]

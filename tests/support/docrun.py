@@ -19,7 +19,7 @@ from support.docblocks import ROOT, Block, commands, expectation_lines, expects_
 from ccsim.contracts.emitted import entry_violations
 from ccsim.config import DEFAULT_PORT_BASE
 from ccsim.core import JournalEntry
-from ccsim.vendors import face_class
+from ccsim import registry
 
 BIN = Path(sys.executable).parent  # the venv's: `ccsim` and `python` as the reader has them
 TIMEOUT = 120  # seconds for one block; the slowest waits a few seconds for an auto-answer
@@ -44,10 +44,10 @@ class DemoServer:
                                    stderr=subprocess.DEVNULL, text=True, env=reader_env())
         urls, extras = _announced_urls(process, time.monotonic() + 60)
         defaults = {DEFAULT_PORT_BASE: urls["admin"]}
-        defaults.update({DEFAULT_PORT_BASE + face_class(face).port_offset: url for face, url in urls.items()
+        defaults.update({DEFAULT_PORT_BASE + registry.get(face).port_offset: url for face, url in urls.items()
                          if face not in ("admin", "dashboard")})
         for face, listed in extras.items():  # a face's further listeners (XCALLY's phonebars), in order
-            first = min(offset for offset, _ in face_class(face).extra_port_offsets.values())
+            first = min(offset for offset, _ in registry.get(face).extra_ports.values())
             defaults.update({DEFAULT_PORT_BASE + first + i: url for i, url in enumerate(listed)})
         return cls(process, urls["admin"], {port: _port(url) for port, url in defaults.items()})
 

@@ -207,10 +207,10 @@ async def huawei_target(sim: Simulator, wire: WireClient) -> Target:
     agent = HuaweiAgentClient(wire, sim.urls["huawei"], "291")
     assert (await agent.sign_in("", autoanswer=False)).body["retcode"] == "0"
     await agent.drain()
-    face = sim.faces["huawei"]
-    session = face.sessions["291"]
+    gateway = sim.faces["huawei"].gateway
+    session = gateway.sessions["291"]
     return Target(url=sim.urls["huawei"], path="/agentgateway/resource/agentevent/291", header=f"Guid: {agent.guid}",
-                  emit=lambda n: face.emit(session, "AgentEvent_Hold", f"{n}-1"),
+                  emit=lambda n: gateway.emit(session, "AgentEvent_Hold", f"{n}-1"),
                   queued=lambda: len(session.events),
                   ids=lambda answer: [int(answer["event"]["content"].split("-")[0])] if answer.get("event") else [])
 

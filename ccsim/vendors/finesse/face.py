@@ -30,13 +30,9 @@ log = logging.getLogger("ccsim.finesse")
 class FinesseFace(Face):
     voice_needs_idle = True
     name = "finesse"
-    port_offset = 2
     # One login per user; an extension already in use gets "Device Busy" (Finesse developer guide).
     distinct_agent_keys = {"login_id": "id", "extension": None}
     Settings = FinesseSettings
-    description = "Cisco Finesse via the Expertflow JMS connector (STOMP; commands on /queue/Connector1)"
-    steps_module = "ccsim.vendors.finesse.steps"
-    conformance_module = "ccsim.conformance.finesse"
 
     def __init__(self, world: World, journal: Journal, settings: FinesseSettings):
         super().__init__(world, journal, settings)

@@ -1,4 +1,1 @@
 """Huawei CC-Gateway AgentGateway agent REST face."""
-from .face import HuaweiFace
-
-__all__ = ["HuaweiFace"]

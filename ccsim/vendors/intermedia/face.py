@@ -33,13 +33,9 @@ AGENT_KEYS = {"number", "email"}
 class IntermediaFace(HttpFace):
     voice_needs_idle = True
     name = "intermedia"
-    port_offset = 5
     # Halo matches the answering agent by this number first: two agents with one would be one.
     distinct_agent_keys = {"number": None}
     Settings = IntermediaSettings
-    description = "Intermedia Contact Center WSCall webhooks -> HaloPSA receiver (/api/notify/intermedia, /api/CallLog)"
-    steps_module = "ccsim.vendors.intermedia.steps"
-    conformance_module = "ccsim.conformance.intermedia"
 
     def __init__(self, world: World, journal: Journal, settings: IntermediaSettings):
         super().__init__(world, journal, settings)

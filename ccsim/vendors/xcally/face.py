@@ -18,7 +18,7 @@ from ...serving.journaling import OP
 from . import fields as f
 from .model import CORE_STRATEGY, STRATEGIES, Interaction, XAgent, XQueue
 from .notify import Notifications, socketio_guard
-from .phonebar import PHONEBAR_OFFSET, PHONEBAR_PORTS, Phonebar
+from .phonebar import Phonebar
 from .records import XcallyRecords
 from .recovery import Recovery
 from .routing import Routing, XcallyError
@@ -30,14 +30,9 @@ from .voice import VoiceRules
 
 class XcallyFace(Routing, VoiceRules, Phonebar, Notifications, Staff, Recovery, Typology, HttpFace):
     name = "xcally"
-    port_offset = 4
-    extra_port_offsets = {"phonebars' remote control, one per agent that has it on": (PHONEBAR_OFFSET, PHONEBAR_PORTS)}
     # As the API refuses a username or internal number that is already taken.
     distinct_agent_keys = {"name": "id", "internal": None}
     Settings = XcallySettings
-    description = "XCALLY Motion REST API (/api), socket.io notifications, phonebar remote control"
-    steps_module = "ccsim.vendors.xcally.steps"
-    conformance_module = "ccsim.conformance.xcally"
     passthrough_prefixes = ("/socket.io/",)
 
     def __init__(self, world: World, journal: Journal, settings: XcallySettings):

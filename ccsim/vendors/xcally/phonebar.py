@@ -29,6 +29,7 @@ from ...core.clock import TimerHandle
 from ...serving.journaling import OP, body_for_journal, journal_headers, journaled_body, served_activity
 from ...serving.listeners import serve_app
 from .routing import XcallyError
+from .settings import PHONEBAR_OFFSET, PHONEBAR_PORTS
 
 if TYPE_CHECKING:
     from .face import XcallyFace
@@ -37,8 +38,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("ccsim.xcally")
 AGENT_ID = web.AppKey("xcally_agent_id", int)
 XAGENT = web.RequestKey("xcally_agent", object)
-# The phonebars' ports from the port base: base + 10 .. base + 99 (the faces use base + 0..5).
-PHONEBAR_OFFSET, PHONEBAR_PORTS = 10, 90
 STATUS = {"NULL": 0, "IDLE": 1, "CONNECTING": 2, "ALERTING": 4, "ACTIVE": 8, "RELEASED": 16, "INCOMING": 32,
           "HOLDING": 64, "TERMINATED": 128}
 

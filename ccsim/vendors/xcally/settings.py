@@ -6,6 +6,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+# The phonebars' ports from the port base: base + 10 .. base + 99 (the faces use base + 0..5);
+# here so that vendor.py declares them without importing the face.
+PHONEBAR_LABEL = "phonebars' remote control, one per agent that has it on"
+PHONEBAR_OFFSET, PHONEBAR_PORTS = 10, 90
 DIGITAL = ("chat", "mail", "sms", "openchannel", "fax", "whatsapp")
 DEFAULT_PAUSE_TYPE = "DEFAULT PAUSE"  # a pause asked for without a pauseType (the look-alike's pauseType default)
 CHANNELS = ("voice", *DIGITAL)

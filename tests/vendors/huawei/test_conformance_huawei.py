@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ccsim.conformance.huawei import MUTANTS
+from ccsim.vendors.huawei.conformance import MUTANTS
 
 from support.conformance import assert_check_passes, assert_mutant_killed
 

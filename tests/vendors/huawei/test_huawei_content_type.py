@@ -59,7 +59,7 @@ async def test_loginex_without_json_content_type_gets_415_and_signs_nobody_in(si
     sent = next(e.request["headers"] for e in sim.journal.query() if e.op == "loginex")
     assert {k.lower(): v for k, v in sent.items()}.get("content-type") == content_type  # exactly what was sent
     assert (await admin.agent("291"))["presence"] == "offline"
-    assert sim.faces["huawei"].sessions == {}
+    assert sim.faces["huawei"].gateway.sessions == {}
 
 
 async def test_a_refused_sign_in_counts_no_wrong_password(sim, raw, huawei):

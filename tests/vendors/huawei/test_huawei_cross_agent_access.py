@@ -23,6 +23,6 @@ async def test_huawei_a_guid_acts_only_for_the_agent_that_signed_in(sim, huawei)
     cookie = {"Cookie": f"JSESSIONID={mine.guid}"}  # 291's session cookie cannot read 292's Guid either
     assert (await intruder.call("updateGuid", headers=cookie)).body["retcode"] == "000-003"
     assert (await intruder.sign_in("")).body["retcode"] != "0"  # 291's password is not 292's
-    assert sim.faces["huawei"].sessions["292"].signed_in
+    assert sim.faces["huawei"].gateway.sessions["292"].signed_in
     assert (await theirs.call("agentstatus")).body == before
     assert [e["eventType"] for e in await theirs.drain()] == ["AgentOther_InService", "AgentState_Ready"]

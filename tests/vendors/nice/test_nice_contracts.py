@@ -26,8 +26,8 @@ from ccsim.contracts.emitted import journal_violations
 from ccsim.contracts.openapi import response_violations
 from ccsim.core import VirtualClock
 from ccsim.vendors.huawei.client import HuaweiAgentClient
-from ccsim.vendors.nice import api
 from ccsim.vendors.nice.events import event
+from ccsim.vendors.nice.wire import api
 
 NICE = contracts.contracts_dir() / "nice"
 BASE = "https://ccsim.dev/contracts/nice/"
@@ -95,7 +95,7 @@ def _actions(fn) -> set[str]:
 
 
 def face_ops() -> set[str]:
-    ops = {op for _, _, op, _ in api.ROUTES} | {"token", "unrouted"}
+    ops = {route.op for route in api.API_ROUTES} | {"token", "unrouted"}
     ops |= {f"agent-phone/{a}" for a in _actions(api.agent_phone)}
     ops |= {f"interactions/{a}" for a in _actions(api.interaction)}
     return ops
