@@ -252,6 +252,8 @@ async def test_reconnects_after_a_broker_restart(how: str, make_transport, clien
     await in_thread(client.subscribe, events_topic)
     transport.publish(events_topic, "1001#State#READY")
     frame = await in_thread(client.next_message)
+    if frame.body == "also while down":  # an empty outbox is sent, not yet dispatched by the broker:
+        frame = await in_thread(client.next_message)  # under load it may still beat this SUBSCRIBE
     assert frame.body == "1001#State#READY" and frame.headers["destination"] == events_topic
 
     # What was published while the broker was down was sent once it was back (a queue keeps it
