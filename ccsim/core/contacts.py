@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from .errors import ContactDataTooLarge, StoreFull
-from .memory import Ledger
+from .memory import Ledger, LedgerStore
 from .model import Contact
 from .sizes import deep_size, record_size
 
@@ -35,28 +35,12 @@ def data_bytes(data: dict[str, Any] | None) -> int:
         return deep_size(data)
 
 
-class ContactStore:
+class ContactStore(LedgerStore):
     def __init__(self, budget: int, ended_kept: int, data_limit: int):
         self.by_id: dict[str, Contact] = {}
         self.data_limit = data_limit
         self.ledger: Ledger[str] = Ledger(budget, self._forget, max_retired=ended_kept)
 
-    # The /_ccsim/health view (memory.Store).
-    @property
-    def budget(self) -> int:
-        return self.ledger.budget
-
-    @property
-    def bytes(self) -> int:
-        return self.ledger.bytes
-
-    @property
-    def dropped(self) -> int:
-        return self.ledger.dropped
-
-    @property
-    def entries(self) -> int:
-        return self.ledger.entries
 
     def check_data(self, data: dict[str, Any] | None) -> None:
         size = data_bytes(data)

@@ -209,3 +209,25 @@ def process_rss_bytes() -> int | None:
     except (OSError, ValueError, IndexError):
         pass
     return None
+
+
+class LedgerStore:
+    """A store whose `ledger` does its accounting: the health view (Store) read from it."""
+
+    ledger: Ledger[Any]
+
+    @property
+    def budget(self) -> int:
+        return self.ledger.budget
+
+    @property
+    def bytes(self) -> int:
+        return self.ledger.bytes
+
+    @property
+    def dropped(self) -> int:
+        return self.ledger.dropped
+
+    @property
+    def entries(self) -> int:
+        return self.ledger.entries

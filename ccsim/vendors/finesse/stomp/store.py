@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ....core.memory import Ledger
+from ....core.memory import Ledger, LedgerStore
 from ....core.sizes import deep_size, record_size
 from .frames import Frame
 
@@ -68,7 +68,7 @@ def usage_limit_text(producer: str, qualified_destination: str) -> str:
             f" See {FLOW_CONTROL_PAGE} for more info")
 
 
-class BrokerStore:
+class BrokerStore(LedgerStore):
     """One broker's ledger. `on_drop(key)` removes a dropped frame from its connection's outbox."""
 
     def __init__(self, budget: int, on_drop: Callable[[Key], None] | None = None):
@@ -76,22 +76,6 @@ class BrokerStore:
         self.refused = 0
         self._held = itertools.count(1)
 
-    # The /_ccsim/health view (core.memory.Store), with `refused`.
-    @property
-    def budget(self) -> int:
-        return self.ledger.budget
-
-    @property
-    def bytes(self) -> int:
-        return self.ledger.bytes
-
-    @property
-    def dropped(self) -> int:
-        return self.ledger.dropped
-
-    @property
-    def entries(self) -> int:
-        return self.ledger.entries
 
     def admit_message(self, size: int) -> bool:
         """Would a new message (or what stands for one) of `size` bytes fit, leaving the
